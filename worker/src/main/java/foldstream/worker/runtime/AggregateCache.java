@@ -1,0 +1,81 @@
+package foldstream.worker.runtime;
+
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+/**
+ * The hot aggregates of one task, deserialized, in front of the snapshot store: the seed's
+ * aggregate processes, loaded on demand and dropped after an idle TTL. Bounded: the least recently
+ * used entry goes first.
+ *
+ * <p>It is written through together with the store, and it belongs to one task: the processor
+ * empties it whenever the task is (re)initialized or closed, so it can never hold a state older
+ * than the store's (after a rebalance or an aborted transaction the store is the truth).
+ */
+final class AggregateCache<S> {
+
+    private record Entry<S>(Snapshot<S> snapshot, long lastUsed) {
+    }
+
+    private final int maxEntries;
+    private final long idleTtlMillis;
+    private final LongSupplier clock;
+    private final LinkedHashMap<String, Entry<S>> entries;
+
+    AggregateCache(int maxEntries, Duration idleTtl, LongSupplier clock) {
+        this.maxEntries = maxEntries;
+        this.idleTtlMillis = idleTtl.toMillis();
+        this.clock = clock;
+        this.entries = new LinkedHashMap<>(Math.min(maxEntries, 1024), 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Entry<S>> eldest) {
+                return size() > AggregateCache.this.maxEntries;
+            }
+        };
+    }
+
+    /** The cached snapshot, or {@code null} when absent or idle for longer than the TTL. */
+    Snapshot<S> get(String aggregateId) {
+        Entry<S> entry = entries.get(aggregateId);
+        if (entry == null) {
+            return null;
+        }
+        long now = clock.getAsLong();
+        if (now - entry.lastUsed() > idleTtlMillis) {
+            entries.remove(aggregateId);
+            return null;
+        }
+        entries.put(aggregateId, new Entry<>(entry.snapshot(), now));
+        return entry.snapshot();
+    }
+
+    void put(String aggregateId, Snapshot<S> snapshot) {
+        if (maxEntries > 0) {
+            entries.put(aggregateId, new Entry<>(snapshot, clock.getAsLong()));
+        }
+    }
+
+    /** Drops every entry idle for longer than the TTL; the least recently used come first, so it stops at the first fresh one. */
+    void evictIdle() {
+        long now = clock.getAsLong();
+        Iterator<Entry<S>> it = entries.values().iterator();
+        while (it.hasNext()) {
+            if (now - it.next().lastUsed() > idleTtlMillis) {
+                it.remove();
+            } else {
+                return;
+            }
+        }
+    }
+
+    void clear() {
+        entries.clear();
+    }
+
+    int size() {
+        return entries.size();
+    }
+}

@@ -1,0 +1,55 @@
+package foldstream.worker.runtime;
+
+import java.util.List;
+
+/**
+ * The topics and state stores of one aggregate type, all named from its stream name {@code S}
+ * (see DESIGN.md, "The wire contract").
+ *
+ * <pre>{@code AggregateTopics.of("ex_users").events()  // "ex_users-events" }</pre>
+ */
+public record AggregateTopics(String streamName) {
+
+    public static AggregateTopics of(String streamName) {
+        return new AggregateTopics(streamName);
+    }
+
+    public String commands() {
+        return streamName + "-commands";
+    }
+
+    /** The event store: never compacted, retention unlimited. */
+    public String events() {
+        return streamName + "-events";
+    }
+
+    public String results() {
+        return streamName + "-results";
+    }
+
+    /** Compacted: the latest state per aggregate. */
+    public String state() {
+        return streamName + "-state";
+    }
+
+    public String dlq() {
+        return streamName + "-dlq";
+    }
+
+    /** The local store of snapshots; its changelog topic is {@code <application.id>-S-snapshots-changelog}. */
+    public String snapshotStore() {
+        return streamName + "-snapshots";
+    }
+
+    /** The local store of answered command ids, for idempotency. */
+    public String commandIdStore() {
+        return streamName + "-command-ids";
+    }
+
+    /** Every topic the type reads or writes, the state topic only when it is published. */
+    public List<String> all(boolean withState) {
+        return withState
+                ? List.of(commands(), events(), results(), dlq(), state())
+                : List.of(commands(), events(), results(), dlq());
+    }
+}

@@ -1,0 +1,294 @@
+package foldstream.worker.runtime;
+
+import static foldstream.worker.runtime.ContractHeaders.utf8;
+
+import foldstream.protocol.CommandResult;
+import foldstream.protocol.FieldViolation;
+import foldstream.protocol.Outcome;
+import foldstream.protocol.SnapshotMeta;
+import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.aggregate.StorageMode;
+import foldstream.worker.aggregate.Violation;
+import foldstream.worker.serialization.AvroWireCodec;
+import foldstream.worker.serialization.Decoded;
+import foldstream.worker.serialization.SubjectNameStrategy;
+import foldstream.worker.serialization.WireFormatException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides the commands of one aggregate type in one task (DESIGN.md, "Processing one command"):
+ * read, answer duplicates from the command-id store, load the snapshot, evaluate, then write the
+ * snapshot and forward events and result. Under {@code exactly_once_v2} all of it commits with the
+ * input offset or none of it does.
+ *
+ * <p>Bad input never stops it: unreadable commands become {@code MALFORMED} results and go to
+ * {@code S-dlq}; exceptions from the aggregate's code become {@code FAILED}. Only a failure outside
+ * the record (the broker, the registry) escapes, so the record is processed again later.
+ */
+public final class CommandProcessor<S extends SpecificRecord> implements Processor<byte[], byte[], byte[], byte[]> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
+
+    private final AggregateType<S> type;
+    private final AggregateTopics topics;
+    private final AvroWireCodec codec;
+    private final ProcessingOptions options;
+    private final Clock clock;
+    private final CommandEvaluator<S> evaluator;
+    private final Map<String, Class<? extends SpecificRecord>> commandTypes = new HashMap<>();
+    private final byte[] aggregateTypeHeader;
+
+    private ProcessorContext<byte[], byte[]> context;
+    private AggregateCache<S> cache;
+    private SnapshotStore<S> snapshots;
+    private WindowStore<String, byte[]> answered;
+
+    public CommandProcessor(AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock) {
+        this.type = type;
+        this.topics = AggregateTopics.of(type.name());
+        this.codec = codec;
+        this.options = options;
+        this.clock = clock;
+        this.evaluator = new CommandEvaluator<>(type);
+        this.aggregateTypeHeader = utf8(type.name());
+        for (Class<? extends SpecificRecord> command : type.commands().keySet()) {
+            commandTypes.put(SpecificData.get().getSchema(command).getFullName(), command);
+        }
+    }
+
+    /** Sink node names, one per output topic, as {@link FoldstreamTopology} wires them. */
+    static String sinkName(String topic) {
+        return topic + "-sink";
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.cache = new AggregateCache<>(options.hotAggregates(), options.hotAggregateIdleTtl(), clock::millis);
+        KeyValueStore<String, byte[]> store = context.getStateStore(topics.snapshotStore());
+        this.snapshots = new SnapshotStore<>(type, store, cache, codec, new SnapshotCodec());
+        this.answered = context.getStateStore(topics.commandIdStore());
+        Duration every = options.hotAggregateIdleTtl().compareTo(Duration.ofSeconds(30)) < 0
+                ? options.hotAggregateIdleTtl() : Duration.ofSeconds(30);
+        context.schedule(every, PunctuationType.WALL_CLOCK_TIME, now -> cache.evictIdle());
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        Command command = read(record);
+        if (command.problem != null) {
+            malformed(record, command);
+            return;
+        }
+        String answeredKey = command.aggregateId + '\u0000' + command.id;
+        byte[] earlier = firstAnswer(answeredKey);
+        if (earlier != null) {
+            forward(topics.results(), command.key, earlier, record.timestamp(), resultHeaders(command));
+            return;
+        }
+
+        Snapshot<S> current = snapshots.load(command.aggregateId);
+        Verdict<S> verdict = command.decoded instanceof Decoded.Record decoded
+                ? evaluator.evaluate(command.aggregateId, current.state(), current.version(), decoded.record(), command.expectedVersion)
+                : new Verdict.Refused<>(Outcome.UNKNOWN_COMMAND, Outcome.UNKNOWN_COMMAND.name(),
+                        type.name() + " does not handle " + ((Decoded.UnknownType) command.decoded).fullName(), List.of());
+
+        if (verdict instanceof Verdict.Accepted<S> accepted) {
+            try {
+                apply(record, command, current, accepted);
+            } catch (WireFormatException e) {
+                // The aggregate's own records could not be written (a null in a required field, say).
+                fail(record, command, current, new Verdict.Failed<>("cannot write the aggregate's records: " + e.getMessage(), e));
+            }
+        } else if (verdict instanceof Verdict.Unchanged<S>) {
+            answer(record, command, result(command, Outcome.NO_CHANGE, current.version(), 0, null, null, List.of()), true);
+        } else if (verdict instanceof Verdict.Refused<S> refused) {
+            answer(record, command, result(command, refused.outcome(), current.version(), 0,
+                    refused.errorCode(), refused.message(), refused.violations()), true);
+        } else {
+            fail(record, command, current, (Verdict.Failed<S>) verdict);
+        }
+    }
+
+    private void apply(Record<byte[], byte[]> record, Command command, Snapshot<S> current, Verdict.Accepted<S> accepted) {
+        // Encode everything first: a record that cannot be written must leave nothing behind.
+        boolean writesEvents = type.storageMode() != StorageMode.SNAPSHOTS_ONLY;
+        List<byte[]> events = new ArrayList<>(accepted.events().size());
+        if (writesEvents) {
+            for (SpecificRecord event : accepted.events()) {
+                events.add(codec.encode(SubjectNameStrategy.TOPIC_RECORD_NAME.subject(topics.events(), event.getSchema()), event));
+            }
+        }
+        byte[] state = snapshots.encodeState(accepted.state());
+        long now = clock.millis();
+        Instant at = Instant.ofEpochMilli(now);
+        SnapshotMeta meta = new SnapshotMeta(current.exists() ? current.meta().getCreatedAt() : at, at, command.id);
+        Snapshot<S> next = new Snapshot<>(accepted.version(), accepted.state(), meta);
+
+        snapshots.save(command.aggregateId, next, state);
+        long version = current.version();
+        for (int i = 0; i < events.size(); i++) {
+            version++;
+            SpecificRecord event = accepted.events().get(i);
+            Headers headers = new RecordHeaders()
+                    .add(ContractHeaders.COMMAND_ID, utf8(command.id))
+                    .add(ContractHeaders.CORRELATION_ID, utf8(command.correlationId))
+                    .add(ContractHeaders.CAUSATION_ID, utf8(command.id))
+                    .add(ContractHeaders.AGGREGATE_VERSION, utf8(version))
+                    .add(ContractHeaders.EVENT_ID, utf8(eventId(command.aggregateId, version)))
+                    .add(ContractHeaders.EVENT_TYPE, utf8(event.getSchema().getFullName()))
+                    .add(ContractHeaders.AGGREGATE_TYPE, aggregateTypeHeader);
+            forward(topics.events(), command.key, events.get(i), record.timestamp(), headers);
+        }
+        if (type.publishesState()) {
+            Headers headers = resultHeaders(command).add(ContractHeaders.AGGREGATE_VERSION, utf8(accepted.version()));
+            forward(topics.state(), command.key, state, record.timestamp(), headers);
+        }
+        answer(record, command, result(command, Outcome.ACCEPTED, accepted.version(), accepted.events().size(),
+                null, null, List.of()), true);
+    }
+
+    private void fail(Record<byte[], byte[]> record, Command command, Snapshot<S> current, Verdict.Failed<S> failed) {
+        LOG.warn("{} '{}': command {} FAILED: {}", type.name(), command.aggregateId, command.id, failed.message(), failed.cause());
+        // Not remembered: once the aggregate's code is fixed, a retry with the same id is decided afresh.
+        answer(record, command, result(command, Outcome.FAILED, current.version(), 0, Outcome.FAILED.name(),
+                failed.message(), List.of()), false);
+    }
+
+    private void malformed(Record<byte[], byte[]> record, Command command) {
+        LOG.warn("{}: MALFORMED command at {}: {}", type.name(), command.source, command.problem);
+        long version = command.aggregateId == null ? 0 : snapshots.load(command.aggregateId).version();
+        Headers dlqHeaders = new RecordHeaders(record.headers().toArray())
+                .add(ContractHeaders.DLQ_ERROR, utf8(command.problem))
+                .add(ContractHeaders.DLQ_SOURCE, utf8(command.source));
+        forward(topics.dlq(), record.key(), record.value(), record.timestamp(), dlqHeaders);
+        answer(record, command, result(command, Outcome.MALFORMED, version, 0, Outcome.MALFORMED.name(),
+                command.problem, List.of()), false);
+    }
+
+    private void answer(Record<byte[], byte[]> record, Command command, CommandResult result, boolean remember) {
+        byte[] bytes = codec.encode(SubjectNameStrategy.TOPIC_NAME.subject(topics.results(), result.getSchema()), result);
+        if (remember) {
+            answered.put(command.aggregateId + '\u0000' + command.id, bytes, record.timestamp());
+        }
+        forward(topics.results(), command.key, bytes, record.timestamp(), resultHeaders(command));
+    }
+
+    private byte[] firstAnswer(String key) {
+        try (WindowStoreIterator<byte[]> found = answered.fetch(key, 0L, Long.MAX_VALUE)) {
+            return found.hasNext() ? found.next().value : null;
+        }
+    }
+
+    private CommandResult result(Command command, Outcome outcome, long version, int eventCount,
+                                 String errorCode, String message, List<Violation> violations) {
+        List<FieldViolation> fields = new ArrayList<>(violations.size());
+        for (Violation v : violations) {
+            fields.add(new FieldViolation(v.field(), v.message()));
+        }
+        return new CommandResult(command.id, type.name(), command.aggregateId, outcome, version, eventCount,
+                errorCode, message, fields, Instant.ofEpochMilli(clock.millis()));
+    }
+
+    private static Headers resultHeaders(Command command) {
+        return new RecordHeaders()
+                .add(ContractHeaders.COMMAND_ID, utf8(command.id))
+                .add(ContractHeaders.CORRELATION_ID, utf8(command.correlationId))
+                .add(ContractHeaders.CAUSATION_ID, utf8(command.id));
+    }
+
+    private void forward(String topic, byte[] key, byte[] value, long timestamp, Headers headers) {
+        context.forward(new Record<>(key, value, timestamp, headers), sinkName(topic));
+    }
+
+    /** Unique per event and the same on every reprocessing: a name-based UUID of type, id and version. */
+    private String eventId(String aggregateId, long version) {
+        return UUID.nameUUIDFromBytes((type.name() + '\u0000' + aggregateId + '\u0000' + version)
+                .getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** Step 1: key, headers and value, or the reason they cannot be read. */
+    private Command read(Record<byte[], byte[]> record) {
+        RecordMetadata where = context.recordMetadata().orElseThrow();
+        String source = where.topic() + "/" + where.partition() + "/" + where.offset();
+        String id = ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID);
+        if (id == null || id.isEmpty()) {
+            id = source;
+        }
+        String correlation = ContractHeaders.text(record.headers(), ContractHeaders.CORRELATION_ID);
+        Command command = new Command(source, id, correlation == null || correlation.isEmpty() ? id : correlation, record.key());
+        if (record.key() == null || record.key().length == 0) {
+            return command.unreadable("the command has no key: the key must be the aggregate id");
+        }
+        command.aggregateId = new String(record.key(), StandardCharsets.UTF_8);
+        String expected = ContractHeaders.text(record.headers(), ContractHeaders.EXPECTED_VERSION);
+        if (expected != null && !expected.isEmpty()) {
+            try {
+                command.expectedVersion = Long.parseLong(expected.trim());
+            } catch (NumberFormatException e) {
+                return command.unreadable("expected-version '" + expected + "' is not a number");
+            }
+            if (command.expectedVersion < CommandEvaluator.ANY_VERSION) {
+                return command.unreadable("expected-version " + expected + " is below -1");
+            }
+        }
+        command.decoded = codec.decode(record.value(), commandTypes);
+        if (command.decoded instanceof Decoded.Unreadable unreadable) {
+            return command.unreadable(unreadable.reason());
+        }
+        return command;
+    }
+
+    @Override
+    public void close() {
+        if (cache != null) {
+            cache.clear();
+        }
+    }
+
+    /** The parts of one command record, filled in as they are read. */
+    private static final class Command {
+        final String source;
+        final String id;
+        final String correlationId;
+        final byte[] key;
+        String aggregateId;
+        long expectedVersion = CommandEvaluator.ANY_VERSION;
+        Decoded decoded;
+        String problem;
+
+        Command(String source, String id, String correlationId, byte[] key) {
+            this.source = source;
+            this.id = id;
+            this.correlationId = correlationId;
+            this.key = key;
+        }
+
+        Command unreadable(String why) {
+            this.problem = why;
+            return this;
+        }
+    }
+}

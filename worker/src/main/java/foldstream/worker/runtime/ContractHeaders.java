@@ -1,0 +1,39 @@
+package foldstream.worker.runtime;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/** The header names of the wire contract; values are UTF-8 text, numbers in decimal. */
+public final class ContractHeaders {
+
+    public static final String COMMAND_ID = "command-id";
+    public static final String EXPECTED_VERSION = "expected-version";
+    public static final String CORRELATION_ID = "correlation-id";
+    public static final String CAUSATION_ID = "causation-id";
+    public static final String AGGREGATE_VERSION = "aggregate-version";
+    public static final String EVENT_ID = "event-id";
+    public static final String EVENT_TYPE = "event-type";
+    public static final String AGGREGATE_TYPE = "aggregate-type";
+
+    /** On records sent to {@code S-dlq}: why the command could not be read, and where it came from. */
+    public static final String DLQ_ERROR = "dlq-error";
+    public static final String DLQ_SOURCE = "dlq-source";
+
+    private ContractHeaders() {
+    }
+
+    /** The last value of the header as text, or {@code null} when absent. */
+    public static String text(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
+        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    public static byte[] utf8(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static byte[] utf8(long value) {
+        return utf8(Long.toString(value));
+    }
+}

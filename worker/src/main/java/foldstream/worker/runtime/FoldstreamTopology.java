@@ -1,0 +1,79 @@
+package foldstream.worker.runtime;
+
+import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.aggregate.StorageMode;
+import foldstream.worker.serialization.AvroWireCodec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * Builds the Kafka Streams topology of a worker: for each aggregate type a source on
+ * {@code S-commands}, one {@link CommandProcessor} with its snapshot and command-id stores, and sinks
+ * on {@code S-events}, {@code S-results}, {@code S-dlq} and, when published, {@code S-state}. Each type
+ * is its own sub-topology, so types scale and fail over independently.
+ *
+ * <pre>{@code
+ * Topology topology = FoldstreamTopology.build(List.of(users, accounts), codec, ProcessingOptions.DEFAULTS, Clock.systemUTC());
+ * }</pre>
+ */
+public final class FoldstreamTopology {
+
+    private FoldstreamTopology() {
+    }
+
+    public static Topology build(List<? extends AggregateType<?>> types, AvroWireCodec codec,
+                                 ProcessingOptions options, Clock clock) {
+        Set<String> names = new HashSet<>();
+        Topology topology = new Topology();
+        for (AggregateType<?> type : types) {
+            if (!names.add(type.name())) {
+                throw new IllegalArgumentException("aggregate type " + type.name() + " is registered twice");
+            }
+            add(topology, type, codec, options, clock);
+        }
+        return topology;
+    }
+
+    private static <S extends org.apache.avro.specific.SpecificRecord> void add(
+            Topology topology, AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock) {
+        AggregateTopics topics = AggregateTopics.of(type.name());
+        String source = topics.commands() + "-source";
+        String processor = type.name() + "-processor";
+        topology.addSource(source, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.commands());
+        topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock), source);
+        topology.addStateStore(snapshotStore(type, topics), processor);
+        topology.addStateStore(commandIdStore(topics, options), processor);
+        for (String output : topics.all(type.publishesState())) {
+            if (!output.equals(topics.commands())) {
+                topology.addSink(CommandProcessor.sinkName(output), output,
+                        new ByteArraySerializer(), new ByteArraySerializer(), processor);
+            }
+        }
+    }
+
+    private static StoreBuilder<KeyValueStore<String, byte[]>> snapshotStore(AggregateType<?> type, AggregateTopics topics) {
+        StoreBuilder<KeyValueStore<String, byte[]>> builder = Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(topics.snapshotStore()), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled();
+        // In pure event sourcing the events are the record of truth and the store is rebuilt from them.
+        return type.storageMode() == StorageMode.EVENTS_ONLY ? builder.withLoggingDisabled() : builder;
+    }
+
+    private static StoreBuilder<WindowStore<String, byte[]>> commandIdStore(AggregateTopics topics, ProcessingOptions options) {
+        Duration retention = options.commandIdRetention();
+        return Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(topics.commandIdStore(), retention, Duration.ofMillis(1), false),
+                Serdes.String(), Serdes.ByteArray());
+    }
+}

@@ -1,0 +1,33 @@
+package foldstream.worker.runtime;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Knobs of command processing, with the defaults a user gets when saying nothing.
+ *
+ * @param commandIdRetention how long an answered command id is remembered: a duplicate within it
+ *     gets the first result again and writes nothing (default 7 days)
+ * @param hotAggregates how many deserialized aggregates each task keeps in memory (default 10,000;
+ *     0 turns the cache off)
+ * @param hotAggregateIdleTtl how long an aggregate stays in memory unused (default 10 minutes)
+ */
+public record ProcessingOptions(Duration commandIdRetention, int hotAggregates, Duration hotAggregateIdleTtl) {
+
+    public static final ProcessingOptions DEFAULTS =
+            new ProcessingOptions(Duration.ofDays(7), 10_000, Duration.ofMinutes(10));
+
+    public ProcessingOptions {
+        Objects.requireNonNull(commandIdRetention, "commandIdRetention");
+        Objects.requireNonNull(hotAggregateIdleTtl, "hotAggregateIdleTtl");
+        if (commandIdRetention.toMillis() < 1) {
+            throw new IllegalArgumentException("commandIdRetention must be at least 1 ms, was " + commandIdRetention);
+        }
+        if (hotAggregates < 0) {
+            throw new IllegalArgumentException("hotAggregates must be 0 or more, was " + hotAggregates);
+        }
+        if (hotAggregateIdleTtl.isNegative() || hotAggregateIdleTtl.isZero()) {
+            throw new IllegalArgumentException("hotAggregateIdleTtl must be positive, was " + hotAggregateIdleTtl);
+        }
+    }
+}

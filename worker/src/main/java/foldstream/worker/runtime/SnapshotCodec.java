@@ -1,0 +1,52 @@
+package foldstream.worker.runtime;
+
+import foldstream.protocol.AggregateSnapshot;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+
+/**
+ * The bytes of the snapshot store: a format byte, then {@link AggregateSnapshot} in plain Avro
+ * binary. The state inside is already in the registry wire format (subject {@code S-state-value}),
+ * so it can evolve like any other record; the envelope is Foldstream's own and versioned by the
+ * format byte.
+ */
+public final class SnapshotCodec {
+
+    private static final byte FORMAT_1 = 1;
+
+    private final DatumWriter<AggregateSnapshot> writer = new SpecificDatumWriter<>(AggregateSnapshot.class);
+    private final DatumReader<AggregateSnapshot> reader = new SpecificDatumReader<>(AggregateSnapshot.class);
+
+    public byte[] encode(AggregateSnapshot snapshot) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(snapshot.getState().remaining() + 64);
+        out.write(FORMAT_1);
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        try {
+            writer.write(snapshot, encoder);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public AggregateSnapshot decode(byte[] bytes) {
+        if (bytes.length == 0 || bytes[0] != FORMAT_1) {
+            throw new IllegalStateException("snapshot in an unknown format " + (bytes.length == 0 ? "(empty)" : bytes[0]));
+        }
+        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null);
+        try {
+            return reader.read(null, decoder);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

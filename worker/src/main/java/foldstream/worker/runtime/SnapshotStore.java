@@ -1,0 +1,63 @@
+package foldstream.worker.runtime;
+
+import foldstream.protocol.AggregateSnapshot;
+import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.serialization.AvroWireCodec;
+import java.nio.ByteBuffer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The snapshots of one aggregate type in one task: the RocksDB store, with the hot-aggregate cache
+ * in front of it. The state is kept in the wire format under the subject {@code S-state-value}, the
+ * same bytes that go to the {@code S-state} topic.
+ */
+final class SnapshotStore<S extends SpecificRecord> {
+
+    private final AggregateType<S> type;
+    private final KeyValueStore<String, byte[]> store;
+    private final AggregateCache<S> cache;
+    private final AvroWireCodec codec;
+    private final SnapshotCodec envelope;
+    private final String stateSubject;
+
+    SnapshotStore(AggregateType<S> type, KeyValueStore<String, byte[]> store, AggregateCache<S> cache,
+                  AvroWireCodec codec, SnapshotCodec envelope) {
+        this.type = type;
+        this.store = store;
+        this.cache = cache;
+        this.codec = codec;
+        this.envelope = envelope;
+        this.stateSubject = AggregateTopics.of(type.name()).state() + "-value";
+    }
+
+    /** The aggregate's latest snapshot; version 0 with the initial state when it has none. */
+    Snapshot<S> load(String aggregateId) {
+        Snapshot<S> cached = cache.get(aggregateId);
+        if (cached != null) {
+            return cached;
+        }
+        byte[] bytes = store.get(aggregateId);
+        if (bytes == null) {
+            return Snapshot.initial(type.aggregate().initialState());
+        }
+        AggregateSnapshot stored = envelope.decode(bytes);
+        ByteBuffer state = stored.getState();
+        byte[] stateBytes = new byte[state.remaining()];
+        state.get(stateBytes);
+        Snapshot<S> snapshot = new Snapshot<>(stored.getVersion(), codec.decode(stateBytes, type.stateClass()), stored.getMeta());
+        cache.put(aggregateId, snapshot);
+        return snapshot;
+    }
+
+    /** The state in the wire format, as it is stored and published. */
+    byte[] encodeState(S state) {
+        return codec.encode(stateSubject, state);
+    }
+
+    /** Stores the snapshot, whose state {@link #encodeState} already encoded. */
+    void save(String aggregateId, Snapshot<S> snapshot, byte[] stateBytes) {
+        store.put(aggregateId, envelope.encode(new AggregateSnapshot(snapshot.version(), ByteBuffer.wrap(stateBytes), snapshot.meta())));
+        cache.put(aggregateId, snapshot);
+    }
+}

@@ -1,0 +1,185 @@
+package foldstream.worker.serialization;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DatumWriter;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Writes and reads Avro specific records in the Confluent Schema Registry wire format: byte 0, the
+ * writer schema's id as 4 big-endian bytes, then the Avro binary body. Schema ids, writer schemas
+ * and datum readers are cached, so the registry is asked once per schema, not once per record.
+ * Reading resolves the writer schema into the generated class's schema, so a compatible older or
+ * newer writer reads fine.
+ *
+ * <pre>{@code
+ * AvroWireCodec codec = new AvroWireCodec(registry, true);
+ * byte[] bytes = codec.encode("ex_users-events-foldstream.examples.users.UserCreated", event);
+ * UserCreated back = codec.decode(bytes, UserCreated.class);
+ * }</pre>
+ *
+ * <p>Thread-safe. A registry that cannot be reached surfaces as
+ * {@link SchemaRegistryUnavailableException}, never as unreadable data.
+ */
+public final class AvroWireCodec {
+
+    public static final byte MAGIC_BYTE = 0;
+    public static final int HEADER_SIZE = 5;
+
+    private final SchemaRegistryClient registry;
+    private final boolean autoRegister;
+    private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
+    private final Map<Integer, Schema> writerSchemas = new ConcurrentHashMap<>();
+    private final Map<Schema, DatumWriter<SpecificRecord>> writers = new ConcurrentHashMap<>();
+    private final Map<ReaderKey, DatumReader<SpecificRecord>> readers = new ConcurrentHashMap<>();
+
+    private record ReaderKey(int writerId, Class<?> readerClass) {
+    }
+
+    /**
+     * @param autoRegister register a record's schema under its subject on first write (Confluent's
+     *     default); when false, the subject's latest version must be that schema, or writing fails
+     */
+    public AvroWireCodec(SchemaRegistryClient registry, boolean autoRegister) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.autoRegister = autoRegister;
+    }
+
+    public SchemaRegistryClient registry() {
+        return registry;
+    }
+
+    /** Writes the record under the subject; registers its schema on first use when auto-registration is on. */
+    public byte[] encode(String subject, SpecificRecord record) {
+        Schema schema = record.getSchema();
+        int id = schemaId(subject, schema);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        out.write(MAGIC_BYTE);
+        out.write(id >>> 24);
+        out.write(id >>> 16);
+        out.write(id >>> 8);
+        out.write(id);
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        try {
+            writers.computeIfAbsent(schema, s -> new SpecificDatumWriter<>(s, SpecificData.getForSchema(s)))
+                    .write(record, encoder);
+        } catch (IOException | RuntimeException e) {
+            throw new WireFormatException("cannot write " + schema.getFullName() + " for subject '" + subject + "': " + e, e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The id this schema has under the subject, registering or checking it as configured; cached. */
+    public int schemaId(String subject, Schema schema) {
+        Map<Schema, Integer> ids = idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>());
+        Integer cached = ids.get(schema);
+        if (cached != null) {
+            return cached;
+        }
+        int id = autoRegister ? registry.register(subject, schema) : latestMatching(subject, schema);
+        ids.put(schema, id);
+        writerSchemas.putIfAbsent(id, schema);
+        return id;
+    }
+
+    private int latestMatching(String subject, Schema schema) {
+        RegisteredSchema latest = registry.latest(subject);
+        if (SchemaNormalization.parsingFingerprint64(latest.schema()) != SchemaNormalization.parsingFingerprint64(schema)) {
+            throw new WireFormatException("auto-registration is off and the latest version (" + latest.version()
+                    + ", id " + latest.id() + ") of subject '" + subject + "' is not the schema of "
+                    + schema.getFullName() + " this code writes; register it first");
+        }
+        return latest.id();
+    }
+
+    /**
+     * Reads a value expected to be one of several record types, chosen by the writer schema's full
+     * name. Never throws for bad bytes: those are {@link Decoded.Unreadable}.
+     *
+     * @param types the accepted record classes by their full Avro name
+     */
+    public Decoded decode(byte[] bytes, Map<String, Class<? extends SpecificRecord>> types) {
+        if (bytes == null || bytes.length < HEADER_SIZE) {
+            return new Decoded.Unreadable(bytes == null ? "no value" : "value of " + bytes.length
+                    + " bytes is shorter than the 5-byte wire format header");
+        }
+        if (bytes[0] != MAGIC_BYTE) {
+            return new Decoded.Unreadable("unknown magic byte " + bytes[0] + " (the wire format starts with 0)");
+        }
+        int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
+        Schema writer;
+        try {
+            writer = writerSchema(id);
+        } catch (SchemaRegistryUnavailableException e) {
+            throw e;
+        } catch (SchemaRegistryException e) {
+            return new Decoded.Unreadable("unknown schema id " + id + ": " + e.getMessage());
+        }
+        if (writer.getType() != Schema.Type.RECORD) {
+            return new Decoded.Unreadable("schema id " + id + " is a " + writer.getType() + ", not a record");
+        }
+        Class<? extends SpecificRecord> type = types.get(writer.getFullName());
+        if (type == null) {
+            return new Decoded.UnknownType(writer.getFullName(), id);
+        }
+        try {
+            return new Decoded.Record(read(bytes, id, writer, type), id);
+        } catch (WireFormatException e) {
+            return new Decoded.Unreadable(e.getMessage());
+        }
+    }
+
+    /** Reads a value of a known record type; bad bytes throw {@link WireFormatException}. */
+    public <T extends SpecificRecord> T decode(byte[] bytes, Class<T> type) {
+        if (bytes == null || bytes.length < HEADER_SIZE || bytes[0] != MAGIC_BYTE) {
+            throw new WireFormatException("not a value in the Confluent wire format");
+        }
+        int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
+        return type.cast(read(bytes, id, writerSchema(id), type));
+    }
+
+    private Schema writerSchema(int id) {
+        Schema cached = writerSchemas.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        Schema schema = registry.schemaById(id);
+        writerSchemas.putIfAbsent(id, schema);
+        return schema;
+    }
+
+    private SpecificRecord read(byte[] bytes, int id, Schema writer, Class<? extends SpecificRecord> type) {
+        DatumReader<SpecificRecord> reader = readers.computeIfAbsent(new ReaderKey(id, type), key -> {
+            Schema readerSchema = SpecificData.get().getSchema(type);
+            return new SpecificDatumReader<>(writer, readerSchema, SpecificData.getForSchema(readerSchema));
+        });
+        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, HEADER_SIZE, bytes.length - HEADER_SIZE, null);
+        try {
+            SpecificRecord record = reader.read(null, decoder);
+            if (!decoder.isEnd()) {
+                throw new WireFormatException("trailing bytes after a " + writer.getFullName() + " (schema id " + id + ")");
+            }
+            return record;
+        } catch (WireFormatException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // Bad bytes show up as any of EOF, index, negative size or Avro type errors.
+            throw new WireFormatException("cannot read a " + writer.getFullName() + " (schema id " + id + ") as "
+                    + type.getName() + ": " + e, e);
+        }
+    }
+}
