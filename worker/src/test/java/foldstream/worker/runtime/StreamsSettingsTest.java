@@ -1,0 +1,17 @@
+package foldstream.worker.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class StreamsSettingsTest {
+
+    @Test
+    void exactlyOnceV2IsTheDefault() {
+        assertThat(StreamsSettings.defaults("app", "localhost:9092"))
+                .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2)
+                .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "app")
+                .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
+    }
+}
