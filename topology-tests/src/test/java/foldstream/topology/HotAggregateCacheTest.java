@@ -81,7 +81,7 @@ class HotAggregateCacheTest {
         ids.init(context.getStateStoreContext(), ids);
         context.addStateStore(ids);
 
-        CommandProcessor<AccountState> processor = new CommandProcessor<>(Accounts.type(), codec, ProcessingOptions.DEFAULTS, clock);
+        CommandProcessor<AccountState> processor = new CommandProcessor<>(Accounts.type(), codec, ProcessingOptions.DEFAULTS, clock, new foldstream.worker.runtime.KafkaEventLog());
         processor.init(context);
         long[] offset = {0};
         java.util.function.Function<SpecificRecord, CommandResult> send = command -> {

@@ -5,6 +5,7 @@ import foldstream.protocol.CommandResult;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
+import foldstream.worker.runtime.EventLog;
 import foldstream.worker.runtime.FoldstreamTopology;
 import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.runtime.SnapshotCodec;
@@ -40,8 +41,8 @@ final class Worker implements AutoCloseable {
 
     static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
 
-    final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-    final AvroWireCodec codec = new AvroWireCodec(registry, true);
+    final InMemorySchemaRegistry registry;
+    final AvroWireCodec codec;
     final MutableClock clock = new MutableClock(START);
     final TopologyTestDriver driver;
     private final Map<String, TestInputTopic<byte[], byte[]>> inputs = new HashMap<>();
@@ -53,9 +54,16 @@ final class Worker implements AutoCloseable {
     }
 
     Worker(List<? extends AggregateType<?>> types, ProcessingOptions options) {
+        this(types, options, (config, topic, partition, each) -> { }, new InMemorySchemaRegistry());
+    }
+
+    /** With the event log that pure event sourcing rebuilds from, and a registry shared with an earlier worker. */
+    Worker(List<? extends AggregateType<?>> types, ProcessingOptions options, EventLog eventLog, InMemorySchemaRegistry registry) {
+        this.registry = registry;
+        this.codec = new AvroWireCodec(registry, true);
         Properties props = new Properties();
         props.putAll(StreamsSettings.defaults("topology-test", "unused:9092"));
-        driver = new TopologyTestDriver(FoldstreamTopology.build(types, codec, options, clock), props, START);
+        driver = new TopologyTestDriver(FoldstreamTopology.build(types, codec, options, clock, eventLog), props, START);
     }
 
     /** A command with the given headers (name, value pairs). */

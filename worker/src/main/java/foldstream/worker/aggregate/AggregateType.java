@@ -97,6 +97,23 @@ public final class AggregateType<S extends SpecificRecord> {
         return events.contains(eventClass);
     }
 
+    /** The same type with another storage mode. */
+    public AggregateType<S> withStorageMode(StorageMode mode) {
+        return toBuilder().storageMode(mode).build();
+    }
+
+    /** The same type, publishing its latest states to {@code S-state} or not. */
+    public AggregateType<S> withPublishedState(boolean publish) {
+        return toBuilder().publishState(publish).build();
+    }
+
+    private Builder<S> toBuilder() {
+        Builder<S> builder = builder(name, stateClass, aggregate).storageMode(storageMode).publishState(publishState);
+        commands.forEach(builder::command);
+        builder.events.addAll(events);
+        return builder;
+    }
+
     @Override
     public String toString() {
         return "AggregateType[" + name + "]";

@@ -57,6 +57,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private final ProcessingOptions options;
     private final Clock clock;
     private final CommandEvaluator<S> evaluator;
+    private final EventLog eventLog;
     private final Map<String, Class<? extends SpecificRecord>> commandTypes = new HashMap<>();
     private final byte[] aggregateTypeHeader;
 
@@ -64,14 +65,20 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private AggregateCache<S> cache;
     private SnapshotStore<S> snapshots;
     private WindowStore<String, byte[]> answered;
+    private boolean rebuilt;
 
-    public CommandProcessor(AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock) {
+    /**
+     * @param eventLog where pure event sourcing ({@link StorageMode#EVENTS_ONLY}) rebuilds its
+     *     snapshots from; unused in the other modes
+     */
+    public CommandProcessor(AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock, EventLog eventLog) {
         this.type = type;
         this.topics = AggregateTopics.of(type.name());
         this.codec = codec;
         this.options = options;
         this.clock = clock;
         this.evaluator = new CommandEvaluator<>(type);
+        this.eventLog = eventLog;
         this.aggregateTypeHeader = utf8(type.name());
         for (Class<? extends SpecificRecord> command : type.commands().keySet()) {
             commandTypes.put(SpecificData.get().getSchema(command).getFullName(), command);
@@ -93,10 +100,27 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         Duration every = options.hotAggregateIdleTtl().compareTo(Duration.ofSeconds(30)) < 0
                 ? options.hotAggregateIdleTtl() : Duration.ofSeconds(30);
         context.schedule(every, PunctuationType.WALL_CLOCK_TIME, now -> cache.evictIdle());
+        // Pure event sourcing: the store has no changelog and may be missing or behind, so it is
+        // rebuilt from the events before the first command (stores cannot be written during init).
+        this.rebuilt = type.storageMode() != StorageMode.EVENTS_ONLY;
+    }
+
+    private void rebuildFromEvents() {
+        long start = System.nanoTime();
+        int partition = context.taskId().partition();
+        EventFold<S> fold = new EventFold<>(type, codec);
+        eventLog.read(context.appConfigs(), topics.events(), partition, fold::add);
+        snapshots.replaceAll(fold.snapshots());
+        LOG.info("{} partition {}: rebuilt {} aggregates from {} events in {} ms", type.name(), partition,
+                fold.snapshots().size(), fold.folded(), (System.nanoTime() - start) / 1_000_000);
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        if (!rebuilt) {
+            rebuildFromEvents();
+            rebuilt = true;
+        }
         Command command = read(record);
         if (command.problem != null) {
             malformed(record, command);

@@ -34,24 +34,31 @@ public final class FoldstreamTopology {
 
     public static Topology build(List<? extends AggregateType<?>> types, AvroWireCodec codec,
                                  ProcessingOptions options, Clock clock) {
+        return build(types, codec, options, clock, new KafkaEventLog());
+    }
+
+    /** As above, with the event log pure event sourcing rebuilds from (tests pass their own). */
+    public static Topology build(List<? extends AggregateType<?>> types, AvroWireCodec codec,
+                                 ProcessingOptions options, Clock clock, EventLog eventLog) {
         Set<String> names = new HashSet<>();
         Topology topology = new Topology();
         for (AggregateType<?> type : types) {
             if (!names.add(type.name())) {
                 throw new IllegalArgumentException("aggregate type " + type.name() + " is registered twice");
             }
-            add(topology, type, codec, options, clock);
+            add(topology, type, codec, options, clock, eventLog);
         }
         return topology;
     }
 
     private static <S extends org.apache.avro.specific.SpecificRecord> void add(
-            Topology topology, AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock) {
+            Topology topology, AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock,
+            EventLog eventLog) {
         AggregateTopics topics = AggregateTopics.of(type.name());
         String source = topics.commands() + "-source";
         String processor = type.name() + "-processor";
         topology.addSource(source, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.commands());
-        topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock), source);
+        topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock, eventLog), source);
         topology.addStateStore(snapshotStore(type, topics), processor);
         topology.addStateStore(commandIdStore(topics, options), processor);
         for (String output : topics.all(type.publishesState())) {

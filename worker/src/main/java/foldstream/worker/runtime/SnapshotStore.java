@@ -4,7 +4,11 @@ import foldstream.protocol.AggregateSnapshot;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.serialization.AvroWireCodec;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -53,6 +57,17 @@ final class SnapshotStore<S extends SpecificRecord> {
     /** The state in the wire format, as it is stored and published. */
     byte[] encodeState(S state) {
         return codec.encode(stateSubject, state);
+    }
+
+    /** Replaces every snapshot of this task with these: pure event sourcing's rebuild. */
+    void replaceAll(Map<String, Snapshot<S>> rebuilt) {
+        cache.clear();
+        List<String> stale = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> all = store.all()) {
+            all.forEachRemaining(entry -> stale.add(entry.key));
+        }
+        stale.forEach(store::delete);
+        rebuilt.forEach((id, snapshot) -> save(id, snapshot, encodeState(snapshot.state())));
     }
 
     /** Stores the snapshot, whose state {@link #encodeState} already encoded. */

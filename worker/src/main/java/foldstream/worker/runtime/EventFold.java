@@ -1,0 +1,88 @@
+package foldstream.worker.runtime;
+
+import foldstream.protocol.SnapshotMeta;
+import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.serialization.AvroWireCodec;
+import foldstream.worker.serialization.Decoded;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Folds event records, as they are on {@code S-events}, into snapshots per aggregate with
+ * {@code evolve}, checking that each aggregate's versions run 1, 2, 3, ... without a gap. Pure event
+ * sourcing rebuilds its stores with it, and replay and the tests compare against it.
+ *
+ * <pre>{@code
+ * EventFold<AccountState> fold = new EventFold<>(Accounts.type(), codec);
+ * records.forEach(fold::add);
+ * Map<String, Snapshot<AccountState>> states = fold.snapshots();
+ * }</pre>
+ */
+public final class EventFold<S extends SpecificRecord> {
+
+    private final AggregateType<S> type;
+    private final AvroWireCodec codec;
+    private final Map<String, Class<? extends SpecificRecord>> eventTypes = new HashMap<>();
+    private final Map<String, Snapshot<S>> snapshots = new HashMap<>();
+    private long folded;
+
+    public EventFold(AggregateType<S> type, AvroWireCodec codec) {
+        this.type = type;
+        this.codec = codec;
+        for (Class<? extends SpecificRecord> event : type.events()) {
+            eventTypes.put(SpecificData.get().getSchema(event).getFullName(), event);
+        }
+    }
+
+    /**
+     * Folds one event record.
+     *
+     * @throws InconsistentEventsException when its version is not the next one of its aggregate, or it cannot be read
+     */
+    public void add(ConsumerRecord<byte[], byte[]> record) {
+        String where = record.topic() + "/" + record.partition() + "/" + record.offset();
+        if (record.key() == null) {
+            throw new InconsistentEventsException(null, -1, "event at " + where + " has no key");
+        }
+        String id = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+        String versionText = ContractHeaders.text(record.headers(), ContractHeaders.AGGREGATE_VERSION);
+        long version;
+        try {
+            version = Long.parseLong(versionText);
+        } catch (NumberFormatException e) {
+            throw new InconsistentEventsException(id, -1, "event at " + where + " has aggregate-version '" + versionText + "'");
+        }
+        Snapshot<S> current = snapshots.getOrDefault(id, null);
+        long expected = current == null ? 1 : current.version() + 1;
+        if (version != expected) {
+            throw new InconsistentEventsException(id, version, type.name() + " '" + id + "': event at " + where
+                    + " has version " + version + " where version " + expected + " was expected");
+        }
+        Decoded decoded = codec.decode(record.value(), eventTypes);
+        if (!(decoded instanceof Decoded.Record event)) {
+            throw new InconsistentEventsException(id, version, type.name() + " '" + id + "': event at " + where
+                    + " cannot be read: " + decoded);
+        }
+        S state = type.aggregate().evolve(current == null ? type.aggregate().initialState() : current.state(), event.record());
+        Instant at = Instant.ofEpochMilli(record.timestamp());
+        String commandId = ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID);
+        SnapshotMeta meta = new SnapshotMeta(current == null ? at : current.meta().getCreatedAt(), at,
+                commandId == null ? "" : commandId);
+        snapshots.put(id, new Snapshot<>(version, state, meta));
+        folded++;
+    }
+
+    /** The snapshot of every aggregate seen so far. */
+    public Map<String, Snapshot<S>> snapshots() {
+        return snapshots;
+    }
+
+    /** How many events were folded. */
+    public long folded() {
+        return folded;
+    }
+}

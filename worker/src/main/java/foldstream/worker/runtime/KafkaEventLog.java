@@ -1,0 +1,43 @@
+package foldstream.worker.runtime;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Reads a partition of an events topic with a {@code read_committed} consumer built from the
+ * application's own settings (security included), up to the last stable offset: everything
+ * committed, nothing of a transaction still open or aborted.
+ */
+public final class KafkaEventLog implements EventLog {
+
+    @Override
+    public void read(Map<String, Object> streamsConfig, String topic, int partition,
+                     Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        Map<String, Object> settings = new StreamsConfig(streamsConfig)
+                .getRestoreConsumerConfigs("foldstream-event-log-" + topic + "-" + partition);
+        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        TopicPartition tp = new TopicPartition(topic, partition);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            while (consumer.position(tp) < end) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (record.offset() < end) {
+                        each.accept(record);
+                    }
+                }
+            }
+        }
+    }
+}
