@@ -130,11 +130,8 @@ final class Worker implements AutoCloseable {
         if (bytes == null) {
             return null;
         }
-        AggregateSnapshot snapshot = snapshots.decode(bytes);
-        ByteBuffer buffer = snapshot.getState();
-        byte[] state = new byte[buffer.remaining()];
-        buffer.get(state);
-        return new Stored<>(snapshot.getVersion(), codec.decode(state, type.stateClass()), snapshot);
+        var snapshot = snapshots.decode(bytes, codec, type.stateClass());
+        return new Stored<>(snapshot.version(), snapshot.state(), snapshots.decode(bytes));
     }
 
     private SpecificRecord decodeAny(byte[] bytes) {

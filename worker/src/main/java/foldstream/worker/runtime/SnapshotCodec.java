@@ -1,9 +1,11 @@
 package foldstream.worker.runtime;
 
 import foldstream.protocol.AggregateSnapshot;
+import foldstream.worker.serialization.AvroWireCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
@@ -12,6 +14,7 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The bytes of the snapshot store: a format byte, then {@link AggregateSnapshot} in plain Avro
@@ -36,6 +39,15 @@ public final class SnapshotCodec {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /** The stored snapshot with its state read into the state class. */
+    public <S extends SpecificRecord> Snapshot<S> decode(byte[] bytes, AvroWireCodec stateCodec, Class<S> stateClass) {
+        AggregateSnapshot stored = decode(bytes);
+        ByteBuffer buffer = stored.getState();
+        byte[] state = new byte[buffer.remaining()];
+        buffer.get(state);
+        return new Snapshot<>(stored.getVersion(), stateCodec.decode(state, stateClass), stored.getMeta());
     }
 
     public AggregateSnapshot decode(byte[] bytes) {

@@ -45,11 +45,7 @@ final class SnapshotStore<S extends SpecificRecord> {
         if (bytes == null) {
             return Snapshot.initial(type.aggregate().initialState());
         }
-        AggregateSnapshot stored = envelope.decode(bytes);
-        ByteBuffer state = stored.getState();
-        byte[] stateBytes = new byte[state.remaining()];
-        state.get(stateBytes);
-        Snapshot<S> snapshot = new Snapshot<>(stored.getVersion(), codec.decode(stateBytes, type.stateClass()), stored.getMeta());
+        Snapshot<S> snapshot = envelope.decode(bytes, codec, type.stateClass());
         cache.put(aggregateId, snapshot);
         return snapshot;
     }
