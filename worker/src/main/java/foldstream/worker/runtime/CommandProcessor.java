@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class CommandProcessor<S extends SpecificRecord> implements Processor<byte[], byte[], byte[], byte[]> {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
+    /** Far more events than one transaction writes: what a replay needs beyond the committed ones. */
+    private static final int RECENT_EVENTS = 100_000;
 
     private final AggregateType<S> type;
     private final AggregateTopics topics;
@@ -66,6 +68,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private SnapshotStore<S> snapshots;
     private WindowStore<String, byte[]> answered;
     private boolean rebuilt;
+    private final RecentEvents recent = new RecentEvents(RECENT_EVENTS);
 
     /**
      * @param eventLog where pure event sourcing ({@link StorageMode#EVENTS_ONLY}) rebuilds its
@@ -103,16 +106,48 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         // Pure event sourcing: the store has no changelog and may be missing or behind, so it is
         // rebuilt from the events before the first command (stores cannot be written during init).
         this.rebuilt = type.storageMode() != StorageMode.EVENTS_ONLY;
+        recent.clear();
     }
 
-    private void rebuildFromEvents() {
+    /** Folds this partition's events (the committed ones, then this task's own recent ones) into new snapshots. */
+    private EventFold<S> rebuildFromEvents() {
         long start = System.nanoTime();
         int partition = context.taskId().partition();
         EventFold<S> fold = new EventFold<>(type, codec);
         eventLog.read(context.appConfigs(), topics.events(), partition, fold::add);
+        for (RecentEvents.Event event : recent.all()) {
+            if (event.version() > fold.version(event.aggregateId())) {
+                fold.add(event.aggregateId(), event.version(), event.event(), event.timestamp(), event.commandId());
+            }
+        }
         snapshots.replaceAll(fold.snapshots());
         LOG.info("{} partition {}: rebuilt {} aggregates from {} events in {} ms", type.name(), partition,
                 fold.snapshots().size(), fold.folded(), (System.nanoTime() - start) / 1_000_000);
+        return fold;
+    }
+
+    /** A replay instruction: rebuild this partition's snapshots with the current {@code evolve}, and say so on S-results. */
+    private void replay(Record<byte[], byte[]> record) {
+        RecordMetadata where = context.recordMetadata().orElseThrow();
+        String id = ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID);
+        Command command = new Command(where.topic() + "/" + where.partition() + "/" + where.offset(),
+                id == null ? "replay-" + where.partition() + "-" + where.offset() : id, id == null ? "replay" : id, record.key());
+        CommandResult result;
+        if (type.storageMode() == StorageMode.SNAPSHOTS_ONLY) {
+            result = result(command, Outcome.REJECTED, 0, 0, "NO_EVENTS", type.name() + " keeps no events (SNAPSHOTS_ONLY): nothing to replay", List.of());
+        } else {
+            try {
+                EventFold<S> fold = rebuildFromEvents();
+                result = result(command, Outcome.ACCEPTED, fold.folded(), fold.snapshots().size(), null,
+                        "partition " + where.partition() + ": rebuilt " + fold.snapshots().size() + " aggregates from "
+                                + fold.folded() + " events", List.of());
+            } catch (InconsistentEventsException e) {
+                LOG.error("{} partition {}: replay refused: {}", type.name(), where.partition(), e.getMessage());
+                result = result(command, Outcome.FAILED, e.version(), 0, "INCONSISTENT_EVENTS", e.getMessage(), List.of());
+            }
+        }
+        byte[] bytes = codec.encode(SubjectNameStrategy.TOPIC_NAME.subject(topics.results(), result.getSchema()), result);
+        forward(topics.results(), record.key(), bytes, record.timestamp(), resultHeaders(command));
     }
 
     @Override
@@ -120,6 +155,10 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         if (!rebuilt) {
             rebuildFromEvents();
             rebuilt = true;
+        }
+        if (ContractHeaders.CONTROL_REPLAY.equals(ContractHeaders.text(record.headers(), ContractHeaders.CONTROL))) {
+            replay(record);
+            return;
         }
         Command command = read(record);
         if (command.problem != null) {
@@ -185,6 +224,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
                     .add(ContractHeaders.EVENT_TYPE, utf8(event.getSchema().getFullName()))
                     .add(ContractHeaders.AGGREGATE_TYPE, aggregateTypeHeader);
             forward(topics.events(), command.key, events.get(i), record.timestamp(), headers);
+            recent.add(new RecentEvents.Event(command.aggregateId, version, event, record.timestamp(), command.id));
         }
         if (type.publishesState()) {
             Headers headers = resultHeaders(command).add(ContractHeaders.AGGREGATE_VERSION, utf8(accepted.version()));

@@ -56,20 +56,39 @@ public final class EventFold<S extends SpecificRecord> {
         } catch (NumberFormatException e) {
             throw new InconsistentEventsException(id, -1, "event at " + where + " has aggregate-version '" + versionText + "'");
         }
-        Snapshot<S> current = snapshots.getOrDefault(id, null);
-        long expected = current == null ? 1 : current.version() + 1;
-        if (version != expected) {
-            throw new InconsistentEventsException(id, version, type.name() + " '" + id + "': event at " + where
-                    + " has version " + version + " where version " + expected + " was expected");
-        }
+        checkNext(id, version, where);
         Decoded decoded = codec.decode(record.value(), eventTypes);
         if (!(decoded instanceof Decoded.Record event)) {
             throw new InconsistentEventsException(id, version, type.name() + " '" + id + "': event at " + where
                     + " cannot be read: " + decoded);
         }
-        S state = type.aggregate().evolve(current == null ? type.aggregate().initialState() : current.state(), event.record());
-        Instant at = Instant.ofEpochMilli(record.timestamp());
-        String commandId = ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID);
+        fold(id, version, event.record(), record.timestamp(), ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID));
+    }
+
+    /** Folds one event already decoded, for example one written in a transaction not yet committed. */
+    public void add(String id, long version, SpecificRecord event, long timestamp, String commandId) {
+        checkNext(id, version, "version " + version + " of the task's own recent events");
+        fold(id, version, event, timestamp, commandId);
+    }
+
+    /** The version folded so far for an aggregate; 0 when none. */
+    public long version(String id) {
+        Snapshot<S> current = snapshots.get(id);
+        return current == null ? 0 : current.version();
+    }
+
+    private void checkNext(String id, long version, String where) {
+        long expected = version(id) + 1;
+        if (version != expected) {
+            throw new InconsistentEventsException(id, version, type.name() + " '" + id + "': event at " + where
+                    + " has version " + version + " where version " + expected + " was expected");
+        }
+    }
+
+    private void fold(String id, long version, SpecificRecord event, long timestamp, String commandId) {
+        Snapshot<S> current = snapshots.get(id);
+        S state = type.aggregate().evolve(current == null ? type.aggregate().initialState() : current.state(), event);
+        Instant at = Instant.ofEpochMilli(timestamp);
         SnapshotMeta meta = new SnapshotMeta(current == null ? at : current.meta().getCreatedAt(), at,
                 commandId == null ? "" : commandId);
         snapshots.put(id, new Snapshot<>(version, state, meta));
