@@ -39,7 +39,6 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
     /** The content type of every request and answer of the API, version 1. */
     public static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
-    private static final int SUBJECT_LEVEL_NOT_CONFIGURED = 40408;
 
     private final RegistryClientSettings settings;
     private final HttpClient http;
@@ -113,7 +112,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             throw e;
         } catch (SchemaRegistryException e) {
             // Registries that ignore defaultToGlobal answer "no subject-level config": ask for the global one.
-            if (e.errorCode() != SchemaRegistryException.SUBJECT_NOT_FOUND && e.errorCode() != SUBJECT_LEVEL_NOT_CONFIGURED) {
+            if (e.errorCode() != SchemaRegistryException.SUBJECT_NOT_FOUND && e.errorCode() != SchemaRegistryException.SUBJECT_LEVEL_NOT_CONFIGURED) {
                 throw e;
             }
             answer = call("GET", "/config", null, subject);
