@@ -39,6 +39,14 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryServer.class);
     private static final int HTTP_THREADS = 4;
 
+    static {
+        // The JDK server writes headers and body separately; with Nagle's algorithm on, every answer
+        // then waits ~40 ms for the client's delayed ACK. Read once, when the first server is made.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final RegistryServerSettings settings;
     private SchemaLog log;
     private HttpServer http;

@@ -4,6 +4,7 @@ import foldstream.protocol.CommandResult;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.serialization.SubjectNameStrategy;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -30,16 +31,23 @@ public final class ContractSchemas {
     public record TopicSchema(String topic, String subject, Class<? extends SpecificRecord> recordClass) {
     }
 
-    /** Commands, events, result and state of the type, in that order. */
+    /** Commands, events, result and state of the type, in that order; commands and events by subject. */
     public static List<TopicSchema> of(AggregateType<?> type) {
         AggregateTopics topics = AggregateTopics.of(type.name());
         List<TopicSchema> schemas = new ArrayList<>();
+        List<TopicSchema> commands = new ArrayList<>();
         for (Class<? extends SpecificRecord> command : type.commands().keySet()) {
-            schemas.add(schema(topics.commands(), command));
+            commands.add(schema(topics.commands(), command));
         }
+        List<TopicSchema> events = new ArrayList<>();
         for (Class<? extends SpecificRecord> event : type.events()) {
-            schemas.add(schema(topics.events(), event));
+            events.add(schema(topics.events(), event));
         }
+        // The type keeps its records in unordered sets; sorted, every start-up reports the same order.
+        commands.sort(Comparator.comparing(TopicSchema::subject));
+        events.sort(Comparator.comparing(TopicSchema::subject));
+        schemas.addAll(commands);
+        schemas.addAll(events);
         schemas.add(schema(topics.results(), CommandResult.class));
         schemas.add(schema(topics.state(), type.stateClass()));
         return schemas;
