@@ -115,11 +115,15 @@ public final class KafkaStack implements ParameterResolver {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             try {
                 registry.close();
             } finally {
-                cluster.close();
+                try {
+                    cluster.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("the test broker did not shut down cleanly", e);
+                }
             }
         }
     }
