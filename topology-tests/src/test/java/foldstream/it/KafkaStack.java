@@ -28,6 +28,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }</pre>
  *
  * <p>The test kit is an internal Kafka API: its version is pinned with Kafka's in the parent pom.
+ * Its listeners are set to 127.0.0.1 and clients only ever connect there, but the kit pre-binds
+ * the broker's and controller's ports on the wildcard address before the broker starts, and its API
+ * offers no way to change that. The registry listens on 127.0.0.1 only.
  */
 public final class KafkaStack implements ParameterResolver {
 
