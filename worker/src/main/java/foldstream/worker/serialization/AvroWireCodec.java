@@ -8,6 +8,9 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
@@ -44,7 +47,7 @@ public final class AvroWireCodec {
     private final boolean autoRegister;
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> writerSchemas = new ConcurrentHashMap<>();
-    private final Map<Schema, DatumWriter<SpecificRecord>> writers = new ConcurrentHashMap<>();
+    private final Map<Schema, DatumWriter<IndexedRecord>> writers = new ConcurrentHashMap<>();
     private final Map<ReaderKey, DatumReader<SpecificRecord>> readers = new ConcurrentHashMap<>();
 
     private record ReaderKey(int writerId, Class<?> readerClass) {
@@ -63,8 +66,12 @@ public final class AvroWireCodec {
         return registry;
     }
 
-    /** Writes the record under the subject; registers its schema on first use when auto-registration is on. */
-    public byte[] encode(String subject, SpecificRecord record) {
+    /**
+     * Writes the record under the subject; registers its schema on first use when auto-registration is
+     * on. Generated (specific) records are the rule; a {@link GenericRecord} works too, for tools that
+     * have a schema but no generated class.
+     */
+    public byte[] encode(String subject, IndexedRecord record) {
         Schema schema = record.getSchema();
         int id = schemaId(subject, schema);
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
@@ -150,6 +157,26 @@ public final class AvroWireCodec {
         }
         int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
         return type.cast(read(bytes, id, writerSchema(id), type));
+    }
+
+    /**
+     * Reads a value into a schema given at run time rather than a generated class (tools, tests of
+     * schema evolution): the writer schema is resolved into {@code readerSchema}. Bad bytes throw
+     * {@link WireFormatException}.
+     */
+    public GenericRecord decodeGeneric(byte[] bytes, Schema readerSchema) {
+        if (bytes == null || bytes.length < HEADER_SIZE || bytes[0] != MAGIC_BYTE) {
+            throw new WireFormatException("not a value in the Confluent wire format");
+        }
+        int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
+        Schema writer = writerSchema(id);
+        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, HEADER_SIZE, bytes.length - HEADER_SIZE, null);
+        try {
+            return new GenericDatumReader<GenericRecord>(writer, readerSchema).read(null, decoder);
+        } catch (IOException | RuntimeException e) {
+            throw new WireFormatException("cannot read a " + writer.getFullName() + " (schema id " + id + ") as "
+                    + readerSchema.getFullName() + ": " + e, e);
+        }
     }
 
     private Schema writerSchema(int id) {

@@ -10,6 +10,8 @@ public class SchemaRegistryException extends RuntimeException {
     public static final int SUBJECT_NOT_FOUND = 40401;
     public static final int VERSION_NOT_FOUND = 40402;
     public static final int SCHEMA_NOT_FOUND = 40403;
+    /** {@code GET /config/{subject}} without {@code defaultToGlobal}: the subject has no level of its own. */
+    public static final int SUBJECT_LEVEL_NOT_CONFIGURED = 40408;
     public static final int INCOMPATIBLE_SCHEMA = 409;
     public static final int INVALID_SCHEMA = 42201;
     public static final int INVALID_VERSION = 42202;
@@ -18,6 +20,7 @@ public class SchemaRegistryException extends RuntimeException {
 
     private final int errorCode;
     private final String subject;
+    private final String reason;
 
     public SchemaRegistryException(int errorCode, String subject, String message) {
         this(errorCode, subject, message, null);
@@ -27,11 +30,17 @@ public class SchemaRegistryException extends RuntimeException {
         super(message + " (error code " + errorCode + (subject == null ? "" : ", subject '" + subject + "'") + ")", cause);
         this.errorCode = errorCode;
         this.subject = subject;
+        this.reason = message;
     }
 
     /** Confluent's error code: 40401, 40403, 409, 42201, ... */
     public int errorCode() {
         return errorCode;
+    }
+
+    /** The registry's message alone, without the error code and subject that {@link #getMessage()} adds. */
+    public String reason() {
+        return reason;
     }
 
     /** The subject the call was about, or {@code null} (a lookup by id has none). */

@@ -24,4 +24,14 @@ public enum SubjectNameStrategy {
     };
 
     public abstract String subject(String topic, Schema schema);
+
+    /**
+     * The strategy the wire contract gives a topic: {@link #TOPIC_RECORD_NAME} for {@code S-commands}
+     * and {@code S-events}, which carry several record types; {@link #TOPIC_NAME} for the rest.
+     *
+     * <pre>{@code SubjectNameStrategy.forTopic("ex_users-events")  // TOPIC_RECORD_NAME }</pre>
+     */
+    public static SubjectNameStrategy forTopic(String topic) {
+        return topic.endsWith("-commands") || topic.endsWith("-events") ? TOPIC_RECORD_NAME : TOPIC_NAME;
+    }
 }

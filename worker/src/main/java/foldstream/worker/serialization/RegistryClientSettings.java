@@ -1,0 +1,148 @@
+package foldstream.worker.serialization;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * How {@link HttpSchemaRegistryClient} reaches a registry: one or more base URLs (tried in turn when
+ * one fails), optional HTTP basic auth, an optional trust store for TLS, timeouts and bounded retries
+ * with exponential backoff.
+ *
+ * <pre>{@code
+ * RegistryClientSettings settings = RegistryClientSettings.of("https://registry.example:8081")
+ *         .withBasicAuth("alice:secret")
+ *         .withTrustStore(new RegistryClientSettings.TrustStore(Path.of("truststore.p12"), "changeit", "PKCS12"))
+ *         .withRetries(3, Duration.ofMillis(100), Duration.ofSeconds(2));
+ * }</pre>
+ *
+ * @param baseUrls the registry's base URLs, for example {@code http://localhost:8081} or Apicurio's
+ *     {@code http://host:8080/apis/ccompat/v7}; request paths are appended to them
+ * @param basicAuthUserInfo {@code user:password} for HTTP basic auth, or {@code null} for none
+ * @param trustStore the certificates to trust for {@code https} URLs, or {@code null} for the JDK's defaults
+ * @param maxRetries how many times a call is repeated after a connection error or a 5xx answer
+ */
+public record RegistryClientSettings(List<URI> baseUrls, String basicAuthUserInfo, TrustStore trustStore,
+                                     Duration connectTimeout, Duration requestTimeout, int maxRetries,
+                                     Duration backoffInitial, Duration backoffMax) {
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_RETRIES = 3;
+    public static final Duration DEFAULT_BACKOFF_INITIAL = Duration.ofMillis(100);
+    public static final Duration DEFAULT_BACKOFF_MAX = Duration.ofSeconds(2);
+
+    public RegistryClientSettings {
+        baseUrls = List.copyOf(baseUrls);
+        if (baseUrls.isEmpty()) {
+            throw new IllegalArgumentException("at least one schema registry URL is needed");
+        }
+        for (URI url : baseUrls) {
+            if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
+                throw new IllegalArgumentException("schema registry URL '" + url + "' must start with http:// or https://");
+            }
+        }
+        if (basicAuthUserInfo != null && !basicAuthUserInfo.contains(":")) {
+            throw new IllegalArgumentException("basic auth user info must be 'user:password'");
+        }
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(backoffInitial, "backoffInitial");
+        Objects.requireNonNull(backoffMax, "backoffMax");
+        if (maxRetries < 0) {
+            throw new IllegalArgumentException("maxRetries must not be negative");
+        }
+    }
+
+    /** Settings with the defaults for one or more comma-separated base URLs. */
+    public static RegistryClientSettings of(String commaSeparatedUrls) {
+        List<URI> urls = new ArrayList<>();
+        for (String url : commaSeparatedUrls.split(",")) {
+            String trimmed = url.trim();
+            if (!trimmed.isEmpty()) {
+                urls.add(URI.create(trimmed.endsWith("/") ? trimmed.substring(0, trimmed.length() - 1) : trimmed));
+            }
+        }
+        return new RegistryClientSettings(urls, null, null, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
+                DEFAULT_MAX_RETRIES, DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX);
+    }
+
+    public RegistryClientSettings withBasicAuth(String userInfo) {
+        return new RegistryClientSettings(baseUrls, userInfo, trustStore, connectTimeout, requestTimeout,
+                maxRetries, backoffInitial, backoffMax);
+    }
+
+    public RegistryClientSettings withTrustStore(TrustStore store) {
+        return new RegistryClientSettings(baseUrls, basicAuthUserInfo, store, connectTimeout, requestTimeout,
+                maxRetries, backoffInitial, backoffMax);
+    }
+
+    public RegistryClientSettings withTimeouts(Duration connect, Duration request) {
+        return new RegistryClientSettings(baseUrls, basicAuthUserInfo, trustStore, connect, request,
+                maxRetries, backoffInitial, backoffMax);
+    }
+
+    public RegistryClientSettings withRetries(int retries, Duration initial, Duration max) {
+        return new RegistryClientSettings(baseUrls, basicAuthUserInfo, trustStore, connectTimeout, requestTimeout,
+                retries, initial, max);
+    }
+
+    /** The wait before retry number {@code retry} (0-based): doubling from the initial backoff, capped. */
+    public Duration backoff(int retry) {
+        Duration wait = backoffInitial.multipliedBy(1L << Math.min(retry, 20));
+        return wait.compareTo(backoffMax) > 0 ? backoffMax : wait;
+    }
+
+    /** Never shows the password or the trust store's password. */
+    @Override
+    public String toString() {
+        return "RegistryClientSettings[baseUrls=" + baseUrls
+                + ", basicAuth=" + (basicAuthUserInfo == null ? "none" : basicAuthUserInfo.substring(0, basicAuthUserInfo.indexOf(':')) + ":***")
+                + ", trustStore=" + (trustStore == null ? "JDK default" : trustStore.path())
+                + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
+                + ", maxRetries=" + maxRetries + ", backoff=" + backoffInitial + ".." + backoffMax + "]";
+    }
+
+    /**
+     * A trust store file for TLS connections to the registry.
+     *
+     * <pre>{@code SSLContext tls = new TrustStore(Path.of("truststore.p12"), "changeit", "PKCS12").sslContext(); }</pre>
+     *
+     * @param type {@code PKCS12} or {@code JKS}; {@code null} for the JDK's default type
+     */
+    public record TrustStore(Path path, String password, String type) {
+        public TrustStore {
+            Objects.requireNonNull(path, "path");
+        }
+
+        /** An SSL context that trusts the certificates in this store (and no others). */
+        public SSLContext sslContext() {
+            try (InputStream in = Files.newInputStream(path)) {
+                KeyStore store = KeyStore.getInstance(type == null || type.isBlank() ? KeyStore.getDefaultType() : type);
+                store.load(in, password == null ? null : password.toCharArray());
+                TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                trust.init(store);
+                SSLContext context = SSLContext.getInstance("TLS");
+                context.init(null, trust.getTrustManagers(), null);
+                return context;
+            } catch (IOException | GeneralSecurityException e) {
+                throw new IllegalArgumentException("cannot load the schema registry trust store " + path + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "TrustStore[" + path + ", " + type + "]";
+        }
+    }
+}
