@@ -97,6 +97,11 @@ public final class AggregateType<S extends SpecificRecord> {
         return events.contains(eventClass);
     }
 
+    /** The same aggregate under another stream name, so on other topics (benchmarks and tests run copies side by side). */
+    public AggregateType<S> withName(String streamName) {
+        return toBuilder(streamName).build();
+    }
+
     /** The same type with another storage mode. */
     public AggregateType<S> withStorageMode(StorageMode mode) {
         return toBuilder().storageMode(mode).build();
@@ -108,7 +113,11 @@ public final class AggregateType<S extends SpecificRecord> {
     }
 
     private Builder<S> toBuilder() {
-        Builder<S> builder = builder(name, stateClass, aggregate).storageMode(storageMode).publishState(publishState);
+        return toBuilder(name);
+    }
+
+    private Builder<S> toBuilder(String streamName) {
+        Builder<S> builder = builder(streamName, stateClass, aggregate).storageMode(storageMode).publishState(publishState);
         commands.forEach(builder::command);
         builder.events.addAll(events);
         return builder;
