@@ -1,0 +1,20 @@
+package foldstream.worker.app;
+
+/**
+ * A worker setting is missing or wrong. The message names the setting by its flag and environment
+ * variable and says what is expected, for example
+ * {@code --threads (FOLDSTREAM_THREADS): 'two' is not a whole number}.
+ */
+public final class InvalidSettingException extends IllegalArgumentException {
+
+    private final WorkerSetting setting;
+
+    public InvalidSettingException(WorkerSetting setting, String problem) {
+        super(setting.describe() + ": " + problem);
+        this.setting = setting;
+    }
+
+    public WorkerSetting setting() {
+        return setting;
+    }
+}
