@@ -48,6 +48,8 @@ public final class FoldstreamWorker implements AutoCloseable {
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private static final Logger LOG = LoggerFactory.getLogger(FoldstreamWorker.class);
+    // Kafka's Admin client default for request.timeout.ms.
+    private static final long ADMIN_REQUEST_TIMEOUT_MS = 30_000;
     private static final Set<KafkaStreams.State> STOPPED = EnumSet.of(
             KafkaStreams.State.PENDING_SHUTDOWN, KafkaStreams.State.NOT_RUNNING,
             KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.ERROR);
@@ -229,6 +231,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         Map<String, Object> config = StreamsSettings.defaults(settings.applicationId(), settings.bootstrapServers());
         config.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.threads());
+        // No global stores here; saying so silences Kafka 4's warning about the 5.0 default.
+        config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         config.putAll(settings.properties());
         try {
             new StreamsConfig(config);
@@ -238,21 +242,38 @@ public final class FoldstreamWorker implements AutoCloseable {
         return Map.copyOf(config);
     }
 
-    /** How long topic administration waits for the cluster: the Kafka property, when given. */
+    /**
+     * How long topic administration waits for the cluster: Kafka's {@code default.api.timeout.ms}
+     * when given (Kafka's clients then need {@code request.timeout.ms} no larger), else 30 s.
+     */
     private static Duration brokerTimeout(WorkerSettings settings) {
-        String given = settings.properties().get(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG);
-        if (given == null) {
+        Long apiTimeout = millis(settings, CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG);
+        if (apiTimeout == null) {
             return TopicAdmin.DEFAULT_TIMEOUT;
+        }
+        Long requestTimeout = millis(settings, CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG);
+        long effectiveRequestTimeout = requestTimeout == null ? ADMIN_REQUEST_TIMEOUT_MS : requestTimeout;
+        if (apiTimeout < effectiveRequestTimeout) {
+            throw new InvalidSettingException(WorkerSetting.PROPERTY, CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG + "="
+                    + apiTimeout + " is below request.timeout.ms=" + effectiveRequestTimeout
+                    + ", which Kafka's clients refuse; lower request.timeout.ms too");
+        }
+        return Duration.ofMillis(apiTimeout);
+    }
+
+    private static Long millis(WorkerSettings settings, String key) {
+        String given = settings.properties().get(key);
+        if (given == null) {
+            return null;
         }
         try {
             long millis = Long.parseLong(given.trim());
-            if (millis < 1) {
-                throw new NumberFormatException();
+            if (millis >= 1) {
+                return millis;
             }
-            return Duration.ofMillis(millis);
         } catch (NumberFormatException e) {
-            throw new InvalidSettingException(WorkerSetting.PROPERTY,
-                    CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG + "=" + given + " is not a positive number of milliseconds");
+            // reported below
         }
+        throw new InvalidSettingException(WorkerSetting.PROPERTY, key + "=" + given + " is not a positive number of milliseconds");
     }
 }
