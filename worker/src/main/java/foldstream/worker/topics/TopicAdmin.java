@@ -104,9 +104,9 @@ public final class TopicAdmin implements AutoCloseable {
     }
 
     /**
-     * Creates the missing topics of the types and checks the existing ones. Missing commands,
-     * events or results topics get the partition count of those of the type that exist, so the
-     * three agree; otherwise {@code partitions}.
+     * Creates the missing topics of the types and checks the existing ones. A type's missing
+     * topics get the partition count of its existing commands, events or results topics, so all
+     * stay co-partitioned by aggregate id; a type with none of those gets {@code partitions}.
      *
      * @param replicationFactor replicas of created topics, or {@link #DERIVED_REPLICATION}
      * @throws TopicContractException when existing topics would lose events; nothing is created then
@@ -129,10 +129,11 @@ public final class TopicAdmin implements AutoCloseable {
         }
         List<String> created = create(toCreate);
         List<String> raced = toCreate.stream().map(NewTopic::name).filter(name -> !created.contains(name)).toList();
+        // Wait until the broker serves what was created, so Kafka Streams finds its source topics,
+        // and until it serves what another client created meanwhile, so those are judged too.
+        Map<String, ObservedTopic> now = new LinkedHashMap<>(observed);
+        now.putAll(awaitVisible(toCreate.stream().map(NewTopic::name).toList()));
         if (!raced.isEmpty()) {
-            // Another worker created them between our look and our create: judge them as found.
-            Map<String, ObservedTopic> now = new LinkedHashMap<>(observed);
-            now.putAll(observe(raced));
             List<TopicProblem> late = TopicContract.check(expected, now);
             if (!late.isEmpty()) {
                 throw new TopicContractException(late);
@@ -186,6 +187,35 @@ public final class TopicAdmin implements AutoCloseable {
             observed.put(description.name(), new ObservedTopic(description.name(), description.partitions().size(), replicas, relevant));
         }
         return observed;
+    }
+
+    /**
+     * Observes the topics until the broker serves all of them: a created topic reaches the
+     * broker's metadata a moment after the controller accepts it.
+     */
+    private Map<String, ObservedTopic> awaitVisible(List<String> names) {
+        if (names.isEmpty()) {
+            return Map.of();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Map<String, ObservedTopic> found = observe(names);
+            if (found.size() == names.size()) {
+                return found;
+            }
+            if (System.nanoTime() > deadline) {
+                List<String> absent = names.stream().filter(name -> !found.containsKey(name)).toList();
+                throw new KafkaException("topics " + absent + " were created at " + bootstrapServers
+                        + " but are not served after " + timeout.toMillis() + " ms");
+            }
+            try {
+                // A short pause between metadata requests, not to flood the broker.
+                TimeUnit.MILLISECONDS.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaException("interrupted while waiting for topics " + names, e);
+            }
+        }
     }
 
     /** Creates the topics; returns those created, leaving out those that another client created first. */

@@ -70,8 +70,9 @@ public final class TopicContract {
     }
 
     /**
-     * The partition count for the missing commands, events or results topics of a type: the count
-     * of those that exist, so that the three agree, or {@code fallback} when none exists.
+     * The partition count for the missing topics of a type: that of its existing commands, events
+     * or results topics, so the type's topics stay co-partitioned, or {@code fallback} when none
+     * of those exists.
      */
     public static int partitionsFor(List<ExpectedTopic> ofType, Map<String, ObservedTopic> observed, int fallback) {
         return ofType.stream()

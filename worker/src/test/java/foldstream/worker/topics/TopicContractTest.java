@@ -107,6 +107,6 @@ class TopicContractTest {
         assertThat(TopicContract.partitionsFor(users, Map.of(), 6)).isEqualTo(6);
         assertThat(TopicContract.partitionsFor(users, Map.of("ex_users-commands", topic("ex_users-commands", 3, BROKER_DEFAULTS)), 6)).isEqualTo(3);
         assertThat(TopicContract.partitionsFor(users, Map.of("ex_users-dlq", topic("ex_users-dlq", 1, BROKER_DEFAULTS)), 6))
-                .as("the dlq does not share the count").isEqualTo(6);
+                .as("an existing dlq does not set the count").isEqualTo(6);
     }
 }
