@@ -17,6 +17,8 @@ public final class LoggingDefaults {
         setIfAbsent("log.org.apache.kafka", "warn");
         setIfAbsent("log.kafka", "warn");
         setIfAbsent("log.state.change.logger", "warn");
+        // Warns of its routine activation on every start of a local broker.
+        setIfAbsent("log.org.apache.kafka.controller.QuorumController", "error");
         setIfAbsent("showDateTime", "true");
         setIfAbsent("dateTimeFormat", "HH:mm:ss.SSS");
         setIfAbsent("showShortLogName", "true");
