@@ -9,6 +9,11 @@ import org.apache.avro.specific.SpecificRecord;
  * One command of the demo's script: where it goes, its contract headers, what it carries, and the
  * outcome the demo expects.
  *
+ * <pre>{@code
+ * new ScriptedCommand("Deposit 100", "ex_accounts", "acc-1", "cmd-9", OptionalLong.empty(),
+ *         new ScriptedCommand.Avro(new Deposit(100L)), Outcome.ACCEPTED, 1);
+ * }</pre>
+ *
  * @param title what the step shows, for the output
  * @param aggregateType the stream name; the command goes to {@code <aggregateType>-commands}
  * @param expectedVersion the {@code expected-version} header, when the step sets one

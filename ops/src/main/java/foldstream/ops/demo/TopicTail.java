@@ -76,16 +76,18 @@ public final class TopicTail implements AutoCloseable {
         this.poller.setDaemon(true);
     }
 
-    /** Starts reading every partition of the topics from the beginning; they must exist. */
+    /** Starts reading every partition of the topics from their current end; they must exist. */
     public void start() {
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : topics) {
             consumer.partitionsFor(topic, Duration.ofSeconds(30))
                     .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
         }
-        // No consumer group: nothing to rebalance, nothing committed.
+        // No consumer group: nothing to rebalance, nothing committed. Only what lands from now on:
+        // position() fixes the end now, before the first command is sent.
         consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(partition -> consumer.position(partition, Duration.ofSeconds(30)));
         poller.start();
     }
 

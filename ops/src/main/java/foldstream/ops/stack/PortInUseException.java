@@ -1,6 +1,14 @@
 package foldstream.ops.stack;
 
-/** A port the stack needs is taken, most likely by another stack or broker. */
+/**
+ * A port the stack needs is taken, most likely by another stack or broker.
+ *
+ * <pre>{@code
+ * catch (PortInUseException e) {
+ *     System.err.println(e.getMessage() + " (--kafka-port " + e.port() + ")");
+ * }
+ * }</pre>
+ */
 public final class PortInUseException extends IllegalStateException {
 
     private final int port;

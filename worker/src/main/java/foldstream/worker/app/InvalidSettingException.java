@@ -2,8 +2,12 @@ package foldstream.worker.app;
 
 /**
  * A worker setting is missing or wrong. The message names the setting by its flag and environment
- * variable and says what is expected, for example
- * {@code --threads (FOLDSTREAM_THREADS): 'two' is not a whole number}.
+ * variable and says what is expected.
+ *
+ * <pre>{@code
+ * throw new InvalidSettingException(WorkerSetting.THREADS, "'two' is not a whole number");
+ * // message: --threads (FOLDSTREAM_THREADS): 'two' is not a whole number
+ * }</pre>
  */
 public final class InvalidSettingException extends IllegalArgumentException {
 

@@ -4,6 +4,13 @@ package foldstream.worker.app;
  * Default levels for slf4j-simple in the command-line programs: Foldstream at info, Kafka's
  * chatty clients and broker at warn. A {@code -Dorg.slf4j.simpleLogger...} given by the user wins.
  * Call it first in {@code main}, before any logger exists.
+ *
+ * <pre>{@code
+ * public static void main(String[] args) {
+ *     LoggingDefaults.apply();
+ *     ...
+ * }
+ * }</pre>
  */
 public final class LoggingDefaults {
 

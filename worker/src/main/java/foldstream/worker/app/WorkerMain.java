@@ -30,10 +30,11 @@ import picocli.CommandLine.Spec;
  * unreachable, topics refused, ...), 2 bad settings; the message names the setting.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        version = "foldstream worker 0.1.0-SNAPSHOT",
         description = {
             "Runs a Foldstream worker: decides the commands of its aggregate types until SIGTERM or Ctrl-C.",
             "Each option can also be set by its environment variable; the option wins."},
-        exitCodeListHeading = "Exit status:%n",
+        exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:stopped cleanly, also on SIGTERM or Ctrl-C",
             "1:failed while running (Kafka unreachable, topics refused, ...)",

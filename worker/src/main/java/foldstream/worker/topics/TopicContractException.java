@@ -3,7 +3,18 @@ package foldstream.worker.topics;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** Existing topics break the wire contract in a way that would lose events or reorder commands; nothing was changed. */
+/**
+ * Existing topics break the wire contract in a way that would lose events or split a type's
+ * partitioning; nothing was changed.
+ *
+ * <pre>{@code
+ * try {
+ *     topicAdmin.ensure(types, 6, TopicAdmin.DERIVED_REPLICATION);
+ * } catch (TopicContractException e) {
+ *     e.problems().forEach(p -> System.err.println(p));   // topic ex_users-events: cleanup.policy is compact: ...
+ * }
+ * }</pre>
+ */
 public final class TopicContractException extends RuntimeException {
 
     private final List<TopicProblem> problems;

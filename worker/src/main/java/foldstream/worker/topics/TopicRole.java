@@ -7,6 +7,11 @@ import org.apache.kafka.common.config.TopicConfig;
 /**
  * The part a topic plays for its aggregate type, with the settings the wire contract gives it
  * when Foldstream creates it (DESIGN.md, "The wire contract").
+ *
+ * <pre>{@code
+ * TopicRole.EVENTS.topic(AggregateTopics.of("ex_users"))   // "ex_users-events"
+ * TopicRole.EVENTS.configs()                               // cleanup.policy=delete, retention.ms=-1, retention.bytes=-1
+ * }</pre>
  */
 public enum TopicRole {
     COMMANDS(Map.of()),
