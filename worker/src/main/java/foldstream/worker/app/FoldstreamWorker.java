@@ -231,8 +231,6 @@ public final class FoldstreamWorker implements AutoCloseable {
         Map<String, Object> config = StreamsSettings.defaults(settings.applicationId(), settings.bootstrapServers());
         config.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.threads());
-        // No global stores here; saying so silences Kafka 4's warning about the 5.0 default.
-        config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         config.putAll(settings.properties());
         try {
             new StreamsConfig(config);
