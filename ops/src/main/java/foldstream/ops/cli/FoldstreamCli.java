@@ -1,0 +1,56 @@
+package foldstream.ops.cli;
+
+import foldstream.worker.app.LoggingDefaults;
+import foldstream.worker.app.WorkerMain;
+import foldstream.worker.examples.ExampleTypes;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code foldstream} command-line tool ({@code ops/foldstream} runs it): the worker, topics,
+ * the local stack and the demo.
+ *
+ * <pre>{@code
+ * ops/foldstream demo
+ * ops/foldstream stack --fresh
+ * ops/foldstream topics describe --bootstrap-servers 127.0.0.1:9092
+ * ops/foldstream worker --bootstrap-servers 127.0.0.1:9092 --schema-registry-url http://127.0.0.1:8081
+ * }</pre>
+ */
+@Command(name = "foldstream", mixinStandardHelpOptions = true, version = "foldstream 0.1.0-SNAPSHOT",
+        description = "Event sourcing on Kafka Streams: run workers, the local stack and the demo; manage topics.",
+        commandListHeading = "%nCommands:%n",
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {"0:done, or stopped cleanly", "1:failed (Kafka unreachable, topics refused, ...)",
+            "2:bad settings or usage"})
+public final class FoldstreamCli implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    /** The tool with its subcommands, the environment and the registry wiring given. */
+    public static CommandLine commandLine(Map<String, String> env, RegistryWiring registry) {
+        CommandLine cli = new CommandLine(new FoldstreamCli());
+        cli.addSubcommand("worker", new WorkerMain(env, registry.clients(), ExampleTypes.all()));
+        cli.addSubcommand("topics", new TopicsCommand(env, ExampleTypes.all()));
+        cli.addSubcommand("stack", new StackCommand(registry));
+        cli.addSubcommand("demo", new DemoCommand(registry, ExampleTypes.all()));
+        return cli;
+    }
+
+    public static void main(String[] args) {
+        LoggingDefaults.apply();
+        System.exit(commandLine(System.getenv(), RegistryWiring.current()).execute(args));
+    }
+
+    /** Without a command: the usage, and the status of a usage error. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return 2;
+    }
+}

@@ -1,0 +1,63 @@
+package foldstream.ops.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import foldstream.ops.stack.KafkaBroker;
+import foldstream.ops.stack.SharedKafkaBroker;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SIGTERM stops the worker and the stack cleanly, with exit status 0, as process supervisors expect. */
+@ExtendWith(SharedKafkaBroker.class)
+class ShutdownTest {
+
+    @Test
+    void aWorkerProcessClosesCleanlyOnSigtermAndExits0(KafkaBroker broker, @TempDir Path dir) throws Exception {
+        try (ChildJvm worker = ChildJvm.start(dir, WorkerWithInMemoryRegistry.class,
+                "--bootstrap-servers", broker.bootstrapServers(), "--schema-registry-url", "http://127.0.0.1:8081",
+                "--application-id", "shutdown-test-" + UUID.randomUUID(), "--state-dir", dir.resolve("state").toString(),
+                "--types", "ex_counters")) {
+            worker.awaitOutput("REBALANCING -> RUNNING", Duration.ofSeconds(60));
+
+            int status = worker.terminate(Duration.ofSeconds(40));
+
+            assertThat(status).as(worker.output()).isEqualTo(0);
+            assertThat(worker.output()).contains("PENDING_SHUTDOWN -> NOT_RUNNING").contains("closed");
+        }
+    }
+
+    @Test
+    void theStackStopsCleanlyOnSigtermAndExits0(@TempDir Path dir) throws Exception {
+        int kafkaPort = freePort();
+        int controllerPort = freePort();
+        try (ChildJvm stack = ChildJvm.start(dir, FoldstreamCli.class, "stack", "--data-dir", dir.resolve("data").toString(),
+                "--kafka-port", Integer.toString(kafkaPort), "--controller-port", Integer.toString(controllerPort))) {
+            stack.awaitOutput("Ctrl-C or SIGTERM stops it.", Duration.ofSeconds(60));
+            assertThat(stack.output()).contains("Kafka:            127.0.0.1:" + kafkaPort)
+                    .contains("Schema registry:  not started: this build has no schema registry server yet");
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + kafkaPort))) {
+                assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS)).hasSize(1);
+            }
+
+            int status = stack.terminate(Duration.ofSeconds(40));
+
+            assertThat(status).as(stack.output()).isEqualTo(0);
+            assertThat(stack.output()).contains("Stack stopped.");
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package foldstream.ops.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import foldstream.examples.counters.Increment;
+import foldstream.examples.counters.Incremented;
+import foldstream.protocol.CommandResult;
+import foldstream.protocol.Outcome;
+import foldstream.worker.app.FoldstreamWorker;
+import foldstream.worker.app.WorkerSettings;
+import foldstream.worker.examples.ExampleTypes;
+import foldstream.worker.runtime.ContractHeaders;
+import foldstream.worker.serialization.AvroWireCodec;
+import foldstream.worker.serialization.InMemorySchemaRegistry;
+import foldstream.worker.serialization.SubjectNameStrategy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A worker against a real broker decides a command and writes its event and result under
+ * exactly-once. The registry is the in-memory one, shared in this JVM by the test's producer and
+ * the worker, until the HTTP registry client and server are wired in.
+ */
+@ExtendWith(SharedKafkaBroker.class)
+class FoldstreamWorkerTest {
+
+    @Test
+    void decidesACommandFromKafkaAndClosesCleanly(KafkaBroker broker, @TempDir Path state) throws Exception {
+        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+        AvroWireCodec codec = new AvroWireCodec(registry, true);
+        WorkerSettings settings = WorkerSettings.of(broker.bootstrapServers())
+                .withApplicationId("worker-test-" + UUID.randomUUID())
+                .withStateDir(state)
+                .withTypes(List.of("ex_counters"))
+                .withPartitions(2)
+                .withProperties(Map.of("commit.interval.ms", "50"));
+        FoldstreamWorker worker = new FoldstreamWorker(settings, ExampleTypes.all(), registry);
+        try {
+            assertThat(worker.start().created()).contains("ex_counters-commands", "ex_counters-events");
+            assertThat(worker.awaitRunning(Duration.ofSeconds(60))).isTrue();
+
+            String counter = "counter-" + UUID.randomUUID();
+            String commandId = "cmd-" + UUID.randomUUID();
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers()),
+                    new StringSerializer(), new ByteArraySerializer())) {
+                Increment increment = new Increment(3);
+                byte[] value = codec.encode(SubjectNameStrategy.TOPIC_RECORD_NAME.subject("ex_counters-commands", increment.getSchema()), increment);
+                ProducerRecord<String, byte[]> command = new ProducerRecord<>("ex_counters-commands", counter, value);
+                command.headers().add(ContractHeaders.COMMAND_ID, commandId.getBytes(StandardCharsets.UTF_8));
+                producer.send(command).get();
+            }
+
+            List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                    "bootstrap.servers", broker.bootstrapServers(), "group.id", "reader-" + UUID.randomUUID(),
+                    "auto.offset.reset", "earliest", "isolation.level", "read_committed"),
+                    new StringDeserializer(), new ByteArrayDeserializer())) {
+                consumer.subscribe(List.of("ex_counters-results", "ex_counters-events"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
+                    return seen.stream().filter(r -> counter.equals(r.key())).count() == 2;
+                });
+            }
+
+            ConsumerRecord<String, byte[]> result = only(seen, "ex_counters-results", counter);
+            CommandResult decided = codec.decode(result.value(), CommandResult.class);
+            assertThat(decided.getOutcome()).isEqualTo(Outcome.ACCEPTED);
+            assertThat(decided.getCommandId()).isEqualTo(commandId);
+            assertThat(decided.getVersion()).isEqualTo(1L);
+            assertThat(decided.getEventCount()).isEqualTo(1);
+            ConsumerRecord<String, byte[]> event = only(seen, "ex_counters-events", counter);
+            assertThat(codec.decode(event.value(), Incremented.class)).isEqualTo(new Incremented(3, 3L));
+            assertThat(ContractHeaders.text(event.headers(), ContractHeaders.AGGREGATE_VERSION)).isEqualTo("1");
+            assertThat(ContractHeaders.text(event.headers(), ContractHeaders.CAUSATION_ID)).isEqualTo(commandId);
+        } finally {
+            assertThat(worker.close(Duration.ofSeconds(30))).as("closed within the timeout").isTrue();
+        }
+        assertThat(worker.state()).isEqualTo(KafkaStreams.State.NOT_RUNNING);
+    }
+
+    private static ConsumerRecord<String, byte[]> only(List<ConsumerRecord<String, byte[]>> records, String topic, String key) {
+        List<ConsumerRecord<String, byte[]>> matching = records.stream()
+                .filter(r -> r.topic().equals(topic) && key.equals(r.key())).toList();
+        assertThat(matching).as(topic).hasSize(1);
+        return matching.get(0);
+    }
+}

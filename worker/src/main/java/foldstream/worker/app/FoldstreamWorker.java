@@ -1,0 +1,277 @@
+package foldstream.worker.app;
+
+import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.runtime.FoldstreamTopology;
+import foldstream.worker.runtime.ProcessingOptions;
+import foldstream.worker.runtime.StreamsSettings;
+import foldstream.worker.serialization.AvroWireCodec;
+import foldstream.worker.serialization.SchemaRegistryClient;
+import foldstream.worker.topics.EnsuredTopics;
+import foldstream.worker.topics.TopicAdmin;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One worker instance: it creates or checks the topics of its aggregate types, builds the
+ * topology and runs it in Kafka Streams. Instances with the same application id share the
+ * partitions between them.
+ *
+ * <pre>{@code
+ * try (FoldstreamWorker worker = new FoldstreamWorker(settings, ExampleTypes.all(), registry)) {
+ *     worker.start();
+ *     if (!worker.awaitRunning(Duration.ofSeconds(60))) { ... still starting ... }
+ *     ...
+ * }   // close(): leaves the group, so other instances take over the partitions at once
+ * }</pre>
+ *
+ * <p>A stream thread that dies (the registry or the broker is away, say) is logged and replaced,
+ * so an outage stalls processing but never ends the worker; its uncommitted work is redone.
+ */
+public final class FoldstreamWorker implements AutoCloseable {
+
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Logger LOG = LoggerFactory.getLogger(FoldstreamWorker.class);
+    // Kafka's Admin client default for request.timeout.ms.
+    private static final long ADMIN_REQUEST_TIMEOUT_MS = 30_000;
+    private static final Set<KafkaStreams.State> STOPPED = EnumSet.of(
+            KafkaStreams.State.PENDING_SHUTDOWN, KafkaStreams.State.NOT_RUNNING,
+            KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.ERROR);
+
+    private final WorkerSettings settings;
+    private final List<AggregateType<?>> types;
+    private final AvroWireCodec codec;
+    private final ProcessingOptions options;
+    private final Clock clock;
+    private final Map<String, Object> streamsConfig;
+    private final Duration brokerTimeout;
+
+    private final Object lifecycle = new Object();
+    private final Object stateChanged = new Object();
+    private KafkaStreams streams;
+    private boolean started;
+    private boolean closed;
+    // Written by Kafka Streams' state listener, read without touching Streams' own locks.
+    private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
+
+    /** A worker for the types among {@code registered} that the settings select, with default processing options. */
+    public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry) {
+        this(settings, registered, registry, ProcessingOptions.DEFAULTS, Clock.systemUTC());
+    }
+
+    /**
+     * @param registry the schema registry client; the caller owns it and closes it after the worker
+     * @throws InvalidSettingException when the settings name unknown types or carry a bad property
+     */
+    public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
+                            ProcessingOptions options, Clock clock) {
+        this.settings = settings;
+        this.types = settings.select(registered);
+        this.codec = new AvroWireCodec(registry, true);
+        this.options = options;
+        this.clock = clock;
+        this.streamsConfig = streamsConfig(settings);
+        this.brokerTimeout = brokerTimeout(settings);
+    }
+
+    /**
+     * Creates missing topics and checks existing ones, then starts processing. Returns once Kafka
+     * Streams is started; {@link #awaitRunning} waits until partitions are assigned.
+     *
+     * @throws foldstream.worker.topics.KafkaUnreachableException when no broker answers
+     * @throws foldstream.worker.topics.TopicContractException when existing topics would lose events
+     */
+    public EnsuredTopics start() {
+        synchronized (lifecycle) {
+            if (closed || started) {
+                throw new IllegalStateException(closed ? "the worker is closed" : "the worker is already started");
+            }
+            started = true;
+        }
+        try {
+            Files.createDirectories(settings.stateDir());
+        } catch (IOException e) {
+            throw new InvalidSettingException(WorkerSetting.STATE_DIR, "cannot create " + settings.stateDir() + ": " + e);
+        }
+        EnsuredTopics topics;
+        try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
+            topics = admin.ensure(types, settings.partitions(), settings.replicationFactor());
+        }
+        Map<String, Object> config = new HashMap<>(streamsConfig);
+        // Changelogs hold the snapshots: as many replicas as the topics the worker creates.
+        config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, topics.replicationFactor());
+        Topology topology = FoldstreamTopology.build(types, codec, options, clock);
+        KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
+        created.setStateListener((now, before) -> {
+            LOG.info("worker {}: {} -> {}", settings.applicationId(), before, now);
+            state = now;
+            synchronized (stateChanged) {
+                stateChanged.notifyAll();
+            }
+        });
+        created.setUncaughtExceptionHandler(error -> {
+            LOG.error("a stream thread of {} failed; replacing it, its uncommitted records will be processed again",
+                    settings.applicationId(), error);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        synchronized (lifecycle) {
+            if (closed) {
+                created.close(Duration.ZERO);
+                throw new IllegalStateException("the worker was closed while starting");
+            }
+            streams = created;
+        }
+        created.start();
+        LOG.info("worker {} started: types {}, topics created {}", settings.applicationId(),
+                types.stream().map(AggregateType::name).toList(), topics.created());
+        return topics;
+    }
+
+    /** Kafka Streams' state: {@code CREATED} before {@link #start}, {@code RUNNING} once processing. */
+    public KafkaStreams.State state() {
+        return state;
+    }
+
+    /**
+     * Waits until the worker is {@code RUNNING}.
+     *
+     * @return true when running, false when the timeout passed first (still starting or rebalancing)
+     * @throws IllegalStateException when the worker stopped or failed instead
+     */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (stateChanged) {
+            while (true) {
+                KafkaStreams.State now = state;
+                if (now == KafkaStreams.State.RUNNING) {
+                    return true;
+                }
+                if (STOPPED.contains(now)) {
+                    throw new IllegalStateException("the worker is " + now + ", not running");
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                stateChanged.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+
+    /** The running Kafka Streams instance, for interactive queries and metadata. */
+    public KafkaStreams streams() {
+        synchronized (lifecycle) {
+            if (streams == null) {
+                throw new IllegalStateException("the worker is not started");
+            }
+            return streams;
+        }
+    }
+
+    /** The aggregate types this worker runs. */
+    public List<AggregateType<?>> types() {
+        return types;
+    }
+
+    public WorkerSettings settings() {
+        return settings;
+    }
+
+    /**
+     * Stops processing, commits what is done and leaves the group, so other instances take over
+     * at once.
+     *
+     * @return true when everything stopped within the timeout
+     */
+    public boolean close(Duration timeout) {
+        KafkaStreams running;
+        synchronized (lifecycle) {
+            if (closed) {
+                return true;
+            }
+            closed = true;
+            running = streams;
+        }
+        if (running == null) {
+            return true;
+        }
+        boolean clean = running.close(CloseOptions.timeout(timeout)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        if (clean) {
+            LOG.info("worker {} closed", settings.applicationId());
+        } else {
+            LOG.warn("worker {} did not close within {}", settings.applicationId(), timeout);
+        }
+        return clean;
+    }
+
+    @Override
+    public void close() {
+        close(DEFAULT_CLOSE_TIMEOUT);
+    }
+
+    /** Foldstream's defaults, the settings, then the pass-through properties; checked by Kafka Streams now, not at start. */
+    private static Map<String, Object> streamsConfig(WorkerSettings settings) {
+        Map<String, Object> config = StreamsSettings.defaults(settings.applicationId(), settings.bootstrapServers());
+        config.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
+        config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.threads());
+        config.putAll(settings.properties());
+        try {
+            new StreamsConfig(config);
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(WorkerSetting.PROPERTY, e.getMessage());
+        }
+        return Map.copyOf(config);
+    }
+
+    /**
+     * How long topic administration waits for the cluster: Kafka's {@code default.api.timeout.ms}
+     * when given (Kafka's clients then need {@code request.timeout.ms} no larger), else 30 s.
+     */
+    private static Duration brokerTimeout(WorkerSettings settings) {
+        Long apiTimeout = millis(settings, CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG);
+        if (apiTimeout == null) {
+            return TopicAdmin.DEFAULT_TIMEOUT;
+        }
+        Long requestTimeout = millis(settings, CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG);
+        long effectiveRequestTimeout = requestTimeout == null ? ADMIN_REQUEST_TIMEOUT_MS : requestTimeout;
+        if (apiTimeout < effectiveRequestTimeout) {
+            throw new InvalidSettingException(WorkerSetting.PROPERTY, CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG + "="
+                    + apiTimeout + " is below request.timeout.ms=" + effectiveRequestTimeout
+                    + ", which Kafka's clients refuse; lower request.timeout.ms too");
+        }
+        return Duration.ofMillis(apiTimeout);
+    }
+
+    private static Long millis(WorkerSettings settings, String key) {
+        String given = settings.properties().get(key);
+        if (given == null) {
+            return null;
+        }
+        try {
+            long millis = Long.parseLong(given.trim());
+            if (millis >= 1) {
+                return millis;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidSettingException(WorkerSetting.PROPERTY, key + "=" + given + " is not a positive number of milliseconds");
+    }
+}

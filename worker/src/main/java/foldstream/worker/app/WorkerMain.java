@@ -1,0 +1,195 @@
+package foldstream.worker.app;
+
+import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.examples.ExampleTypes;
+import foldstream.worker.serialization.SchemaRegistryClient;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The runnable worker: reads its settings from flags and environment variables, runs a
+ * {@link FoldstreamWorker} until SIGTERM or Ctrl-C, then closes it cleanly. Runs on the worker's
+ * classpath alone:
+ *
+ * <pre>{@code
+ * java -cp <worker classpath> foldstream.worker.app.WorkerMain \
+ *     --bootstrap-servers 127.0.0.1:9092 --schema-registry-url http://127.0.0.1:8081 --types ex_users
+ * }</pre>
+ *
+ * <p>Exit status: 0 stopped cleanly (also on SIGTERM or Ctrl-C), 1 failed while running (Kafka
+ * unreachable, topics refused, ...), 2 bad settings; the message names the setting.
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        version = "foldstream worker 0.1.0-SNAPSHOT",
+        description = {
+            "Runs a Foldstream worker: decides the commands of its aggregate types until SIGTERM or Ctrl-C.",
+            "Each option can also be set by its environment variable; the option wins."},
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            "0:stopped cleanly, also on SIGTERM or Ctrl-C",
+            "1:failed while running (Kafka unreachable, topics refused, ...)",
+            "2:bad settings (the message names the setting)"})
+public final class WorkerMain implements Callable<Integer> {
+
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILED = 1;
+    public static final int EXIT_BAD_SETTINGS = 2;
+
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration SIGNAL_GRACE = CLOSE_TIMEOUT.plusSeconds(10);
+    private static final Duration HEALTH_CHECK_EVERY = Duration.ofSeconds(1);
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+            description = "Kafka brokers to connect to (required). Env: FOLDSTREAM_BOOTSTRAP_SERVERS")
+    String bootstrapServers;
+
+    @Option(names = "--schema-registry-url", paramLabel = "URL",
+            description = "Confluent-compatible schema registry (required). Env: FOLDSTREAM_SCHEMA_REGISTRY_URL")
+    String schemaRegistryUrl;
+
+    @Option(names = "--application-id", paramLabel = "ID",
+            description = "Kafka Streams application id; instances with the same id share the work (default: "
+                    + WorkerSettings.DEFAULT_APPLICATION_ID + "). Env: FOLDSTREAM_APPLICATION_ID")
+    String applicationId;
+
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Where RocksDB keeps snapshots (default: <tmpdir>/kafka-streams). Env: FOLDSTREAM_STATE_DIR")
+    String stateDir;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Stream threads (default: 1). Env: FOLDSTREAM_THREADS")
+    String threads;
+
+    @Option(names = "--types", paramLabel = "NAME[,...]",
+            description = "Aggregate types to run (default: all registered). Env: FOLDSTREAM_TYPES")
+    String types;
+
+    @Option(names = "--partitions", paramLabel = "N",
+            description = "Partitions of the topics the worker creates (default: 6). Env: FOLDSTREAM_PARTITIONS")
+    String partitions;
+
+    @Option(names = "--http-port", paramLabel = "PORT",
+            description = "Port of the HTTP endpoint (default: 8080). Env: FOLDSTREAM_HTTP_PORT")
+    String httpPort;
+
+    @Option(names = "--replication-factor", paramLabel = "N",
+            description = "Replicas of created and internal topics (default: min(3, brokers)). Env: FOLDSTREAM_REPLICATION_FACTOR")
+    String replicationFactor;
+
+    @Option(names = "--property", paramLabel = "KEY=VALUE",
+            description = "A Kafka or Kafka Streams property, passed through (repeatable)")
+    List<String> properties = new ArrayList<>();
+
+    @Spec
+    CommandSpec spec;
+
+    private final Map<String, String> env;
+    private final RegistryClientFactory registryClients;
+    private final List<AggregateType<?>> registered;
+
+    /**
+     * @param env the environment variables (System.getenv() in production)
+     * @param registryClients makes the registry client for {@code --schema-registry-url}
+     * @param registered the aggregate types this program knows; {@code --types} picks among them
+     */
+    public WorkerMain(Map<String, String> env, RegistryClientFactory registryClients, List<? extends AggregateType<?>> registered) {
+        this.env = Map.copyOf(env);
+        this.registryClients = registryClients;
+        this.registered = List.copyOf(registered);
+    }
+
+    public static void main(String[] args) {
+        LoggingDefaults.apply();
+        // The HTTP registry client is wired here once it exists: replace notWired() with its factory.
+        WorkerMain main = new WorkerMain(System.getenv(), RegistryClientFactory.notWired(), ExampleTypes.all());
+        System.exit(new CommandLine(main).execute(args));
+    }
+
+    /** The settings from the flags, falling back to the environment variables; flags win. */
+    public WorkerSettings settings() {
+        return WorkerSettings.parse(this::text, properties);
+    }
+
+    private String text(WorkerSetting setting) {
+        String flag = switch (setting) {
+            case BOOTSTRAP_SERVERS -> bootstrapServers;
+            case SCHEMA_REGISTRY_URL -> schemaRegistryUrl;
+            case APPLICATION_ID -> applicationId;
+            case STATE_DIR -> stateDir;
+            case THREADS -> threads;
+            case TYPES -> types;
+            case PARTITIONS -> partitions;
+            case HTTP_PORT -> httpPort;
+            case REPLICATION_FACTOR -> replicationFactor;
+            case PROPERTY -> null;
+        };
+        return flag != null || setting.envVar() == null ? flag : env.get(setting.envVar());
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        WorkerSettings settings;
+        try {
+            settings = settings();
+            if (settings.schemaRegistryUrl().isEmpty()) {
+                throw new InvalidSettingException(WorkerSetting.SCHEMA_REGISTRY_URL,
+                        "missing: say where the schema registry is, for example http://127.0.0.1:8081");
+            }
+            settings.select(registered);
+        } catch (InvalidSettingException e) {
+            err.println("foldstream worker: " + e.getMessage());
+            err.flush();
+            return EXIT_BAD_SETTINGS;
+        }
+        int status = EXIT_FAILED;
+        try (ShutdownSignal signal = ShutdownSignal.install(SIGNAL_GRACE)) {
+            try {
+                status = run(settings, signal);
+            } catch (InvalidSettingException e) {
+                err.println("foldstream worker: " + e.getMessage());
+                status = EXIT_BAD_SETTINGS;
+            } catch (RuntimeException e) {
+                err.println("foldstream worker: " + e.getMessage());
+                status = EXIT_FAILED;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                err.println("foldstream worker: interrupted");
+                status = EXIT_FAILED;
+            } finally {
+                err.flush();
+                signal.finished(status);
+            }
+        }
+        return status;
+    }
+
+    private int run(WorkerSettings settings, ShutdownSignal signal) throws InterruptedException {
+        try (SchemaRegistryClient registry = registryClients.connect(settings.schemaRegistryUrl().orElseThrow())) {
+            FoldstreamWorker worker = new FoldstreamWorker(settings, registered, registry);
+            try {
+                worker.start();
+                while (!signal.awaitRequest(HEALTH_CHECK_EVERY)) {
+                    KafkaStreams.State state = worker.state();
+                    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+                        throw new IllegalStateException("Kafka Streams stopped (" + state + "); see the log above");
+                    }
+                }
+            } catch (RuntimeException | InterruptedException e) {
+                worker.close(CLOSE_TIMEOUT);
+                throw e;
+            }
+            return worker.close(CLOSE_TIMEOUT) ? EXIT_OK : EXIT_FAILED;
+        }
+    }
+}
