@@ -12,7 +12,6 @@ import foldstream.worker.app.FoldstreamWorker;
 import foldstream.worker.app.ShutdownSignal;
 import foldstream.worker.app.WorkerSettings;
 import foldstream.worker.serialization.AvroWireCodec;
-import foldstream.worker.serialization.InMemorySchemaRegistry;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import foldstream.worker.topics.EnsuredTopics;
 import foldstream.worker.topics.TopicAdmin;
@@ -116,10 +115,9 @@ final class DemoCommand implements Callable<Integer> {
             out.println("== Foldstream demo");
             out.println("Kafka:            " + stack.bootstrapServers());
             Optional<String> url = stack.registryUrl();
-            try (SchemaRegistryClient client = url.isPresent() ? registry.clients().connect(url.get()) : new InMemorySchemaRegistry()) {
-                out.println("Schema registry:  " + url.orElse("none in this build yet (" + stack.registryDescription() + ");"
-                        + " the demo's worker, sender and printer share an in-memory registry inside this process,"
-                        + " so other programs cannot decode the demo's records"));
+            try (SchemaRegistryClient client = registry.clients().connect(url.orElseThrow(() ->
+                    new IllegalStateException("the demo needs a schema registry: " + stack.registryDescription())))) {
+                out.println("Schema registry:  " + url.get());
                 out.println("Data:             " + data + (dataDir == null ? " (temporary)" : ""));
                 out.flush();
                 return runWorker(stack, client, data, signal, out);

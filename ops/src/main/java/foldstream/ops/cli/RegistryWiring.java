@@ -1,7 +1,10 @@
 package foldstream.ops.cli;
 
+import foldstream.ops.registry.RegistryServerSettings;
+import foldstream.ops.registry.SchemaRegistryServer;
 import foldstream.ops.stack.RegistryProcess;
 import foldstream.worker.app.RegistryClientFactory;
+import java.util.Optional;
 
 /**
  * The single place where the schema registry is wired into the command-line tool: the registry
@@ -21,22 +24,38 @@ public interface RegistryWiring {
     /** Makes clients for a registry URL. */
     RegistryClientFactory clients();
 
-    /**
-     * What this build has. The registry server ({@code foldstream.ops.registry.SchemaRegistryServer})
-     * and the HTTP client ({@code HttpSchemaRegistryClient}) are built on another branch; until they
-     * are merged, the stack starts no registry and the clients refuse with a clear message. Wiring
-     * them is the two lines below.
-     */
+    /** The project's own registry server (schemas in the {@code _schemas} topic) and the HTTP client. */
     static RegistryWiring current() {
         return new RegistryWiring() {
             @Override
             public RegistryProcess process(int port) {
-                return RegistryProcess.none("this build has no schema registry server yet (port " + port + " stays free)");
+                return new RegistryProcess() {
+                    private SchemaRegistryServer server;
+
+                    @Override
+                    public Optional<String> start(String bootstrapServers) {
+                        server = new SchemaRegistryServer(RegistryServerSettings.of(bootstrapServers).withPort(port)).start();
+                        return Optional.of(server.url());
+                    }
+
+                    @Override
+                    public String description() {
+                        return server == null ? "not started" : server.url() + " (schemas in Kafka topic "
+                                + server.settings().topic() + ")";
+                    }
+
+                    @Override
+                    public void close() {
+                        if (server != null) {
+                            server.close();
+                        }
+                    }
+                };
             }
 
             @Override
             public RegistryClientFactory clients() {
-                return RegistryClientFactory.notWired();
+                return RegistryClientFactory.http();
             }
         };
     }

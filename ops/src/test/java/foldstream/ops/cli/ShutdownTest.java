@@ -2,7 +2,10 @@ package foldstream.ops.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import foldstream.ops.registry.RegistryServerSettings;
+import foldstream.ops.registry.SchemaRegistryServer;
 import foldstream.ops.stack.KafkaBroker;
+import foldstream.worker.app.WorkerMain;
 import foldstream.ops.stack.SharedKafkaBroker;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -22,8 +25,9 @@ class ShutdownTest {
 
     @Test
     void aWorkerProcessClosesCleanlyOnSigtermAndExits0(KafkaBroker broker, @TempDir Path dir) throws Exception {
-        try (ChildJvm worker = ChildJvm.start(dir, WorkerWithInMemoryRegistry.class,
-                "--bootstrap-servers", broker.bootstrapServers(), "--schema-registry-url", "http://127.0.0.1:8081",
+        try (SchemaRegistryServer registry = new SchemaRegistryServer(RegistryServerSettings.of(broker.bootstrapServers()).withPort(0)).start();
+             ChildJvm worker = ChildJvm.start(dir, WorkerMain.class,
+                "--bootstrap-servers", broker.bootstrapServers(), "--schema-registry-url", registry.url(), "--http-port", "0",
                 "--application-id", "shutdown-test-" + UUID.randomUUID(), "--state-dir", dir.resolve("state").toString(),
                 "--types", "ex_counters")) {
             worker.awaitOutput("REBALANCING -> RUNNING", Duration.ofSeconds(60));
@@ -43,7 +47,7 @@ class ShutdownTest {
                 "--kafka-port", Integer.toString(kafkaPort), "--controller-port", Integer.toString(controllerPort))) {
             stack.awaitOutput("Ctrl-C or SIGTERM stops it.", Duration.ofSeconds(60));
             assertThat(stack.output()).contains("Kafka:            127.0.0.1:" + kafkaPort)
-                    .contains("Schema registry:  not started: this build has no schema registry server yet");
+                    .contains("Schema registry:  http://127.0.0.1:");
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + kafkaPort))) {
                 assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS)).hasSize(1);
             }

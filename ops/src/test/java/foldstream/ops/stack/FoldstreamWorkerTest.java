@@ -12,8 +12,15 @@ import foldstream.worker.app.WorkerSettings;
 import foldstream.worker.examples.ExampleTypes;
 import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.serialization.AvroWireCodec;
-import foldstream.worker.serialization.InMemorySchemaRegistry;
+import foldstream.ops.registry.RegistryServerSettings;
+import foldstream.ops.registry.SchemaRegistryServer;
+import foldstream.worker.serialization.HttpSchemaRegistryClient;
+import foldstream.worker.serialization.RegistryClientSettings;
 import foldstream.worker.serialization.SubjectNameStrategy;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,22 +42,28 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A worker against a real broker decides a command and writes its event and result under
- * exactly-once. The registry is the in-memory one, shared in this JVM by the test's producer and
- * the worker, until the HTTP registry client and server are wired in.
+ * A worker against a real broker and the project's registry server decides a command and writes
+ * its event and result under exactly-once, and answers over HTTP.
  */
 @ExtendWith(SharedKafkaBroker.class)
 class FoldstreamWorkerTest {
 
     @Test
     void decidesACommandFromKafkaAndClosesCleanly(KafkaBroker broker, @TempDir Path state) throws Exception {
-        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+        try (SchemaRegistryServer server = new SchemaRegistryServer(RegistryServerSettings.of(broker.bootstrapServers()).withPort(0)).start();
+             HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(RegistryClientSettings.of(server.url()))) {
+            decidesACommand(broker, state, registry);
+        }
+    }
+
+    private void decidesACommand(KafkaBroker broker, Path state, HttpSchemaRegistryClient registry) throws Exception {
         AvroWireCodec codec = new AvroWireCodec(registry, true);
         WorkerSettings settings = WorkerSettings.of(broker.bootstrapServers())
                 .withApplicationId("worker-test-" + UUID.randomUUID())
                 .withStateDir(state)
                 .withTypes(List.of("ex_counters"))
                 .withPartitions(2)
+                .withHttpPort(0)
                 .withProperties(Map.of("commit.interval.ms", "50"));
         FoldstreamWorker worker = new FoldstreamWorker(settings, ExampleTypes.all(), registry);
         try {
@@ -90,6 +103,21 @@ class FoldstreamWorkerTest {
             assertThat(codec.decode(event.value(), Incremented.class)).isEqualTo(new Incremented(3, 3L));
             assertThat(ContractHeaders.text(event.headers(), ContractHeaders.AGGREGATE_VERSION)).isEqualTo("1");
             assertThat(ContractHeaders.text(event.headers(), ContractHeaders.CAUSATION_ID)).isEqualTo(commandId);
+
+            // The same aggregate over the worker's HTTP API: its state, then one more command.
+            HttpClient http = HttpClient.newHttpClient();
+            String base = "http://127.0.0.1:" + worker.httpPort() + "/aggregates/ex_counters/" + counter;
+            HttpResponse<String> state1 = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(state1.statusCode()).isEqualTo(200);
+            assertThat(state1.body()).contains("\"version\":1").contains("\"state\":{\"value\":3}")
+                    .contains("\"lastCommandId\":\"" + commandId + "\"");
+            HttpResponse<String> sent = http.send(HttpRequest.newBuilder(URI.create(base + "/commands/Increment"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"by\": 4}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(sent.statusCode()).as(sent.body()).isEqualTo(200);
+            assertThat(sent.body()).contains("\"outcome\":\"ACCEPTED\"").contains("\"version\":2");
+            HttpResponse<String> state2 = http.send(HttpRequest.newBuilder(URI.create(base + "?minVersion=2&waitMs=5000")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(state2.body()).contains("\"version\":2").contains("{\"value\":7}");
         } finally {
             assertThat(worker.close(Duration.ofSeconds(30))).as("closed within the timeout").isTrue();
         }

@@ -1,7 +1,10 @@
 package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.gateway.CommandGateway;
+import foldstream.worker.query.AggregateQueries;
 import foldstream.worker.runtime.FoldstreamTopology;
+import foldstream.worker.runtime.SchemaGate;
 import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.serialization.AvroWireCodec;
@@ -65,6 +68,8 @@ public final class FoldstreamWorker implements AutoCloseable {
     private final Object lifecycle = new Object();
     private final Object stateChanged = new Object();
     private KafkaStreams streams;
+    private CommandGateway gateway;
+    private WorkerHttpServer http;
     private boolean started;
     private boolean closed;
     // Written by Kafka Streams' state listener, read without touching Streams' own locks.
@@ -109,6 +114,9 @@ public final class FoldstreamWorker implements AutoCloseable {
         } catch (IOException e) {
             throw new InvalidSettingException(WorkerSetting.STATE_DIR, "cannot create " + settings.stateDir() + ": " + e);
         }
+        // Schemas first: an incompatible change or an unreachable registry stops the start, saying which.
+        SchemaGate.Report schemas = new SchemaGate(codec.registry()).open(types);
+        LOG.info("worker {}: schemas checked, {} newly registered", settings.applicationId(), schemas.registered().size());
         EnsuredTopics topics;
         try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
             topics = admin.ensure(types, settings.partitions(), settings.replicationFactor());
@@ -116,6 +124,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         Map<String, Object> config = new HashMap<>(streamsConfig);
         // Changelogs hold the snapshots: as many replicas as the topics the worker creates.
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, topics.replicationFactor());
+        HttpEndpoint endpoint = HttpEndpoint.of(settings);
+        config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, endpoint.advertised());
         Topology topology = FoldstreamTopology.build(types, codec, options, clock);
         KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
         created.setStateListener((now, before) -> {
@@ -130,14 +140,32 @@ public final class FoldstreamWorker implements AutoCloseable {
                     settings.applicationId(), error);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList());
+        WorkerHttpServer createdHttp;
+        try {
+            createdHttp = new WorkerHttpServer(new WorkerHttpServer.Settings(endpoint.bindHost(), endpoint.port(), 1 << 20,
+                    Duration.ofSeconds(10)), this::state, new AggregateQueries(created, types, codec, endpoint.hostInfo()),
+                    createdGateway, types);
+        } catch (IOException e) {
+            createdGateway.close();
+            created.close(Duration.ZERO);
+            throw new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + endpoint.bindHost() + ":"
+                    + endpoint.port() + ": " + e.getMessage());
+        }
         synchronized (lifecycle) {
             if (closed) {
+                createdHttp.close();
+                createdGateway.close();
                 created.close(Duration.ZERO);
                 throw new IllegalStateException("the worker was closed while starting");
             }
             streams = created;
+            gateway = createdGateway;
+            http = createdHttp;
         }
         created.start();
+        createdHttp.start();
+        LOG.info("worker {}: HTTP API on {}:{}", settings.applicationId(), endpoint.bindHost(), createdHttp.port());
         LOG.info("worker {} started: types {}, topics created {}", settings.applicationId(),
                 types.stream().map(AggregateType::name).toList(), topics.created());
         return topics;
@@ -184,6 +212,16 @@ public final class FoldstreamWorker implements AutoCloseable {
         }
     }
 
+    /** The port of the HTTP API (queries, commands, health), once started. */
+    public int httpPort() {
+        synchronized (lifecycle) {
+            if (http == null) {
+                throw new IllegalStateException("the worker is not started");
+            }
+            return http.port();
+        }
+    }
+
     /** The aggregate types this worker runs. */
     public List<AggregateType<?>> types() {
         return types;
@@ -211,6 +249,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         if (running == null) {
             return true;
         }
+        http.close();
+        gateway.close();
         boolean clean = running.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (clean) {
@@ -224,6 +264,18 @@ public final class FoldstreamWorker implements AutoCloseable {
     @Override
     public void close() {
         close(DEFAULT_CLOSE_TIMEOUT);
+    }
+
+    /** What the gateway's clients need of the worker's settings: the brokers and the security settings. */
+    private static Map<String, Object> clientSettings(Map<String, Object> config) {
+        Map<String, Object> clients = new HashMap<>();
+        config.forEach((key, value) -> {
+            if (key.equals(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG) || key.startsWith("security.") || key.startsWith("sasl.")
+                    || key.startsWith("ssl.") || key.equals(CommonClientConfigs.CLIENT_DNS_LOOKUP_CONFIG)) {
+                clients.put(key, value);
+            }
+        });
+        return clients;
     }
 
     /** Foldstream's defaults, the settings, then the pass-through properties; checked by Kafka Streams now, not at start. */

@@ -1,5 +1,7 @@
 package foldstream.worker.app;
 
+import foldstream.worker.serialization.HttpSchemaRegistryClient;
+import foldstream.worker.serialization.RegistryClientSettings;
 import foldstream.worker.serialization.SchemaRegistryClient;
 
 /**
@@ -7,7 +9,7 @@ import foldstream.worker.serialization.SchemaRegistryClient;
  * constructor, so the HTTP client is wired in one place.
  *
  * <pre>{@code
- * RegistryClientFactory clients = url -> new InMemorySchemaRegistry();   // a test, in one JVM
+ * RegistryClientFactory clients = RegistryClientFactory.http();
  * SchemaRegistryClient registry = clients.connect("http://127.0.0.1:8081");
  * }</pre>
  */
@@ -16,14 +18,8 @@ public interface RegistryClientFactory {
 
     SchemaRegistryClient connect(String url);
 
-    /**
-     * The factory of builds that carry no HTTP registry client yet: it refuses, naming the URL,
-     * rather than pretend to talk to a registry.
-     */
-    static RegistryClientFactory notWired() {
-        return url -> {
-            throw new IllegalStateException("this build has no HTTP schema registry client wired in yet,"
-                    + " so it cannot talk to the registry at " + url + " (" + WorkerSetting.SCHEMA_REGISTRY_URL.describe() + ")");
-        };
+    /** The HTTP client of a Confluent-compatible registry, with the default retries and timeouts. */
+    static RegistryClientFactory http() {
+        return url -> new HttpSchemaRegistryClient(RegistryClientSettings.of(url));
     }
 }

@@ -110,8 +110,7 @@ public final class WorkerMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         LoggingDefaults.apply();
-        // The HTTP registry client is wired here once it exists: replace notWired() with its factory.
-        WorkerMain main = new WorkerMain(System.getenv(), RegistryClientFactory.notWired(), ExampleTypes.all());
+        WorkerMain main = new WorkerMain(System.getenv(), RegistryClientFactory.http(), ExampleTypes.all());
         System.exit(new CommandLine(main).execute(args));
     }
 

@@ -185,6 +185,16 @@ public record WorkerSettings(String bootstrapServers, Optional<String> schemaReg
                 count, httpPort, replicationFactor, properties);
     }
 
+    public WorkerSettings withHttpPort(int port) {
+        return new WorkerSettings(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, threads, types,
+                partitions, port, replicationFactor, properties);
+    }
+
+    public WorkerSettings withThreads(int count) {
+        return new WorkerSettings(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, count, types,
+                partitions, httpPort, replicationFactor, properties);
+    }
+
     public WorkerSettings withProperties(Map<String, String> props) {
         return new WorkerSettings(bootstrapServers, schemaRegistryUrl, applicationId, stateDir, threads, types,
                 partitions, httpPort, replicationFactor, props);

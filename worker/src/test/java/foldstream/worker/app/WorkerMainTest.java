@@ -117,13 +117,18 @@ class WorkerMainTest {
     }
 
     @Test
-    void withoutAWiredRegistryClientTheWorkerRefusesNamingTheUrl(@TempDir Path state) {
-        WorkerMain main = new WorkerMain(Map.of(), RegistryClientFactory.notWired(), ExampleTypes.all());
+    void aRegistryThatIsDownStopsTheStartNamingItsUrl(@TempDir Path state) throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + closedPort;
+        WorkerMain main = new WorkerMain(Map.of(), RegistryClientFactory.http(), ExampleTypes.all());
 
-        int status = run(main, "--bootstrap-servers", "127.0.0.1:9092", "--schema-registry-url", "http://127.0.0.1:8081",
+        int status = run(main, "--bootstrap-servers", "127.0.0.1:9092", "--schema-registry-url", url,
                 "--state-dir", state.toString());
 
         assertThat(status).isEqualTo(1);
-        assertThat(err.toString()).contains("cannot talk to the registry at http://127.0.0.1:8081");
+        assertThat(err.toString()).contains(url);
     }
 }
