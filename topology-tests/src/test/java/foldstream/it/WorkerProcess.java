@@ -1,0 +1,381 @@
+package foldstream.it;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A Foldstream worker in a JVM of its own: {@code foldstream.worker.app.WorkerMain}, the worker's own
+ * program, on the worker module's runtime classpath ({@code target/worker.classpath}, written by the
+ * build), with its stdout and stderr in one log file under {@code target/it-workers/}. It is given an
+ * explicit free HTTP port, so that readiness is its {@code GET /ready} and queries go to its API.
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * final WorkerProcess.Group workers = new WorkerProcess.Group(ScaleOutIT.class);
+ *
+ * WorkerProcess w1 = workers.start(WorkerProcess.options(stack, "app-1", "w1").types("ex_counters"));
+ * w1.awaitReady(Duration.ofSeconds(60));
+ * w1.terminate(Duration.ofSeconds(40));   // SIGTERM: a clean stop, exit status 0
+ * w2.kill();                              // SIGKILL: kill -9
+ * }</pre>
+ *
+ * <p>The JVM keeps its default compiler settings (the workers run real loads), a bounded heap, and the
+ * serial collector: on a small machine running a broker and several workers, parallel GC threads only
+ * compete for the same cores.
+ */
+final class WorkerProcess implements AutoCloseable {
+
+    static final String MAIN_CLASS = "foldstream.worker.app.WorkerMain";
+    private static final List<String> JVM_FLAGS = List.of("-Xmx512m", "-XX:+UseSerialGC");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** The flags of one worker; {@link #args()} turns them into WorkerMain's command line. */
+    static final class Options {
+        final String name;
+        private final Map<String, String> flags = new LinkedHashMap<>();
+        private final List<String> properties = new ArrayList<>();
+        private Path stateDir;
+        private int httpPort;
+
+        private Options(String name, String bootstrapServers, String registryUrl, String applicationId) {
+            this.name = name;
+            flags.put("--bootstrap-servers", bootstrapServers);
+            flags.put("--schema-registry-url", registryUrl);
+            flags.put("--application-id", applicationId);
+            flags.put("--partitions", "6");
+            // Commits as often as under exactly-once by default, said explicitly: results show up within it.
+            properties.add("commit.interval.ms=100");
+        }
+
+        Options types(String commaSeparated) {
+            flags.put("--types", commaSeparated);
+            return this;
+        }
+
+        Options partitions(int count) {
+            flags.put("--partitions", Integer.toString(count));
+            return this;
+        }
+
+        /** The worker's state directory; by default one of its own under the test's log folder. */
+        Options stateDir(Path dir) {
+            this.stateDir = dir;
+            return this;
+        }
+
+        Options property(String key, String value) {
+            properties.removeIf(p -> p.startsWith(key + "="));
+            properties.add(key + "=" + value);
+            return this;
+        }
+
+        Options httpPort(int port) {
+            this.httpPort = port;
+            return this;
+        }
+
+        List<String> args() {
+            List<String> args = new ArrayList<>();
+            flags.forEach((flag, value) -> {
+                args.add(flag);
+                args.add(value);
+            });
+            args.add("--state-dir");
+            args.add(stateDir.toString());
+            args.add("--http-port");
+            args.add(Integer.toString(httpPort));
+            for (String property : properties) {
+                args.add("--property");
+                args.add(property);
+            }
+            return args;
+        }
+    }
+
+    static Options options(KafkaStack.Endpoints stack, String applicationId, String name) {
+        return new Options(name, stack.bootstrapServers(), stack.registryUrl(), applicationId);
+    }
+
+    static Options options(String bootstrapServers, String registryUrl, String applicationId, String name) {
+        return new Options(name, bootstrapServers, registryUrl, applicationId);
+    }
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+    private final Path stateDir;
+    private final int httpPort;
+
+    private WorkerProcess(String name, Process process, Path log, Path stateDir, int httpPort) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+        this.stateDir = stateDir;
+        this.httpPort = httpPort;
+    }
+
+    /** Starts the worker; its log goes to {@code dir/<name>.log} (appended to, so a restarted worker keeps one log). */
+    static WorkerProcess start(Path dir, Options options) {
+        try {
+            Files.createDirectories(dir);
+            if (options.stateDir == null) {
+                options.stateDir = dir.resolve(options.name + "-state");
+            }
+            if (options.httpPort == 0) {
+                options.httpPort = freePort();
+            }
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(JVM_FLAGS);
+            command.add("-cp");
+            command.add(workerClasspath());
+            command.add(MAIN_CLASS);
+            command.addAll(options.args());
+            Path log = dir.resolve(options.name + ".log");
+            Files.writeString(log, "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+            return new WorkerProcess(options.name, process, log, options.stateDir, options.httpPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start worker " + options.name, e);
+        }
+    }
+
+    /** The worker module's runtime classpath as the build wrote it; the test JVM's own when run outside Maven. */
+    static String workerClasspath() throws IOException {
+        Path file = Path.of(System.getProperty("basedir", "."), "target", "worker.classpath");
+        return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8).trim() : System.getProperty("java.class.path");
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    int httpPort() {
+        return httpPort;
+    }
+
+    Path stateDir() {
+        return stateDir;
+    }
+
+    Path log() {
+        return log;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits until {@code GET /ready} answers 200 (Kafka Streams is RUNNING), failing at once if the process ends. */
+    WorkerProcess awaitReady(Duration timeout) {
+        try {
+            await("worker " + name + " ready").atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("worker " + name + " ended with status " + process.exitValue()
+                            + " before it was ready; its log ends:\n" + logTail(60));
+                }
+                return get("/ready").statusCode() == 200;
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("worker " + name + " was not ready within " + timeout + "; its log ends:\n" + logTail(60), e);
+        }
+        return this;
+    }
+
+    /** A GET on the worker's HTTP API; a connection failure is a status of -1. */
+    HttpResponse<String> get(String pathAndQuery) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + pathAndQuery))
+                .timeout(Duration.ofSeconds(20)).GET().build();
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            return new Unanswered(request);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Sends SIGTERM and waits for the process to end; returns its exit status. */
+    int terminate(Duration timeout) {
+        process.destroy();
+        return awaitExit(timeout, "SIGTERM");
+    }
+
+    /** Sends SIGKILL (kill -9) and waits for the process to be gone. */
+    void kill() {
+        process.destroyForcibly();
+        awaitExit(Duration.ofSeconds(30), "SIGKILL");
+    }
+
+    private int awaitExit(Duration timeout, String signal) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("worker " + name + " did not end within " + timeout + " of " + signal
+                        + "; its log ends:\n" + logTail(60));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return process.exitValue();
+    }
+
+    /** The last lines of the worker's log. */
+    String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e + ")";
+        }
+    }
+
+    /** The whole log, for assertions on what the worker said. */
+    String logText() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "worker " + name + " (pid " + process.pid() + ", http " + httpPort + ")";
+    }
+
+    /**
+     * The workers a test class starts: their logs go to {@code target/it-workers/<TestClass>/<test>/},
+     * and after each test every worker still running is killed; when the test failed, the tail of each
+     * worker's log is printed (into the failsafe report's output file).
+     */
+    static final class Group implements BeforeEachCallback, AfterEachCallback {
+        private final Path root;
+        private final List<WorkerProcess> started = new CopyOnWriteArrayList<>();
+        private volatile Path dir;
+
+        Group(Class<?> testClass) {
+            this.root = Path.of(System.getProperty("basedir", "."), "target", "it-workers", testClass.getSimpleName());
+        }
+
+        @Override
+        public void beforeEach(ExtensionContext context) {
+            dir = root.resolve(context.getRequiredTestMethod().getName() + "-" + Long.toString(System.currentTimeMillis(), 36));
+        }
+
+        /** The current test's folder (logs, state directories, a broker's data); new for each run. */
+        Path dir() {
+            if (dir == null) {
+                throw new IllegalStateException("the group is used outside a test; register it with @RegisterExtension");
+            }
+            return dir;
+        }
+
+        WorkerProcess start(Options options) {
+            WorkerProcess worker = WorkerProcess.start(dir(), options);
+            started.add(worker);
+            return worker;
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) {
+            boolean failed = context.getExecutionException().isPresent();
+            for (WorkerProcess worker : started) {
+                worker.close();
+                if (failed) {
+                    System.err.println("---- " + worker + ", log " + worker.log() + ", last lines:\n" + worker.logTail(80));
+                }
+            }
+            started.clear();
+        }
+    }
+
+    /** A request that got no answer (connection refused or reset): status -1. */
+    private record Unanswered(HttpRequest request) implements HttpResponse<String> {
+        @Override
+        public int statusCode() {
+            return -1;
+        }
+
+        @Override
+        public java.util.Optional<HttpResponse<String>> previousResponse() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public java.net.http.HttpHeaders headers() {
+            return java.net.http.HttpHeaders.of(Map.of(), (a, b) -> true);
+        }
+
+        @Override
+        public String body() {
+            return "";
+        }
+
+        @Override
+        public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public URI uri() {
+            return request.uri();
+        }
+
+        @Override
+        public HttpClient.Version version() {
+            return HttpClient.Version.HTTP_1_1;
+        }
+    }
+}
