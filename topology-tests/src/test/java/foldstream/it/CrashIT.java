@@ -32,10 +32,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -83,24 +81,24 @@ class CrashIT {
             // 160 commands a second for 25 seconds: the kill, the takeover and the restart all happen under load.
             try (SteadyLoad load = SteadyLoad.start(stack.bootstrapServers(), codec, TOPICS.commands(), commands, 8, Duration.ofMillis(50))) {
                 await("a third of the results").atMost(Duration.ofSeconds(90)).until(() -> results.distinct() >= COMMANDS / 3);
-                Set<TopicPartition> owned = assigned(admin, run, "a");
+                Set<TopicPartition> owned = a.assigned(admin, TOPICS.commands());
                 assertThat(owned).as("partitions of the worker about to be killed").isNotEmpty();
                 a.kill();
                 log(start, "killed a (owned " + owned + ") at " + results.distinct() + " results, " + load.sent() + " sent");
 
                 await("the survivor owns every partition").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> assigned(admin, run, "b").size() == 6);
+                        .until(() -> b.assigned(admin, TOPICS.commands()).size() == 6);
                 int atTakeover = results.distinct();
                 log(start, "b owns all partitions at " + atTakeover + " results");
                 await("results from the survivor after the takeover").atMost(Duration.ofSeconds(60))
                         .until(() -> results.distinct() > atTakeover + 100 || results.distinct() == COMMANDS);
 
                 // The killed instance comes back on the state directory kill -9 left behind, as a restarted pod would.
-                restarted = workers.start(worker(stack, run, "a2").stateDir(a.stateDir()));
-                restarted.awaitReady(READY);
+                WorkerProcess again = workers.start(worker(stack, run, "a2").stateDir(a.stateDir())).awaitReady(READY);
                 await("the restarted instance owns partitions again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> !assigned(admin, run, "a2").isEmpty());
-                log(start, "a2 owns " + assigned(admin, run, "a2") + " at " + results.distinct() + " results");
+                        .until(() -> !again.assigned(admin, TOPICS.commands()).isEmpty());
+                log(start, "a2 owns " + again.assigned(admin, TOPICS.commands()) + " at " + results.distinct() + " results");
+                restarted = again;
                 load.done().get(2, TimeUnit.MINUTES);
             }
             await("a result for every command").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
@@ -208,19 +206,10 @@ class CrashIT {
         return WorkerProcess.options(stack, run, name)
                 .types(TYPE)
                 .partitions(6)
-                .property("client.id", run + "-" + name)
                 // A killed instance is noticed when its session expires: 10 s instead of Kafka's 45 s.
                 .property("session.timeout.ms", "10000");
     }
 
-    private static Set<TopicPartition> assigned(Admin admin, String run, String name) throws Exception {
-        return admin.describeConsumerGroups(List.of(run)).all().get(10, TimeUnit.SECONDS).get(run).members().stream()
-                .filter(m -> m.clientId().startsWith(run + "-" + name + "-"))
-                .map(MemberDescription::assignment)
-                .flatMap(a -> a.topicPartitions().stream())
-                .filter(tp -> tp.topic().equals(TOPICS.commands()))
-                .collect(Collectors.toSet());
-    }
 
     private static void log(long start, String what) {
         System.out.printf("CrashIT +%.1fs: %s%n", (System.nanoTime() - start) / 1e9, what);

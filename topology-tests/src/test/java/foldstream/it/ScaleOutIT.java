@@ -22,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -81,16 +80,16 @@ class ScaleOutIT {
             try (SteadyLoad load = SteadyLoad.start(stack.bootstrapServers(), codec, TOPICS.commands(), commands, 6, Duration.ofMillis(50))) {
                 await("a fifth of the results").atMost(Duration.ofSeconds(90)).until(() -> results.distinct() >= COMMANDS / 5);
 
-                fourth = workers.start(worker(stack, run, "w4"));
-                fourth.awaitReady(READY);
+                WorkerProcess joining = workers.start(worker(stack, run, "w4")).awaitReady(READY);
                 await("the fourth instance owns command partitions").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> !assigned(admin, run, "w4").isEmpty());
-                log(start, "w4 joined with " + assigned(admin, run, "w4") + "; results so far " + results.distinct());
+                        .until(() -> !joining.assigned(admin, TOPICS.commands()).isEmpty());
+                log(start, "w4 joined with " + joining.assigned(admin, TOPICS.commands()) + "; results so far " + results.distinct());
+                fourth = joining;
 
                 int answeredWhenJoined = results.distinct();
                 await("more results after the fourth joined").atMost(Duration.ofSeconds(90))
                         .until(() -> results.distinct() >= answeredWhenJoined + COMMANDS / 10);
-                Set<TopicPartition> leaving = assigned(admin, run, "w1");
+                Set<TopicPartition> leaving = first.get(0).assigned(admin, TOPICS.commands());
                 assertThat(first.get(0).terminate(Duration.ofSeconds(60))).as("exit status of w1 after SIGTERM").isZero();
                 log(start, "w1 stopped, it had " + leaving + "; results so far " + results.distinct());
 
@@ -132,20 +131,9 @@ class ScaleOutIT {
     private static WorkerProcess.Options worker(KafkaStack.Endpoints stack, String run, String name) {
         return WorkerProcess.options(stack, run, name)
                 .types(TYPE)
-                .partitions(6)
-                // Names the instance's Kafka clients, so the group's members say which process they are.
-                .property("client.id", run + "-" + name);
+                .partitions(6);
     }
 
-    /** The command partitions the group currently assigns to the named worker's consumer. */
-    private static Set<TopicPartition> assigned(Admin admin, String run, String name) throws Exception {
-        return admin.describeConsumerGroups(List.of(run)).all().get(10, TimeUnit.SECONDS).get(run).members().stream()
-                .filter(m -> m.clientId().startsWith(run + "-" + name + "-"))
-                .map(MemberDescription::assignment)
-                .flatMap(a -> a.topicPartitions().stream())
-                .filter(tp -> tp.topic().equals(TOPICS.commands()))
-                .collect(Collectors.toSet());
-    }
 
     private static void log(long start, String what) {
         System.out.printf("ScaleOutIT +%.1fs: %s%n", (System.nanoTime() - start) / 1e9, what);

@@ -19,7 +19,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.TopicPartition;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -54,6 +60,7 @@ final class WorkerProcess implements AutoCloseable {
     /** The flags of one worker; {@link #args()} turns them into WorkerMain's command line. */
     static final class Options {
         final String name;
+        final String applicationId;
         private final Map<String, String> flags = new LinkedHashMap<>();
         private final List<String> properties = new ArrayList<>();
         private Path stateDir;
@@ -61,12 +68,19 @@ final class WorkerProcess implements AutoCloseable {
 
         private Options(String name, String bootstrapServers, String registryUrl, String applicationId) {
             this.name = name;
+            this.applicationId = applicationId;
             flags.put("--bootstrap-servers", bootstrapServers);
             flags.put("--schema-registry-url", registryUrl);
             flags.put("--application-id", applicationId);
             flags.put("--partitions", "6");
             // Commits as often as under exactly-once by default, said explicitly: results show up within it.
             properties.add("commit.interval.ms=100");
+            // Names the instance's Kafka clients after it: its log lines and its group member say which worker it is.
+            properties.add("client.id=" + clientId());
+        }
+
+        String clientId() {
+            return applicationId + "-" + name;
         }
 
         Options types(String commaSeparated) {
@@ -123,17 +137,21 @@ final class WorkerProcess implements AutoCloseable {
     }
 
     private final String name;
+    private final String applicationId;
+    private final String clientId;
     private final Process process;
     private final Path log;
     private final Path stateDir;
     private final int httpPort;
 
-    private WorkerProcess(String name, Process process, Path log, Path stateDir, int httpPort) {
-        this.name = name;
+    private WorkerProcess(Options options, Process process, Path log) {
+        this.name = options.name;
+        this.applicationId = options.applicationId;
+        this.clientId = options.clientId();
+        this.stateDir = options.stateDir;
+        this.httpPort = options.httpPort;
         this.process = process;
         this.log = log;
-        this.stateDir = stateDir;
-        this.httpPort = httpPort;
     }
 
     /** Starts the worker; its log goes to {@code dir/<name>.log} (appended to, so a restarted worker keeps one log). */
@@ -160,7 +178,7 @@ final class WorkerProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
-            return new WorkerProcess(options.name, process, log, options.stateDir, options.httpPort);
+            return new WorkerProcess(options, process, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start worker " + options.name, e);
         }
@@ -202,6 +220,26 @@ final class WorkerProcess implements AutoCloseable {
 
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    /**
+     * The partitions of {@code topic} the application's consumer group assigns to this worker now
+     * (its main consumer is the member whose client id starts with the worker's client id).
+     */
+    Set<TopicPartition> assigned(Admin admin, String topic) {
+        try {
+            return admin.describeConsumerGroups(List.of(applicationId)).all().get(10, TimeUnit.SECONDS).get(applicationId)
+                    .members().stream()
+                    .filter(member -> member.clientId().startsWith(clientId + "-"))
+                    .flatMap(member -> member.assignment().topicPartitions().stream())
+                    .filter(tp -> tp.topic().equals(topic))
+                    .collect(Collectors.toSet());
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot describe the group " + applicationId, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Waits until {@code GET /ready} answers 200 (Kafka Streams is RUNNING), failing at once if the process ends. */
