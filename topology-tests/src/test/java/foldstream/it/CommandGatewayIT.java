@@ -327,6 +327,17 @@ class CommandGatewayIT {
         }
     }
 
+    @Test
+    void aCallbackThatWaitsForAnotherResultOfTheSameGatewayDoesNotStallIt() throws Exception {
+        String id = "chained-" + UUID.randomUUID();
+        // A process manager's natural first try: on one result, send the next command and wait for it.
+        CompletableFuture<CommandResult> chained = gateway.send(ACCOUNTS.name(), id, new OpenAccount("ann"))
+                .thenApply(opened -> gateway.send(ACCOUNTS.name(), id, new Deposit(10L),
+                        SendOptions.defaults().withExpectedVersion(opened.getVersion()).withTimeout(Duration.ofSeconds(5))).join());
+
+        assertThat(outcome(chained.get(WAIT.toSeconds(), TimeUnit.SECONDS))).isEqualTo("ACCEPTED@2+1");
+    }
+
     private static Throwable catchCause(CompletableFuture<?> failed) {
         try {
             failed.join();
