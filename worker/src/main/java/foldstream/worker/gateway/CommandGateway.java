@@ -20,6 +20,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -116,7 +118,9 @@ public final class CommandGateway implements AutoCloseable {
             producer.close();
             throw e;
         }
-        this.timeouts = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, clientId + "-timeouts"));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, clientId + "-timeouts"));
+        timer.setRemoveOnCancelPolicy(true);
+        this.timeouts = timer;
         // Callers' callbacks run here; a cached pool, so one that blocks never holds up another's result.
         this.callbacks = Executors.newCachedThreadPool(r -> daemon(r, clientId + "-callbacks"));
         this.replyLoop = daemon(this::readReplies, clientId + "-replies");
@@ -163,11 +167,13 @@ public final class CommandGateway implements AutoCloseable {
 
         String key = replyKey(topics.results(), aggregateId, options.commandId());
         CompletableFuture<CommandResult> future = pending.computeIfAbsent(key, k -> new CompletableFuture<>());
-        timeouts.schedule(() -> {
+        ScheduledFuture<?> timer = timeouts.schedule(() -> {
             if (pending.remove(key, future)) {
                 fail(future, new CommandTimeoutException(type, aggregateId, options.commandId(), options.timeout()));
             }
         }, options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        // Answered: drop the timer now rather than keep it (and the result) queued for the whole timeout.
+        future.whenComplete((result, error) -> timer.cancel(false));
         producer.send(new ProducerRecord<>(topics.commands(), null, aggregateId.getBytes(StandardCharsets.UTF_8), value, headers),
                 (metadata, error) -> {
                     if (error != null && pending.remove(key, future)) {
