@@ -57,8 +57,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * {@link FoldstreamTopology} in a {@link KafkaStreams} with {@link StreamsSettings#defaults} and
  * test-friendly overrides (its own state directory, commits every 50 ms, little producer linger).
  * Starting it creates the types' topics, opens the schema gate, starts Streams and waits until it is
- * {@code RUNNING}; closing it closes Streams cleanly (committing) and deletes a state directory it
- * made itself.
+ * {@code RUNNING}; closing it closes Streams cleanly (committing, leaving the group) and deletes a
+ * state directory it made itself.
  *
  * <pre>{@code
  * try (InProcessWorker worker = InProcessWorker.with(stack, "app-1", List.of(type)).partitions(3).start()) {
@@ -270,24 +270,20 @@ final class InProcessWorker implements AutoCloseable {
         return found.get(0);
     }
 
-    /** Closes Streams and leaves the group at once, so another instance takes over without waiting for the session to expire. */
-    void closeAndLeaveGroup() {
-        close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(Duration.ofSeconds(30)));
-    }
-
+    /**
+     * Stops cleanly: commits, closes Streams and leaves the group at once, so another instance (or
+     * the next one with this application id) gets the partitions without waiting for the session to
+     * expire.
+     */
     @Override
     public void close() {
-        close(CloseOptions.timeout(Duration.ofSeconds(30)));
-    }
-
-    private void close(CloseOptions options) {
         if (closed) {
             return;
         }
         closed = true;
         try {
-            if (!streams.close(options)) {
+            if (!streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(30)))) {
                 throw new IllegalStateException(applicationId + " did not close within 30 s");
             }
         } finally {
