@@ -158,6 +158,20 @@ class StorageModesIT {
         sendToAll(gateway, type, ledger, ids, id -> new Deposit(7L), Outcome.ACCEPTED, (id, a) -> new Ledger.Account(7, a.version() + 1));
     }
 
+    /**
+     * The instance's store holds each account's state and version as the ledger says, soon after it
+     * (re)starts and before any command reaches it: what interactive queries answer.
+     */
+    private static void queriesSeeTheLedger(InProcessWorker worker, AggregateType<AccountState> type, Ledger ledger,
+                                            Iterable<String> ids) {
+        for (String id : ids) {
+            Snapshot<AccountState> snapshot = await(id + " in the store").atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> worker.snapshot(type, id), found -> found != null);
+            assertThat(snapshot.version()).as(id).isEqualTo(ledger.accounts.get(id).version());
+            assertThat(snapshot.state()).as(id).isEqualTo(new AccountState("owner of " + id, ledger.accounts.get(id).balance()));
+        }
+    }
+
     /** Every aggregate's events on S-events run 1, 2, 3, ... up to its version in the ledger. */
     private static void eventsAreContiguous(AggregateType<?> type, Ledger ledger) {
         Map<String, List<Long>> versions = new TreeMap<>();
@@ -196,6 +210,8 @@ class StorageModesIT {
 
             try (InProcessWorker worker = InProcessWorker.with(stack, app, List.of(type)).partitions(3)
                     .stateDir(disk.resolve("second")).start()) {
+                // Before any command: the states are rebuilt for queries too.
+                queriesSeeTheLedger(worker, type, ledger, ledger.accounts.keySet());
                 continuesFromTheLedger(gateway, type, ledger);
                 Snapshot<AccountState> snapshot = worker.snapshot(type, "eo-3");
                 assertThat(snapshot.version()).isEqualTo(6);
@@ -235,6 +251,7 @@ class StorageModesIT {
             await("b owns every partition").atMost(WAIT).until(() ->
                     b.streams().state() == KafkaStreams.State.RUNNING
                             && b.activePartitions(type.name()).size() == partitions);
+            queriesSeeTheLedger(b, type, ledger, movingAccounts);
 
             continuesFromTheLedger(gateway, type, ledger);
             assertThat(b.snapshot(type, movingAccounts.get(0)).version()).isEqualTo(6);
