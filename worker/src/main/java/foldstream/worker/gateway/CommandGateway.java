@@ -16,8 +16,12 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -52,6 +56,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A call that times out fails with {@link CommandTimeoutException}: the command may still be
  * applied, and sending it again with the same command id is safe and answers its result.
+ *
+ * <p>Futures complete on the gateway's own callback threads, never on the thread that reads the
+ * results: a callback may send another command and wait for its result without stalling the others.
  */
 public final class CommandGateway implements AutoCloseable {
 
@@ -63,6 +70,7 @@ public final class CommandGateway implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> replies;
     private final Map<String, CompletableFuture<CommandResult>> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timeouts;
+    private final ExecutorService callbacks;
     private final Thread replyLoop;
     private volatile boolean closed;
 
@@ -110,7 +118,11 @@ public final class CommandGateway implements AutoCloseable {
             producer.close();
             throw e;
         }
-        this.timeouts = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, clientId + "-timeouts"));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, clientId + "-timeouts"));
+        timer.setRemoveOnCancelPolicy(true);
+        this.timeouts = timer;
+        // Callers' callbacks run here; a cached pool, so one that blocks never holds up another's result.
+        this.callbacks = Executors.newCachedThreadPool(r -> daemon(r, clientId + "-callbacks"));
         this.replyLoop = daemon(this::readReplies, clientId + "-replies");
         replyLoop.start();
     }
@@ -155,15 +167,17 @@ public final class CommandGateway implements AutoCloseable {
 
         String key = replyKey(topics.results(), aggregateId, options.commandId());
         CompletableFuture<CommandResult> future = pending.computeIfAbsent(key, k -> new CompletableFuture<>());
-        timeouts.schedule(() -> {
+        ScheduledFuture<?> timer = timeouts.schedule(() -> {
             if (pending.remove(key, future)) {
-                future.completeExceptionally(new CommandTimeoutException(type, aggregateId, options.commandId(), options.timeout()));
+                fail(future, new CommandTimeoutException(type, aggregateId, options.commandId(), options.timeout()));
             }
         }, options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        // Answered: drop the timer now rather than keep it (and the result) queued for the whole timeout.
+        future.whenComplete((result, error) -> timer.cancel(false));
         producer.send(new ProducerRecord<>(topics.commands(), null, aggregateId.getBytes(StandardCharsets.UTF_8), value, headers),
                 (metadata, error) -> {
                     if (error != null && pending.remove(key, future)) {
-                        future.completeExceptionally(error);
+                        fail(future, error);
                     }
                 });
         return future;
@@ -199,11 +213,26 @@ public final class CommandGateway implements AutoCloseable {
         }
     }
 
+    /** Decodes and completes on a callback thread: the reply loop goes straight back to reading. */
     private void complete(CompletableFuture<CommandResult> future, byte[] value) {
+        onCallbackThread(() -> {
+            try {
+                future.complete(codec.decode(value, CommandResult.class));
+            } catch (RuntimeException e) {
+                future.completeExceptionally(e);
+            }
+        });
+    }
+
+    private void fail(CompletableFuture<CommandResult> future, Throwable cause) {
+        onCallbackThread(() -> future.completeExceptionally(cause));
+    }
+
+    private void onCallbackThread(Runnable completion) {
         try {
-            future.complete(codec.decode(value, CommandResult.class));
-        } catch (RuntimeException e) {
-            future.completeExceptionally(e);
+            callbacks.execute(completion);
+        } catch (RejectedExecutionException closing) {
+            completion.run();
         }
     }
 
@@ -211,7 +240,7 @@ public final class CommandGateway implements AutoCloseable {
         pending.keySet().forEach(key -> {
             CompletableFuture<CommandResult> future = pending.remove(key);
             if (future != null) {
-                future.completeExceptionally(cause);
+                fail(future, cause);
             }
         });
     }
@@ -232,5 +261,6 @@ public final class CommandGateway implements AutoCloseable {
         producer.close(Duration.ofSeconds(5));
         timeouts.shutdownNow();
         failAll(new IllegalStateException("the gateway was closed before the result arrived"));
+        callbacks.shutdown();
     }
 }
