@@ -20,10 +20,15 @@ import java.util.Optional;
  * @param modes storage modes whose restore is measured
  * @param json where the figures are written as JSON
  * @param workDir state directories of the workers the benchmark starts
+ * @param parts which measurements to run (default all); the ratios need the ceilings
  */
 public record BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                             Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
-                            Path workDir) {
+                            Path workDir, java.util.Set<Part> parts) {
+
+    /** The measurements, in the order they run. */
+    public enum Part { PRODUCER, BARE, THROUGHPUT, SKEW, LATENCY, RESTORE }
+
 
     public BenchSettings {
         if (commands < 1 || aggregates < 1 || aggregates > commands) {

@@ -91,45 +91,73 @@ public final class Benchmark {
     private void measureAll() throws Exception {
         step("encoding " + settings.commands() + " commands");
         CommandLoad uniform = new CommandLoad(codec, "bench", settings.commands(), settings.aggregates(), false, true, "u");
-        CommandLoad skewed = new CommandLoad(codec, "bench", settings.commands(), settings.aggregates(), true, true, "s");
-
-        List<Double> producer = repeat("producer ceiling", r -> {
-            String topic = "bench-ceiling-" + (runCounter++);
-            createTopics(List.of(topic));
-            return uniform.produceAll(bootstrap, topic, settings.partitions(), i -> progress("producing", i, uniform.size()));
-        });
-        measurements.add(new Measurement("producer ceiling (plain producer, acks=all)", "records/s", producer, Map.of(), ""));
-
-        List<Double> bare = repeat("bare processor", r -> throughput("bare", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, null));
-        measurements.add(new Measurement("bare processor ceiling (RocksDB get/put, 2 writes, EOS v2)", "records/s", bare, Map.of(), ""));
-
-        Map<String, Double> memory = new LinkedHashMap<>();
-        List<Double> fold = repeat("foldstream throughput", r -> throughput("foldstream", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, memory));
-        double ratioBare = Stats.median(fold) / Stats.median(bare);
-        double ratioProducer = Stats.median(fold) / Stats.median(producer);
-        measurements.add(new Measurement("foldstream throughput (ex_accounts, default settings)", "commands/s", fold,
-                Map.of("ratio to bare processor", ratioBare, "ratio to producer", ratioProducer),
-                String.format(Locale.ROOT, "%.2f of bare, %.2f of producer", ratioBare, ratioProducer)));
-        measurements.add(new Measurement("foldstream worker peak resident memory during throughput", "MiB",
-                List.of(memory.getOrDefault("peak", -1.0)), Map.of(), "VmHWM of the worker JVM, default heap settings"));
-
-        List<Double> skew = repeat("foldstream skewed throughput", r -> throughput("foldstream", skewed, StorageMode.EVENTS_AND_SNAPSHOTS, null));
-        measurements.add(new Measurement("foldstream throughput, 80 % of commands on 1 % of aggregates", "commands/s", skew,
-                Map.of("ratio to bare processor", Stats.median(skew) / Stats.median(bare)), ""));
-
-        int latencyCommands = (int) Math.max(1, settings.rate() * settings.latencyDuration().toSeconds());
-        CommandLoad paced = new CommandLoad(codec, "bench", latencyCommands, Math.max(1, Math.min(settings.aggregates(), latencyCommands / 4)),
-                false, true, "l");
-        for (Map.Entry<String, Map<String, String>> setting : List.of(
-                Map.entry("default commit interval", Map.<String, String>of()), Map.entry("low-latency", LOW_LATENCY))) {
-            for (String kind : List.of("bare", "foldstream")) {
-                latency(kind, setting.getKey(), setting.getValue(), paced);
+        List<Double> producer = List.of();
+        List<Double> bare = List.of();
+        if (runs(BenchSettings.Part.PRODUCER)) {
+            producer = repeat("producer ceiling", r -> {
+                String topic = "bench-ceiling-" + (runCounter++);
+                createTopics(List.of(topic));
+                return uniform.produceAll(bootstrap, topic, settings.partitions(), i -> progress("producing", i, uniform.size()));
+            });
+            measurements.add(new Measurement("producer ceiling (plain producer, acks=all)", "records/s", producer, Map.of(), ""));
+        }
+        if (runs(BenchSettings.Part.BARE)) {
+            bare = repeat("bare processor", r -> throughput("bare", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, null));
+            measurements.add(new Measurement("bare processor ceiling (RocksDB get/put, 2 writes, EOS v2)", "records/s", bare, Map.of(), ""));
+        }
+        if (runs(BenchSettings.Part.THROUGHPUT)) {
+            Map<String, Double> memory = new LinkedHashMap<>();
+            List<Double> fold = repeat("foldstream throughput", r -> throughput("foldstream", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, memory));
+            measurements.add(new Measurement("foldstream throughput (ex_accounts, default settings)", "commands/s", fold,
+                    ratios(fold, bare, producer), ratioNote(fold, bare, producer)));
+            measurements.add(new Measurement("foldstream worker peak resident memory during throughput", "MiB",
+                    List.of(memory.getOrDefault("peak", -1.0)), Map.of(), "VmHWM of the worker JVM, default heap settings"));
+        }
+        if (runs(BenchSettings.Part.SKEW)) {
+            CommandLoad skewed = new CommandLoad(codec, "bench", settings.commands(), settings.aggregates(), true, true, "s");
+            List<Double> skew = repeat("foldstream skewed throughput", r -> throughput("foldstream", skewed, StorageMode.EVENTS_AND_SNAPSHOTS, null));
+            measurements.add(new Measurement("foldstream throughput, 80 % of commands on 1 % of aggregates", "commands/s", skew,
+                    ratios(skew, bare, producer), ratioNote(skew, bare, producer)));
+        }
+        if (runs(BenchSettings.Part.LATENCY)) {
+            int latencyCommands = (int) Math.max(1, settings.rate() * (settings.latencyDuration().toSeconds() + warmUpSeconds()));
+            CommandLoad paced = new CommandLoad(codec, "bench", latencyCommands,
+                    Math.max(1, Math.min(settings.aggregates(), latencyCommands / 4)), false, true, "l");
+            for (Map.Entry<String, Map<String, String>> setting : List.of(
+                    Map.entry("default commit interval", Map.<String, String>of()), Map.entry("low-latency", LOW_LATENCY))) {
+                for (String kind : List.of("bare", "foldstream")) {
+                    latency(kind, setting.getKey(), setting.getValue(), paced);
+                }
             }
         }
-
-        for (StorageMode mode : settings.modes()) {
-            restore(mode);
+        if (runs(BenchSettings.Part.RESTORE)) {
+            for (StorageMode mode : settings.modes()) {
+                restore(mode);
+            }
         }
+    }
+
+    private boolean runs(BenchSettings.Part part) {
+        return settings.parts().contains(part);
+    }
+
+    private static Map<String, Double> ratios(List<Double> measured, List<Double> bare, List<Double> producer) {
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        if (!bare.isEmpty()) {
+            ratios.put("ratio to bare processor", Stats.median(measured) / Stats.median(bare));
+        }
+        if (!producer.isEmpty()) {
+            ratios.put("ratio to producer", Stats.median(measured) / Stats.median(producer));
+        }
+        return ratios;
+    }
+
+    private static String ratioNote(List<Double> measured, List<Double> bare, List<Double> producer) {
+        Map<String, Double> ratios = ratios(measured, bare, producer);
+        StringBuilder note = new StringBuilder();
+        ratios.forEach((name, value) -> note.append(note.length() == 0 ? "" : ", ")
+                .append(String.format(Locale.ROOT, "%.2f %s", value, name.replace("ratio ", ""))));
+        return note.toString();
     }
 
     // ---- throughput
@@ -229,7 +257,8 @@ public final class Benchmark {
                 throw new IllegalStateException(kind + ": only " + answered.get() + " of " + n + " answered");
             }
         }
-        long[] sorted = Stats.sorted(latency);
+        // The first seconds run on a cold JVM (class loading, JIT): offered, but not counted.
+        long[] sorted = Stats.sorted(java.util.Arrays.copyOfRange(latency, (int) Math.min(n - 1, (long) settings.rate() * warmUpSeconds()), n));
         Map<String, Double> figures = new LinkedHashMap<>();
         for (double p : new double[] {50, 95, 99, 99.9}) {
             figures.put("p" + (p == 99.9 ? "99.9" : Integer.toString((int) p)) + " ms", Stats.percentile(sorted, p) / 1e6);
@@ -251,6 +280,11 @@ public final class Benchmark {
         try (ResultWatch watch = new ResultWatch(bootstrap, output)) {
             watch.await(keys.size(), STALL, seen -> child.checkAlive());
         }
+    }
+
+    /** Seconds of load offered before latency counts: a third of the run, at most 10 s. */
+    private long warmUpSeconds() {
+        return Math.min(10, settings.latencyDuration().toSeconds() / 3);
     }
 
     // ---- restore

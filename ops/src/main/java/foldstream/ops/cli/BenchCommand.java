@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,6 +50,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Storage modes whose restore is measured (default: all)")
     List<StorageMode> modes;
 
+    @Option(names = "--only", split = ",", paramLabel = "PART",
+            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all)")
+    Set<BenchSettings.Part> only;
+
     @Option(names = "--json", defaultValue = "foldstream-bench.json", description = "Where the figures go (default: ${DEFAULT-VALUE})")
     Path json;
 
@@ -58,7 +64,8 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path work = workDir != null ? workDir : Files.createTempDirectory("foldstream-bench");
         BenchSettings settings = new BenchSettings(Optional.ofNullable(bootstrapServers), commands, aggregates, partitions, rate,
-                Duration.ofSeconds(durationSeconds), repeats, restoreEvents, modes, json, work);
+                Duration.ofSeconds(durationSeconds), repeats, restoreEvents, modes, json, work,
+                only == null || only.isEmpty() ? EnumSet.allOf(BenchSettings.Part.class) : EnumSet.copyOf(only));
         BenchReport report = new Benchmark(settings, System.err).run();
         report.printTable(System.out);
         report.writeJson(json);
