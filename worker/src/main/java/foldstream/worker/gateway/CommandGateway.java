@@ -63,6 +63,8 @@ import org.slf4j.LoggerFactory;
 public final class CommandGateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandGateway.class);
+    /** The key of replay instructions, which address a partition, not an aggregate. */
+    private static final String REPLAY_KEY = "foldstream-replay";
 
     private final AvroWireCodec codec;
     private final Set<String> types;
@@ -165,16 +167,49 @@ public final class CommandGateway implements AutoCloseable {
             headers.add(ContractHeaders.CAUSATION_ID, ContractHeaders.utf8(options.causationId()));
         }
 
-        String key = replyKey(topics.results(), aggregateId, options.commandId());
+        return dispatch(type, null, aggregateId, value, headers, options.commandId(), options.timeout());
+    }
+
+    /**
+     * Asks the workers to rebuild the snapshots of a type from its events with the current
+     * {@code evolve}: one replay instruction on each partition of {@code S-commands}, answered by the
+     * task that owns it once its partition is rebuilt (DESIGN.md, "replay"). Commands sent meanwhile
+     * are processed in order after it, exactly once.
+     *
+     * @return one result per partition: ACCEPTED (version = events folded, eventCount = aggregates
+     *     rebuilt), or FAILED with errorCode INCONSISTENT_EVENTS naming the aggregate and version
+     */
+    public CompletableFuture<List<CommandResult>> replay(String type, Duration timeout) {
+        if (!types.contains(type)) {
+            throw new IllegalArgumentException("this gateway does not send to " + type + "; it knows " + types);
+        }
+        String run = "replay-" + UUID.randomUUID();
+        List<CompletableFuture<CommandResult>> partitions = new ArrayList<>();
+        for (PartitionInfo partition : producer.partitionsFor(AggregateTopics.of(type).commands())) {
+            String commandId = run + "-" + partition.partition();
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(ContractHeaders.COMMAND_ID, ContractHeaders.utf8(commandId));
+            headers.add(ContractHeaders.CONTROL, ContractHeaders.utf8(ContractHeaders.CONTROL_REPLAY));
+            partitions.add(dispatch(type, partition.partition(), REPLAY_KEY, null, headers, commandId, timeout));
+        }
+        return CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new))
+                .thenApply(done -> partitions.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** Sends a record to a type's commands topic and registers the future its result completes. */
+    private CompletableFuture<CommandResult> dispatch(String type, Integer partition, String aggregateId, byte[] value,
+                                                      RecordHeaders headers, String commandId, Duration timeout) {
+        AggregateTopics topics = AggregateTopics.of(type);
+        String key = replyKey(topics.results(), aggregateId, commandId);
         CompletableFuture<CommandResult> future = pending.computeIfAbsent(key, k -> new CompletableFuture<>());
         ScheduledFuture<?> timer = timeouts.schedule(() -> {
             if (pending.remove(key, future)) {
-                fail(future, new CommandTimeoutException(type, aggregateId, options.commandId(), options.timeout()));
+                fail(future, new CommandTimeoutException(type, aggregateId, commandId, timeout));
             }
-        }, options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         // Answered: drop the timer now rather than keep it (and the result) queued for the whole timeout.
         future.whenComplete((result, error) -> timer.cancel(false));
-        producer.send(new ProducerRecord<>(topics.commands(), null, aggregateId.getBytes(StandardCharsets.UTF_8), value, headers),
+        producer.send(new ProducerRecord<>(topics.commands(), partition, aggregateId.getBytes(StandardCharsets.UTF_8), value, headers),
                 (metadata, error) -> {
                     if (error != null && pending.remove(key, future)) {
                         fail(future, error);
