@@ -135,6 +135,13 @@ class StorageModesTest {
             assertThat(topic).isEqualTo("ex_accounts-events");
             log.forEach(each);
         }, registry)) {
+            assertThat(second.snapshot(type, "a1")).as("rebuilt only once the wall clock ticks or a command comes").isNull();
+            second.driver.advanceWallClockTime(java.time.Duration.ofMillis(10));
+            // No command yet, and the states are back: what queries read.
+            assertThat(second.snapshot(type, "a1").version()).isEqualTo(3);
+            assertThat(second.snapshot(type, "a1").state()).isEqualTo(new AccountState("ann", 20L));
+            assertThat(second.snapshot(type, "a2").version()).isEqualTo(1);
+
             second.send("ex_accounts", "a1", new Withdraw(25L));
             second.send("ex_accounts", "a1", new Deposit(5L));
             second.send("ex_accounts", "a2", new Deposit(7L));

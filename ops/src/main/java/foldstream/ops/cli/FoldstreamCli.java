@@ -39,6 +39,9 @@ public final class FoldstreamCli implements Callable<Integer> {
         cli.addSubcommand("topics", new TopicsCommand(env, ExampleTypes.all()));
         cli.addSubcommand("stack", new StackCommand(registry));
         cli.addSubcommand("demo", new DemoCommand(registry, ExampleTypes.all()));
+        cli.addSubcommand("replay", new ReplayCommand(env, registry, ExampleTypes.all()));
+        cli.addSubcommand("bench", new BenchCommand());
+        cli.addSubcommand("jmh", new JmhCommand());
         return cli;
     }
 

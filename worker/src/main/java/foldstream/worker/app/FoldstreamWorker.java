@@ -67,7 +67,7 @@ public final class FoldstreamWorker implements AutoCloseable {
 
     private final Object lifecycle = new Object();
     private final Object stateChanged = new Object();
-    private KafkaStreams streams;
+    private volatile KafkaStreams streams;
     private CommandGateway gateway;
     private WorkerHttpServer http;
     private boolean started;
@@ -173,7 +173,10 @@ public final class FoldstreamWorker implements AutoCloseable {
 
     /** Kafka Streams' state: {@code CREATED} before {@link #start}, {@code RUNNING} once processing. */
     public KafkaStreams.State state() {
-        return state;
+        // Kafka Streams calls its state listener only after it has woken those waiting in close(),
+        // so the instance itself is the truth; the listener's copy is for start-up, before it exists.
+        KafkaStreams running = streams;
+        return running == null ? state : running.state();
     }
 
     /**
@@ -186,7 +189,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (stateChanged) {
             while (true) {
-                KafkaStreams.State now = state;
+                KafkaStreams.State now = state();
                 if (now == KafkaStreams.State.RUNNING) {
                     return true;
                 }

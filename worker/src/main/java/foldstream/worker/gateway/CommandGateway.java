@@ -16,8 +16,12 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -52,10 +56,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A call that times out fails with {@link CommandTimeoutException}: the command may still be
  * applied, and sending it again with the same command id is safe and answers its result.
+ *
+ * <p>Futures complete on the gateway's own callback threads, never on the thread that reads the
+ * results: a callback may send another command and wait for its result without stalling the others.
  */
 public final class CommandGateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandGateway.class);
+    /** The key of replay instructions, which address a partition, not an aggregate. */
+    private static final String REPLAY_KEY = "foldstream-replay";
 
     private final AvroWireCodec codec;
     private final Set<String> types;
@@ -63,6 +72,7 @@ public final class CommandGateway implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> replies;
     private final Map<String, CompletableFuture<CommandResult>> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timeouts;
+    private final ExecutorService callbacks;
     private final Thread replyLoop;
     private volatile boolean closed;
 
@@ -110,7 +120,11 @@ public final class CommandGateway implements AutoCloseable {
             producer.close();
             throw e;
         }
-        this.timeouts = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, clientId + "-timeouts"));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, clientId + "-timeouts"));
+        timer.setRemoveOnCancelPolicy(true);
+        this.timeouts = timer;
+        // Callers' callbacks run here; a cached pool, so one that blocks never holds up another's result.
+        this.callbacks = Executors.newCachedThreadPool(r -> daemon(r, clientId + "-callbacks"));
         this.replyLoop = daemon(this::readReplies, clientId + "-replies");
         replyLoop.start();
     }
@@ -153,17 +167,52 @@ public final class CommandGateway implements AutoCloseable {
             headers.add(ContractHeaders.CAUSATION_ID, ContractHeaders.utf8(options.causationId()));
         }
 
-        String key = replyKey(topics.results(), aggregateId, options.commandId());
+        return dispatch(type, null, aggregateId, value, headers, options.commandId(), options.timeout());
+    }
+
+    /**
+     * Asks the workers to rebuild the snapshots of a type from its events with the current
+     * {@code evolve}: one replay instruction on each partition of {@code S-commands}, answered by the
+     * task that owns it once its partition is rebuilt (DESIGN.md, "replay"). Commands sent meanwhile
+     * are processed in order after it, exactly once.
+     *
+     * @return one result per partition: ACCEPTED (version = events folded, eventCount = aggregates
+     *     rebuilt), or FAILED with errorCode INCONSISTENT_EVENTS naming the aggregate and version
+     */
+    public CompletableFuture<List<CommandResult>> replay(String type, Duration timeout) {
+        if (!types.contains(type)) {
+            throw new IllegalArgumentException("this gateway does not send to " + type + "; it knows " + types);
+        }
+        String run = "replay-" + UUID.randomUUID();
+        List<CompletableFuture<CommandResult>> partitions = new ArrayList<>();
+        for (PartitionInfo partition : producer.partitionsFor(AggregateTopics.of(type).commands())) {
+            String commandId = run + "-" + partition.partition();
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(ContractHeaders.COMMAND_ID, ContractHeaders.utf8(commandId));
+            headers.add(ContractHeaders.CONTROL, ContractHeaders.utf8(ContractHeaders.CONTROL_REPLAY));
+            partitions.add(dispatch(type, partition.partition(), REPLAY_KEY, null, headers, commandId, timeout));
+        }
+        return CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new))
+                .thenApply(done -> partitions.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** Sends a record to a type's commands topic and registers the future its result completes. */
+    private CompletableFuture<CommandResult> dispatch(String type, Integer partition, String aggregateId, byte[] value,
+                                                      RecordHeaders headers, String commandId, Duration timeout) {
+        AggregateTopics topics = AggregateTopics.of(type);
+        String key = replyKey(topics.results(), aggregateId, commandId);
         CompletableFuture<CommandResult> future = pending.computeIfAbsent(key, k -> new CompletableFuture<>());
-        timeouts.schedule(() -> {
+        ScheduledFuture<?> timer = timeouts.schedule(() -> {
             if (pending.remove(key, future)) {
-                future.completeExceptionally(new CommandTimeoutException(type, aggregateId, options.commandId(), options.timeout()));
+                fail(future, new CommandTimeoutException(type, aggregateId, commandId, timeout));
             }
-        }, options.timeout().toMillis(), TimeUnit.MILLISECONDS);
-        producer.send(new ProducerRecord<>(topics.commands(), null, aggregateId.getBytes(StandardCharsets.UTF_8), value, headers),
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        // Answered: drop the timer now rather than keep it (and the result) queued for the whole timeout.
+        future.whenComplete((result, error) -> timer.cancel(false));
+        producer.send(new ProducerRecord<>(topics.commands(), partition, aggregateId.getBytes(StandardCharsets.UTF_8), value, headers),
                 (metadata, error) -> {
                     if (error != null && pending.remove(key, future)) {
-                        future.completeExceptionally(error);
+                        fail(future, error);
                     }
                 });
         return future;
@@ -199,11 +248,26 @@ public final class CommandGateway implements AutoCloseable {
         }
     }
 
+    /** Decodes and completes on a callback thread: the reply loop goes straight back to reading. */
     private void complete(CompletableFuture<CommandResult> future, byte[] value) {
+        onCallbackThread(() -> {
+            try {
+                future.complete(codec.decode(value, CommandResult.class));
+            } catch (RuntimeException e) {
+                future.completeExceptionally(e);
+            }
+        });
+    }
+
+    private void fail(CompletableFuture<CommandResult> future, Throwable cause) {
+        onCallbackThread(() -> future.completeExceptionally(cause));
+    }
+
+    private void onCallbackThread(Runnable completion) {
         try {
-            future.complete(codec.decode(value, CommandResult.class));
-        } catch (RuntimeException e) {
-            future.completeExceptionally(e);
+            callbacks.execute(completion);
+        } catch (RejectedExecutionException closing) {
+            completion.run();
         }
     }
 
@@ -211,7 +275,7 @@ public final class CommandGateway implements AutoCloseable {
         pending.keySet().forEach(key -> {
             CompletableFuture<CommandResult> future = pending.remove(key);
             if (future != null) {
-                future.completeExceptionally(cause);
+                fail(future, cause);
             }
         });
     }
@@ -232,5 +296,6 @@ public final class CommandGateway implements AutoCloseable {
         producer.close(Duration.ofSeconds(5));
         timeouts.shutdownNow();
         failAll(new IllegalStateException("the gateway was closed before the result arrived"));
+        callbacks.shutdown();
     }
 }

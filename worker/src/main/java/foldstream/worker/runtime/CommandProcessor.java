@@ -26,6 +26,7 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -68,6 +69,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private SnapshotStore<S> snapshots;
     private WindowStore<String, byte[]> answered;
     private boolean rebuilt;
+    private Cancellable rebuildSoon;
     private final RecentEvents recent = new RecentEvents(RECENT_EVENTS);
 
     /**
@@ -104,9 +106,25 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
                 ? options.hotAggregateIdleTtl() : Duration.ofSeconds(30);
         context.schedule(every, PunctuationType.WALL_CLOCK_TIME, now -> cache.evictIdle());
         // Pure event sourcing: the store has no changelog and may be missing or behind, so it is
-        // rebuilt from the events before the first command (stores cannot be written during init).
+        // rebuilt from the events before the first command (stores cannot be written during init),
+        // or at the first punctuation when no command comes, so queries see the states too.
         this.rebuilt = type.storageMode() != StorageMode.EVENTS_ONLY;
+        if (!rebuilt) {
+            this.rebuildSoon = context.schedule(Duration.ofMillis(10), PunctuationType.WALL_CLOCK_TIME, now -> rebuildIfNeeded());
+        }
         recent.clear();
+    }
+
+    /** Pure event sourcing's rebuild, once per task initialization, before anything reads the store. */
+    private void rebuildIfNeeded() {
+        if (!rebuilt) {
+            rebuildFromEvents();
+            rebuilt = true;
+        }
+        if (rebuildSoon != null) {
+            rebuildSoon.cancel();
+            rebuildSoon = null;
+        }
     }
 
     /** Folds this partition's events (the committed ones, then this task's own recent ones) into new snapshots. */
@@ -153,8 +171,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     @Override
     public void process(Record<byte[], byte[]> record) {
         if (!rebuilt) {
-            rebuildFromEvents();
-            rebuilt = true;
+            rebuildIfNeeded();
         }
         if (ContractHeaders.CONTROL_REPLAY.equals(ContractHeaders.text(record.headers(), ContractHeaders.CONTROL))) {
             replay(record);

@@ -200,7 +200,7 @@ public final class TopicAdmin implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Map<String, ObservedTopic> found = observe(names);
-            if (found.size() == names.size()) {
+            if (found.size() == names.size() && leadersKnown(names)) {
                 return found;
             }
             if (System.nanoTime() > deadline) {
@@ -215,6 +215,42 @@ public final class TopicAdmin implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new KafkaException("interrupted while waiting for topics " + names, e);
             }
+        }
+    }
+
+    /**
+     * Waits until every partition of these topics has a leader: until then a producer's first
+     * batches bounce (NOT_LEADER_OR_FOLLOWER), and an idempotent producer that retries one while
+     * later ones land can be stuck on an out-of-order sequence for good.
+     */
+    public void awaitLeaders(List<String> names) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!leadersKnown(names)) {
+            if (System.nanoTime() > deadline) {
+                throw new KafkaException("topics " + names + " at " + bootstrapServers + " have no leader after " + timeout.toMillis() + " ms");
+            }
+            try {
+                // A short pause between metadata requests, not to flood the broker.
+                TimeUnit.MILLISECONDS.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaException("interrupted while waiting for the leaders of " + names, e);
+            }
+        }
+    }
+
+    private boolean leadersKnown(List<String> names) {
+        try {
+            return admin.describeTopics(names).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS).values().stream()
+                    .flatMap(description -> description.partitions().stream())
+                    .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
+        } catch (ExecutionException e) {
+            return false;
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw unreachable("describing topics " + names, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while describing " + names, e);
         }
     }
 

@@ -1,0 +1,86 @@
+package foldstream.ops.bench;
+
+import foldstream.examples.accounts.AccountState;
+import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.aggregate.StorageMode;
+import foldstream.worker.app.FoldstreamWorker;
+import foldstream.worker.app.WorkerSettings;
+import foldstream.worker.examples.Accounts;
+import foldstream.worker.runtime.StreamsSettings;
+import foldstream.worker.serialization.HttpSchemaRegistryClient;
+import foldstream.worker.serialization.RegistryClientSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The JVM the benchmark starts for the processor under test: a Foldstream worker running
+ * {@code ex_accounts} under the benchmark's stream name, or the bare processor. It runs until
+ * SIGTERM, then closes cleanly.
+ *
+ * <pre>{@code
+ * java -cp ... foldstream.ops.bench.BenchChild foldstream BOOTSTRAP REGISTRY STREAM MODE APP_ID STATE_DIR [KEY=VALUE ...]
+ * }</pre>
+ */
+public final class BenchChild {
+
+    private BenchChild() {
+    }
+
+    static List<String> args(String kind, String bootstrap, String registry, String stream, StorageMode mode, String appId,
+                             Path stateDir, Map<String, String> properties) {
+        List<String> args = new java.util.ArrayList<>(List.of(kind, bootstrap, registry, stream, mode.name(), appId, stateDir.toString()));
+        properties.forEach((key, value) -> args.add(key + "=" + value));
+        return args;
+    }
+
+    /** The example account aggregate under another stream name and storage mode. */
+    static AggregateType<AccountState> accounts(String stream, StorageMode mode) {
+        return Accounts.type().withName(stream).withStorageMode(mode);
+    }
+
+    public static void main(String[] args) throws Exception {
+        String kind = args[0];
+        String bootstrap = args[1];
+        String registryUrl = args[2];
+        String stream = args[3];
+        StorageMode mode = StorageMode.valueOf(args[4]);
+        String appId = args[5];
+        Path stateDir = Path.of(args[6]);
+        Map<String, String> properties = new HashMap<>();
+        for (int i = 7; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            properties.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        if (kind.equals("foldstream")) {
+            WorkerSettings settings = WorkerSettings.of(bootstrap).withSchemaRegistryUrl(registryUrl).withApplicationId(appId)
+                    .withStateDir(stateDir).withProperties(properties).withHttpPort(0);
+            try (HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(RegistryClientSettings.of(registryUrl));
+                 FoldstreamWorker worker = new FoldstreamWorker(settings, List.of(accounts(stream, mode)), registry)) {
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    worker.close(Duration.ofSeconds(30));
+                    stopped.countDown();
+                }));
+                worker.start();
+                stopped.await();
+            }
+        } else {
+            Map<String, Object> config = new HashMap<>(StreamsSettings.defaults(appId, bootstrap));
+            config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            config.putAll(properties);
+            KafkaStreams streams = new KafkaStreams(BareProcessor.topology(stream), new StreamsConfig(config));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                streams.close(Duration.ofSeconds(30));
+                stopped.countDown();
+            }));
+            streams.start();
+            stopped.await();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package foldstream.ops.bench;
+
+import foldstream.worker.aggregate.StorageMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the benchmark runs.
+ *
+ * @param bootstrapServers a broker to use; empty: the benchmark starts its own on this machine
+ * @param commands commands of the throughput runs (default 1,000,000)
+ * @param aggregates aggregates they go to (default 100,000)
+ * @param partitions partitions of every topic (default 6)
+ * @param rate offered commands per second of the latency runs (default 2,000)
+ * @param latencyDuration how long each latency run offers load (default 60 s)
+ * @param repeats runs per measurement, for a median (default 3)
+ * @param restoreEvents events' worth of state the restore runs rebuild (default 1,000,000)
+ * @param modes storage modes whose restore is measured
+ * @param json where the figures are written as JSON
+ * @param workDir state directories of the workers the benchmark starts
+ * @param parts which measurements to run (default all); the ratios need the ceilings
+ */
+public record BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
+                            Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
+                            Path workDir, java.util.Set<Part> parts) {
+
+    /** The measurements, in the order they run. */
+    public enum Part { PRODUCER, BARE, THROUGHPUT, SKEW, LATENCY, RESTORE }
+
+
+    public BenchSettings {
+        if (commands < 1 || aggregates < 1 || aggregates > commands) {
+            throw new IllegalArgumentException("--commands must be at least --aggregates, and both positive");
+        }
+        if (partitions < 1 || rate < 1 || repeats < 1 || restoreEvents < 1) {
+            throw new IllegalArgumentException("--partitions, --rate, --repeats and --restore-events must be positive");
+        }
+    }
+}

@@ -1,0 +1,383 @@
+package foldstream.ops.bench;
+
+import foldstream.examples.accounts.Deposit;
+import foldstream.ops.registry.RegistryServerSettings;
+import foldstream.ops.registry.SchemaRegistryServer;
+import foldstream.ops.stack.KafkaBroker;
+import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.aggregate.StorageMode;
+import foldstream.worker.runtime.AggregateTopics;
+import foldstream.worker.runtime.ContractHeaders;
+import foldstream.worker.serialization.AvroWireCodec;
+import foldstream.worker.serialization.HttpSchemaRegistryClient;
+import foldstream.worker.serialization.RegistryClientSettings;
+import foldstream.worker.serialization.SubjectNameStrategy;
+import foldstream.worker.topics.TopicAdmin;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * Measures Foldstream the way a user choosing an engine would, side by side with this machine's
+ * own ceilings in the same run: a plain producer, a bare Kafka Streams processor, then Foldstream's
+ * throughput (uniform and skewed), latency at a fixed rate, restore time per storage mode and peak
+ * memory. Every processor under test runs in a JVM of its own.
+ */
+public final class Benchmark {
+
+    /** The low-latency setting: commit (and so make results visible) every 20 ms, send at once. */
+    static final Map<String, String> LOW_LATENCY = Map.of("commit.interval.ms", "20", "producer.linger.ms", "0");
+    private static final Duration STALL = Duration.ofSeconds(120);
+
+    private final BenchSettings settings;
+    private final PrintStream progress;
+    private final List<Measurement> measurements = new ArrayList<>();
+    private int runCounter;
+    private String bootstrap;
+    private String registryUrl;
+    private AvroWireCodec codec;
+
+    public Benchmark(BenchSettings settings, PrintStream progress) {
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    public BenchReport run() throws Exception {
+        KafkaBroker broker = null;
+        SchemaRegistryServer registry = null;
+        try {
+            if (settings.bootstrapServers().isPresent()) {
+                bootstrap = settings.bootstrapServers().get();
+            } else {
+                broker = new KafkaBroker(KafkaBroker.Settings.local(settings.workDir().resolve("broker")).withFreePorts());
+                broker.start();
+                bootstrap = broker.bootstrapServers();
+            }
+            registry = new SchemaRegistryServer(new RegistryServerSettings(bootstrap, "127.0.0.1", 0, "_bench_schemas")).start();
+            registryUrl = registry.url();
+            try (HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(RegistryClientSettings.of(registryUrl))) {
+                codec = new AvroWireCodec(client, true);
+                measureAll();
+            }
+        } finally {
+            if (registry != null) {
+                registry.close();
+            }
+            if (broker != null) {
+                broker.close();
+            }
+        }
+        return new BenchReport(settings, measurements);
+    }
+
+    private void measureAll() throws Exception {
+        step("encoding " + settings.commands() + " commands");
+        CommandLoad uniform = new CommandLoad(codec, "bench", settings.commands(), settings.aggregates(), false, true, "u");
+        List<Double> producer = List.of();
+        List<Double> bare = List.of();
+        if (runs(BenchSettings.Part.PRODUCER)) {
+            producer = repeat("producer ceiling", r -> {
+                String topic = "bench-ceiling-" + (runCounter++);
+                createTopics(List.of(topic));
+                return uniform.produceAll(bootstrap, topic, settings.partitions(), i -> progress("producing", i, uniform.size()));
+            });
+            measurements.add(new Measurement("producer ceiling (plain producer, acks=all)", "records/s", producer, Map.of(), ""));
+        }
+        if (runs(BenchSettings.Part.BARE)) {
+            bare = repeat("bare processor", r -> throughput("bare", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, null));
+            measurements.add(new Measurement("bare processor ceiling (RocksDB get/put, 2 writes, EOS v2)", "records/s", bare, Map.of(), ""));
+        }
+        if (runs(BenchSettings.Part.THROUGHPUT)) {
+            Map<String, Double> memory = new LinkedHashMap<>();
+            List<Double> fold = repeat("foldstream throughput", r -> throughput("foldstream", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, memory));
+            measurements.add(new Measurement("foldstream throughput (ex_accounts, default settings)", "commands/s", fold,
+                    ratios(fold, bare, producer), ratioNote(fold, bare, producer)));
+            measurements.add(new Measurement("foldstream worker peak resident memory during throughput", "MiB",
+                    List.of(memory.getOrDefault("peak", -1.0)), Map.of(), "VmHWM of the worker JVM, default heap settings"));
+        }
+        if (runs(BenchSettings.Part.SKEW)) {
+            CommandLoad skewed = new CommandLoad(codec, "bench", settings.commands(), settings.aggregates(), true, true, "s");
+            List<Double> skew = repeat("foldstream skewed throughput", r -> throughput("foldstream", skewed, StorageMode.EVENTS_AND_SNAPSHOTS, null));
+            measurements.add(new Measurement("foldstream throughput, 80 % of commands on 1 % of aggregates", "commands/s", skew,
+                    ratios(skew, bare, producer), ratioNote(skew, bare, producer)));
+        }
+        if (runs(BenchSettings.Part.LATENCY)) {
+            int latencyCommands = (int) Math.max(1, settings.rate() * (settings.latencyDuration().toSeconds() + warmUpSeconds()));
+            CommandLoad paced = new CommandLoad(codec, "bench", latencyCommands,
+                    Math.max(1, Math.min(settings.aggregates(), latencyCommands / 4)), false, true, "l");
+            for (Map.Entry<String, Map<String, String>> setting : List.of(
+                    Map.entry("default commit interval", Map.<String, String>of()), Map.entry("low-latency", LOW_LATENCY))) {
+                for (String kind : List.of("bare", "foldstream")) {
+                    latency(kind, setting.getKey(), setting.getValue(), paced);
+                }
+            }
+        }
+        if (runs(BenchSettings.Part.RESTORE)) {
+            for (StorageMode mode : settings.modes()) {
+                restore(mode);
+            }
+        }
+    }
+
+    private boolean runs(BenchSettings.Part part) {
+        return settings.parts().contains(part);
+    }
+
+    private static Map<String, Double> ratios(List<Double> measured, List<Double> bare, List<Double> producer) {
+        Map<String, Double> ratios = new LinkedHashMap<>();
+        if (!bare.isEmpty()) {
+            ratios.put("ratio to bare processor", Stats.median(measured) / Stats.median(bare));
+        }
+        if (!producer.isEmpty()) {
+            ratios.put("ratio to producer", Stats.median(measured) / Stats.median(producer));
+        }
+        return ratios;
+    }
+
+    private static String ratioNote(List<Double> measured, List<Double> bare, List<Double> producer) {
+        Map<String, Double> ratios = ratios(measured, bare, producer);
+        StringBuilder note = new StringBuilder();
+        ratios.forEach((name, value) -> note.append(note.length() == 0 ? "" : ", ")
+                .append(String.format(Locale.ROOT, "%.2f %s", value, name.replace("ratio ", ""))));
+        return note.toString();
+    }
+
+    // ---- throughput
+
+    private double throughput(String kind, CommandLoad load, StorageMode mode, Map<String, Double> memory) throws Exception {
+        String stream = kind.substring(0, 4) + "t" + (runCounter++);
+        String output = createFor(kind, stream, mode);
+        step(kind + ": producing " + load.size() + " commands to " + stream + "-commands");
+        load.preProduce(bootstrap, stream + "-commands", i -> progress("producing", i, load.size()));
+        try (ResultWatch watch = new ResultWatch(bootstrap, output);
+             ChildProcess child = start(kind, stream, mode, "app-" + stream, Map.of())) {
+            ResultWatch.Arrivals arrivals = watch.await(load.size(), STALL, seen -> {
+                progress(kind + " processed", seen, load.size());
+                if (seen % 20 == 0) {
+                    child.checkAlive();
+                }
+            });
+            if (memory != null) {
+                memory.merge("peak", child.peakRssMib(), Math::max);
+            }
+            return arrivals.perSecond();
+        }
+    }
+
+    // ---- latency
+
+    private void latency(String kind, String settingName, Map<String, String> properties, CommandLoad load) throws Exception {
+        List<Double> p99s = new ArrayList<>();
+        Map<String, Double> medianRun = Map.of();
+        List<Map<String, Double>> runs = new ArrayList<>();
+        for (int r = 0; r < settings.repeats(); r++) {
+            step(kind + " latency (" + settingName + ") run " + (r + 1) + "/" + settings.repeats());
+            Map<String, Double> figures = latencyRun(kind, properties, load);
+            runs.add(figures);
+            p99s.add(figures.get("p99 ms"));
+        }
+        double median = Stats.median(p99s);
+        for (Map<String, Double> run : runs) {
+            if (run.get("p99 ms") == median) {
+                medianRun = run;
+            }
+        }
+        if (medianRun.isEmpty()) {
+            medianRun = runs.get(0);
+        }
+        measurements.add(new Measurement(kind + " latency p99 at " + settings.rate() + "/s, " + settingName, "ms", p99s, medianRun,
+                properties.isEmpty() ? "send to result, read_committed" : "send to result; " + properties));
+    }
+
+    private Map<String, Double> latencyRun(String kind, Map<String, String> properties, CommandLoad load) throws Exception {
+        String stream = kind.substring(0, 4) + "l" + (runCounter++);
+        String output = createFor(kind, stream, StorageMode.EVENTS_AND_SNAPSHOTS);
+        int n = load.size();
+        long[] sentAt = new long[n];
+        long[] latency = new long[n];
+        AtomicInteger answered = new AtomicInteger();
+        AtomicBoolean done = new AtomicBoolean();
+        try (ChildProcess child = start(kind, stream, StorageMode.EVENTS_AND_SNAPSHOTS, "app-" + stream, properties);
+             KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
+            warmUp(producer, stream, output, child);
+            Thread watcher = new Thread(() -> {
+                try (ResultWatch watch = new ResultWatch(bootstrap, output)) {
+                    watch.watch(done::get, (id, now) -> {
+                        int i = load.indexOf(id, "l");
+                        if (i >= 0 && latency[i] == 0) {
+                            latency[i] = Math.max(1, now - sentAt[i]);
+                            answered.incrementAndGet();
+                        }
+                    });
+                }
+            }, "bench-latency-watch");
+            watcher.start();
+            long start = System.nanoTime();
+            long interval = 1_000_000_000L / settings.rate();
+            for (int i = 0; i < n; i++) {
+                long due = start + i * interval;
+                long wait;
+                while ((wait = due - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                sentAt[i] = System.nanoTime();
+                producer.send(load.record(stream + "-commands", i));
+                if (i % settings.rate() == 0) {
+                    progress(kind + " offered", i, n);
+                }
+            }
+            producer.flush();
+            long deadline = System.nanoTime() + STALL.toNanos();
+            while (answered.get() < n && System.nanoTime() < deadline) {
+                progress(kind + " answered", answered.get(), n);
+                child.checkAlive();
+                LockSupport.parkNanos(50_000_000L);
+            }
+            done.set(true);
+            watcher.join();
+            if (answered.get() < n) {
+                throw new IllegalStateException(kind + ": only " + answered.get() + " of " + n + " answered");
+            }
+        }
+        // The first seconds run on a cold JVM (class loading, JIT): offered, but not counted.
+        long[] sorted = Stats.sorted(java.util.Arrays.copyOfRange(latency, (int) Math.min(n - 1, (long) settings.rate() * warmUpSeconds()), n));
+        Map<String, Double> figures = new LinkedHashMap<>();
+        for (double p : new double[] {50, 95, 99, 99.9}) {
+            figures.put("p" + (p == 99.9 ? "99.9" : Integer.toString((int) p)) + " ms", Stats.percentile(sorted, p) / 1e6);
+        }
+        figures.put("max ms", sorted[sorted.length - 1] / 1e6);
+        return figures;
+    }
+
+    /** One command per partition answered: the processor runs and owns every partition. */
+    private void warmUp(KafkaProducer<byte[], byte[]> producer, String stream, String output, ChildProcess child) throws Exception {
+        byte[] value = codec.encode(SubjectNameStrategy.TOPIC_RECORD_NAME.subject(stream + "-commands", Deposit.getClassSchema()), new Deposit(1L));
+        List<byte[]> keys = keysForEveryPartition("warmup-");
+        for (byte[] key : keys) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(ContractHeaders.COMMAND_ID, ("warmup-" + new String(key, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+            producer.send(new ProducerRecord<>(stream + "-commands", null, key, value, headers));
+        }
+        producer.flush();
+        try (ResultWatch watch = new ResultWatch(bootstrap, output)) {
+            watch.await(keys.size(), STALL, seen -> child.checkAlive());
+        }
+    }
+
+    /** Seconds of load offered before latency counts: a third of the run, at most 10 s. */
+    private long warmUpSeconds() {
+        return Math.min(10, settings.latencyDuration().toSeconds() / 3);
+    }
+
+    // ---- restore
+
+    private void restore(StorageMode mode) throws Exception {
+        List<Double> perMillion = new ArrayList<>();
+        CommandLoad history = new CommandLoad(codec, "bench", settings.restoreEvents(), Math.min(settings.aggregates(), settings.restoreEvents()),
+                false, false, "h");
+        for (int r = 0; r < settings.repeats(); r++) {
+            String stream = "rest" + mode.name().toLowerCase(Locale.ROOT).replace("_", "") + (runCounter++);
+            String app = "app-" + stream;
+            createFor("foldstream", stream, mode);
+            step("restore " + mode + " run " + (r + 1) + ": building " + history.size() + " events' worth of state");
+            history.preProduce(bootstrap, stream + "-commands", i -> progress("producing", i, history.size()));
+            try (ResultWatch watch = new ResultWatch(bootstrap, stream + "-results");
+                 ChildProcess first = start("foldstream", stream, mode, app, Map.of())) {
+                watch.await(history.size(), STALL, seen -> progress("processed", seen, history.size()));
+            }
+            step("restore " + mode + " run " + (r + 1) + ": a fresh instance takes over");
+            long start = System.nanoTime();
+            try (ChildProcess fresh = start("foldstream", stream, mode, app, Map.of());
+                 KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
+                warmUp(producer, stream, stream + "-results", fresh);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                perMillion.add(seconds * 1_000_000.0 / history.size());
+            }
+        }
+        measurements.add(new Measurement("restore, " + mode + ", per 1,000,000 events", "s", perMillion, Map.of(),
+                "fresh instance (new JVM, empty state dir) until every partition answers"));
+    }
+
+    // ---- plumbing
+
+    private ChildProcess start(String kind, String stream, StorageMode mode, String app, Map<String, String> properties) throws Exception {
+        Path state = settings.workDir().resolve("state").resolve(app + "-" + (runCounter++));
+        return new ChildProcess(BenchChild.class, BenchChild.args(kind, bootstrap, registryUrl, stream, mode, app, state, properties),
+                settings.workDir().resolve("logs").resolve(app + ".log"));
+    }
+
+    /** Creates the topics of the run and returns the one whose records count as answers. */
+    private String createFor(String kind, String stream, StorageMode mode) throws Exception {
+        if (kind.equals("bare")) {
+            createTopics(List.of(stream + "-commands", BareProcessor.output(stream), BareProcessor.second(stream)));
+            return BareProcessor.output(stream);
+        }
+        AggregateType<?> type = BenchChild.accounts(stream, mode);
+        try (TopicAdmin admin = TopicAdmin.connect(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), TopicAdmin.DEFAULT_TIMEOUT)) {
+            admin.ensure(List.of(type), settings.partitions(), TopicAdmin.DERIVED_REPLICATION);
+        }
+        return AggregateTopics.of(stream).results();
+    }
+
+    private void createTopics(List<String> names) throws Exception {
+        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+        try (TopicAdmin topics = new TopicAdmin(admin, bootstrap, TopicAdmin.DEFAULT_TIMEOUT)) {
+            List<NewTopic> created = new ArrayList<>();
+            names.forEach(name -> created.add(new NewTopic(name, settings.partitions(), (short) 1)));
+            admin.createTopics(created).all().get();
+            topics.awaitLeaders(names);
+        }
+    }
+
+    /** Keys that the default partitioner (murmur2) sends to each partition, one per partition. */
+    private List<byte[]> keysForEveryPartition(String prefix) {
+        List<byte[]> keys = new ArrayList<>();
+        Set<Integer> covered = new HashSet<>();
+        for (int i = 0; covered.size() < settings.partitions(); i++) {
+            byte[] key = (prefix + i).getBytes(StandardCharsets.UTF_8);
+            if (covered.add(Utils.toPositive(Utils.murmur2(key)) % settings.partitions())) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+
+    private interface Run {
+        double measure(int repeat) throws Exception;
+    }
+
+    private List<Double> repeat(String what, Run run) throws Exception {
+        List<Double> values = new ArrayList<>();
+        for (int r = 0; r < settings.repeats(); r++) {
+            step(what + " run " + (r + 1) + "/" + settings.repeats());
+            values.add(run.measure(r));
+        }
+        return values;
+    }
+
+    private void step(String what) {
+        progress.printf("%n[bench] %s%n", what);
+    }
+
+    private void progress(String what, int done, int total) {
+        progress.printf("\r[bench]   %s %,d / %,d   ", what, done, total);
+    }
+}

@@ -1,0 +1,68 @@
+package foldstream.ops.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A processor under test in a JVM of its own, as it runs in production: its memory is its own,
+ * and it reads nothing of the benchmark's heap or threads.
+ */
+final class ChildProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path log;
+
+    ChildProcess(Class<?> main, List<String> args, Path log) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(main.getName());
+        command.addAll(args);
+        Files.createDirectories(log.getParent());
+        this.log = log;
+        this.process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** The child's peak resident memory so far (VmHWM), in MiB; -1 where /proc does not tell. */
+    double peakRssMib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    void checkAlive() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the child JVM exited with " + process.exitValue() + "; see " + log);
+        }
+    }
+
+    /** SIGTERM, so the worker closes cleanly; then SIGKILL if it lingers. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package foldstream.ops.bench;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One row of the benchmark table: a figure measured {@code runs.size()} times, its median and
+ * spread, and extra figures (latency percentiles, peak memory) from the median run.
+ */
+public record Measurement(String name, String unit, List<Double> runs, Map<String, Double> details, String note) {
+
+    double median() {
+        return Stats.median(runs);
+    }
+
+    double spread() {
+        return Stats.spread(runs);
+    }
+
+    boolean tooWide() {
+        return runs.size() > 1 && spread() > Stats.WIDE_SPREAD;
+    }
+}

@@ -1,0 +1,88 @@
+package foldstream.ops.bench;
+
+import foldstream.worker.runtime.ContractHeaders;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Reads an output topic as a downstream service would ({@code read_committed}), timing what arrives. */
+final class ResultWatch implements AutoCloseable {
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+
+    /** Positioned at the beginning of every partition of the topic. */
+    ResultWatch(String bootstrap, String topic) {
+        consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000,
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+            partitions.add(new TopicPartition(topic, info.partition()));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+    }
+
+    /** How long {@code count} records took to arrive, from the first to the last. */
+    record Arrivals(long firstNanos, long lastNanos, int count) {
+        double perSecond() {
+            return lastNanos == firstNanos ? 0 : (count - 1) / ((lastNanos - firstNanos) / 1e9);
+        }
+    }
+
+    /** Waits for {@code count} records; fails after {@code timeout} without a new record. */
+    Arrivals await(int count, Duration stallTimeout, IntConsumer progress) {
+        long first = 0;
+        long last = 0;
+        int seen = 0;
+        long lastProgress = System.nanoTime();
+        while (seen < count) {
+            int polled = consumer.poll(Duration.ofMillis(200)).count();
+            long now = System.nanoTime();
+            if (polled > 0) {
+                if (seen == 0) {
+                    first = now;
+                }
+                seen += polled;
+                last = now;
+                lastProgress = now;
+                progress.accept(seen);
+            } else if (now - lastProgress > stallTimeout.toNanos()) {
+                throw new IllegalStateException("no output for " + stallTimeout.toSeconds() + " s after " + seen + " of " + count + " records");
+            }
+        }
+        return new Arrivals(first, last, seen);
+    }
+
+    /** Calls {@code each} with the command id and arrival time of every record, until {@code stop} says so. */
+    void watch(java.util.function.BooleanSupplier stop, java.util.function.ObjLongConsumer<String> each) {
+        while (!stop.getAsBoolean()) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                long now = System.nanoTime();
+                Header id = record.headers().lastHeader(ContractHeaders.COMMAND_ID);
+                if (id != null) {
+                    each.accept(new String(id.value(), StandardCharsets.UTF_8), now);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,75 @@
+package foldstream.ops.cli;
+
+import foldstream.ops.bench.BenchReport;
+import foldstream.ops.bench.BenchSettings;
+import foldstream.ops.bench.Benchmark;
+import foldstream.worker.aggregate.StorageMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code foldstream bench}: the benchmark table, against this machine's own ceilings. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "Measures producer and bare-processor ceilings, then Foldstream's throughput, latency, skew, restore time",
+            "and memory, in one table (and a JSON file). Starts its own broker and registry unless given a broker."})
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "A broker to use (default: start one here)")
+    String bootstrapServers;
+
+    @Option(names = "--commands", defaultValue = "1000000", description = "Commands per throughput run (default: ${DEFAULT-VALUE})")
+    int commands;
+
+    @Option(names = "--aggregates", defaultValue = "100000", description = "Aggregates they address (default: ${DEFAULT-VALUE})")
+    int aggregates;
+
+    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of every topic (default: ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--rate", defaultValue = "2000", description = "Offered commands/s of the latency runs (default: ${DEFAULT-VALUE})")
+    int rate;
+
+    @Option(names = "--duration", defaultValue = "60", paramLabel = "SECONDS", description = "Length of each latency run (default: ${DEFAULT-VALUE})")
+    int durationSeconds;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "Runs per measurement, for a median (default: ${DEFAULT-VALUE})")
+    int repeats;
+
+    @Option(names = "--restore-events", defaultValue = "1000000", description = "Events' worth of state to restore (default: ${DEFAULT-VALUE})")
+    int restoreEvents;
+
+    @Option(names = "--modes", split = ",", defaultValue = "EVENTS_AND_SNAPSHOTS,EVENTS_ONLY,SNAPSHOTS_ONLY",
+            description = "Storage modes whose restore is measured (default: all)")
+    List<StorageMode> modes;
+
+    @Option(names = "--only", split = ",", paramLabel = "PART",
+            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all)")
+    Set<BenchSettings.Part> only;
+
+    @Option(names = "--json", defaultValue = "foldstream-bench.json", description = "Where the figures go (default: ${DEFAULT-VALUE})")
+    Path json;
+
+    @Option(names = "--work-dir", description = "Broker data, worker state and logs (default: a new temporary directory)")
+    Path workDir;
+
+    @Override
+    public Integer call() throws Exception {
+        Path work = workDir != null ? workDir : Files.createTempDirectory("foldstream-bench");
+        BenchSettings settings = new BenchSettings(Optional.ofNullable(bootstrapServers), commands, aggregates, partitions, rate,
+                Duration.ofSeconds(durationSeconds), repeats, restoreEvents, modes, json, work,
+                only == null || only.isEmpty() ? EnumSet.allOf(BenchSettings.Part.class) : EnumSet.copyOf(only));
+        BenchReport report = new Benchmark(settings, System.err).run();
+        report.printTable(System.out);
+        report.writeJson(json);
+        System.out.println("\nfigures: " + json.toAbsolutePath() + "; logs: " + work.resolve("logs"));
+        return 0;
+    }
+}
