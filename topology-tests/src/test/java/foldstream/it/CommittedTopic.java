@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -106,6 +107,7 @@ final class CommittedTopic {
         private final KafkaConsumer<byte[], byte[]> consumer;
         private final List<ConsumerRecord<byte[], byte[]>> records = new CopyOnWriteArrayList<>();
         private final Set<String> keys = ConcurrentHashMap.newKeySet();
+        private final AtomicInteger keyed = new AtomicInteger();
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final Thread thread;
@@ -121,10 +123,15 @@ final class CommittedTopic {
             thread.start();
         }
 
-        /** Also counts distinct keys of the records read (a command id, say); records read before are counted too. */
+        /**
+         * Also counts the records that have a key (a command id, say; null leaves a record out) and the
+         * distinct keys among them; records read before are counted too.
+         */
         Tail countingDistinct(Function<ConsumerRecord<byte[], byte[]>, String> key) {
-            this.keyOf = key;
-            records.forEach(r -> add(key, r));
+            synchronized (this) {
+                this.keyOf = key;
+                records.forEach(r -> add(key, r));
+            }
             return this;
         }
 
@@ -132,6 +139,7 @@ final class CommittedTopic {
             String k = key.apply(record);
             if (k != null) {
                 keys.add(k);
+                keyed.incrementAndGet();
             }
         }
 
@@ -139,8 +147,10 @@ final class CommittedTopic {
             try {
                 while (running.get()) {
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                        records.add(record);
-                        add(keyOf, record);
+                        synchronized (this) {
+                            records.add(record);
+                            add(keyOf, record);
+                        }
                     }
                 }
             } catch (WakeupException e) {
@@ -155,9 +165,16 @@ final class CommittedTopic {
             return records.size();
         }
 
+        /** Distinct keys counted. */
         int distinct() {
             checkAlive();
             return keys.size();
+        }
+
+        /** Records counted (those with a key). */
+        int counted() {
+            checkAlive();
+            return keyed.get();
         }
 
         List<ConsumerRecord<byte[], byte[]>> records() {

@@ -89,20 +89,32 @@ final class ExactlyOnceChecks {
 
     /** Every command sent has exactly one result, and there is no result for a command not sent. */
     void assertOneResultPerCommand(Collection<String> sent) {
+        assertOneResultPerSend(sent);
+    }
+
+    /**
+     * Every send of a command has one result, and a command sent again (its id appears more than once)
+     * gets its first result again, identical; there is no result for a command not sent.
+     */
+    void assertOneResultPerSend(Collection<String> sends) {
         List<String> problems = new ArrayList<>();
-        Set<String> sentIds = new HashSet<>(sent);
-        for (String id : sent) {
-            int count = resultsByCommand.getOrDefault(id, List.of()).size();
-            if (count != 1) {
-                problems.add("command " + id + " has " + count + " results" + (count > 1 ? ": " + resultsByCommand.get(id) : ""));
+        Map<String, Integer> sendsPerId = new LinkedHashMap<>();
+        sends.forEach(id -> sendsPerId.merge(id, 1, Integer::sum));
+        sendsPerId.forEach((id, times) -> {
+            List<CommandResult> results = resultsByCommand.getOrDefault(id, List.of());
+            if (results.size() != times) {
+                problems.add("command " + id + " has " + results.size() + " results for " + times + " sends"
+                        + (results.size() > 1 ? ": " + results : ""));
+            } else if (results.stream().anyMatch(r -> !r.equals(results.get(0)))) {
+                problems.add("command " + id + " sent " + times + " times got different results: " + results);
             }
-        }
+        });
         for (String id : resultsByCommand.keySet()) {
-            if (!sentIds.contains(id)) {
+            if (!sendsPerId.containsKey(id)) {
                 problems.add("a result for command " + id + ", which was never sent");
             }
         }
-        fail("one result per command (" + sent.size() + " commands)", problems);
+        fail("one result per send (" + sends.size() + " sends of " + sendsPerId.size() + " commands)", problems);
     }
 
     /** Per aggregate, versions run 1, 2, 3, ... in the event store, with no gap or repeat; event ids are unique across all events. */

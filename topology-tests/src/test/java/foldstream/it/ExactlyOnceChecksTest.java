@@ -78,9 +78,21 @@ class ExactlyOnceChecksTest {
 
         assertThatThrownBy(() -> checks().assertOneResultPerCommand(List.of("c1", "c2", "c3", "c4", "c5")))
                 .hasMessageContaining("3 problems")
-                .hasMessageContaining("command c2 has 2 results")
-                .hasMessageContaining("command c5 has 0 results")
+                .hasMessageContaining("command c2 has 2 results for 1 sends")
+                .hasMessageContaining("command c5 has 0 results for 1 sends")
                 .hasMessageContaining("c9, which was never sent");
+    }
+
+    @Test
+    void aCommandSentAgainMustGetItsFirstResultAgain() {
+        consistentLog();
+        result("c1", "run-a", Outcome.ACCEPTED, 1, 1);   // its first result again: fine
+        result("c3", "run-b", Outcome.ACCEPTED, 2, 1);   // decided afresh
+
+        assertThatThrownBy(() -> checks().assertOneResultPerSend(List.of("c1", "c2", "c3", "c4", "c1", "c3", "c4")))
+                .hasMessageContaining("2 problems")
+                .hasMessageContaining("command c3 sent 2 times got different results")
+                .hasMessageContaining("command c4 has 1 results for 2 sends");
     }
 
     @Test
