@@ -47,6 +47,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * w2.kill();                              // SIGKILL: kill -9
  * }</pre>
  *
+ * <p>WorkerMain runs the example types, whose topics have fixed names ({@code ex_users-commands}, ...),
+ * and an application started on a commands topic another one has used decides those commands again.
+ * So on the shared broker of {@link KafkaStack} each test class that starts workers has an example
+ * type to itself: EndToEndIT {@code ex_users}, ScaleOutIT {@code ex_counters}, CrashIT
+ * {@code ex_accounts} (BrokerRestartIT has a broker of its own); the in-process ITs use other names.
+ *
  * <p>The JVM keeps its default compiler settings (the workers run real loads), a bounded heap, and the
  * serial collector: on a small machine running a broker and several workers, parallel GC threads only
  * compete for the same cores.
