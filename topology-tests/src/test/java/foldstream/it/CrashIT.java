@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -136,7 +137,7 @@ class CrashIT {
      */
     private static List<SteadyLoad.Command> commands(String run, Random random) {
         List<SteadyLoad.Command> commands = new ArrayList<>();
-        Set<String> opened = new java.util.HashSet<>();
+        Set<String> opened = new HashSet<>();
         int next = 0;
         while (commands.size() < COMMANDS) {
             if (commands.size() > 100 && random.nextInt(20) == 0) {
@@ -162,7 +163,7 @@ class CrashIT {
      */
     private static void assertResultsAreThoseOfTheModel(List<SteadyLoad.Command> commands, ExactlyOnceChecks checks) {
         Map<String, long[]> model = new HashMap<>();   // account -> {version, balance}
-        Set<String> decided = new java.util.HashSet<>();
+        Set<String> decided = new HashSet<>();
         List<String> problems = new ArrayList<>();
         for (SteadyLoad.Command command : commands) {
             if (!decided.add(command.id())) {

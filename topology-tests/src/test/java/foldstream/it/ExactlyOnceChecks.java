@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -44,7 +45,7 @@ final class ExactlyOnceChecks {
      * @param ours which aggregate ids belong to the test (results and events of others are left out)
      */
     static ExactlyOnceChecks of(AvroWireCodec codec, List<ConsumerRecord<byte[], byte[]>> results,
-                                List<ConsumerRecord<byte[], byte[]>> events, java.util.function.Predicate<String> ours) {
+                                List<ConsumerRecord<byte[], byte[]>> events, Predicate<String> ours) {
         Map<String, List<CommandResult>> byCommand = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : results) {
             if (ours.test(key(record))) {

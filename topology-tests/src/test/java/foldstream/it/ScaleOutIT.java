@@ -43,6 +43,11 @@ class ScaleOutIT {
     private static final String TYPE = "ex_counters";
     private static final AggregateTopics TOPICS = AggregateTopics.of(TYPE);
     private static final int COUNTERS = 300;
+    /**
+     * Sends. Kept well below what would put more than Kafka Streams' acceptable.recovery.lag (10,000
+     * changelog records) on a task: under it a new instance counts as caught up and takes partitions
+     * at once; over it, it would only warm up until the next probing rebalance, ten minutes later.
+     */
     private static final int COMMANDS = 4_000;
     private static final Duration READY = Duration.ofSeconds(90);
 
