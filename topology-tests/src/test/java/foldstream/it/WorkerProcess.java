@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLSession;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
@@ -373,7 +375,8 @@ final class WorkerProcess implements AutoCloseable {
     /**
      * The workers a test class starts: their logs go to {@code target/it-workers/<TestClass>/<test>/},
      * and after each test every worker still running is killed; when the test failed, the tail of each
-     * worker's log is printed (into the failsafe report's output file).
+     * worker's log is printed (into the failsafe report's output file) and everything stays for a look;
+     * when it passed, the state directories (and a broker's data) are deleted and the logs stay.
      */
     static final class Group implements BeforeEachCallback, AfterEachCallback {
         private final Path root;
@@ -413,6 +416,25 @@ final class WorkerProcess implements AutoCloseable {
                 }
             }
             started.clear();
+            if (!failed) {
+                deleteFolders(dir);
+            }
+        }
+
+        /** After a test that passed, its state directories and broker data go; the logs stay. */
+        private static void deleteFolders(Path dir) {
+            if (dir == null || !Files.isDirectory(dir)) {
+                return;
+            }
+            try (Stream<Path> entries = Files.list(dir)) {
+                for (Path folder : entries.filter(Files::isDirectory).toList()) {
+                    try (Stream<Path> tree = Files.walk(folder)) {
+                        tree.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                    }
+                }
+            } catch (IOException e) {
+                System.err.println("could not delete the folders in " + dir + ": " + e);
+            }
         }
     }
 
