@@ -1,6 +1,7 @@
 package foldstream.worker.gateway;
 
 import foldstream.protocol.CommandResult;
+import foldstream.protocol.Outcome;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.serialization.AvroWireCodec;
@@ -181,6 +182,31 @@ public final class CommandGateway implements AutoCloseable {
                     }
                 });
         return future;
+    }
+
+    /**
+     * Sends a command and, once it is accepted (or changed nothing), reads the aggregate's state at
+     * the result's version from a worker's HTTP API: Commanded's dispatch asked to return the
+     * aggregate state. The state read waits up to the options' timeout, after the result.
+     *
+     * <pre>{@code
+     * ResultWithState answer = gateway.sendAndRead("ex_accounts", "a1", new Deposit(10L), SendOptions.defaults(), states).get();
+     * long balance = ((AccountState) answer.state().state()).getBalance();
+     * }</pre>
+     *
+     * <p>It is {@link #send} followed by {@link AggregateStates#at}; a refused command answers with
+     * its result and a null state. Fails with {@link CommandTimeoutException} or {@link AggregateReadException}.
+     */
+    public CompletableFuture<ResultWithState> sendAndRead(String type, String aggregateId, SpecificRecord command,
+                                                          SendOptions options, AggregateStates states) {
+        return send(type, aggregateId, command, options).thenCompose(result -> {
+            Outcome outcome = result.getOutcome();
+            if (outcome != Outcome.ACCEPTED && outcome != Outcome.NO_CHANGE) {
+                return CompletableFuture.completedFuture(new ResultWithState(result, null));
+            }
+            return states.at(type, aggregateId, result.getVersion(), options.timeout())
+                    .thenApply(view -> new ResultWithState(result, view));
+        });
     }
 
     private static String replyKey(String resultsTopic, String aggregateId, String commandId) {
