@@ -37,7 +37,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -153,17 +152,8 @@ public final class WorkerHttpServer implements AutoCloseable {
 
     private void command(HttpExchange exchange, String typeName, String id, String commandName) {
         AggregateType<?> type = knownType(typeName);
-        Class<? extends SpecificRecord> commandClass = null;
-        for (Class<? extends SpecificRecord> candidate : type.commands().keySet()) {
-            String fullName = SpecificData.get().getSchema(candidate).getFullName();
-            if (candidate.getSimpleName().equals(commandName) || fullName.equals(commandName)) {
-                commandClass = candidate;
-            }
-        }
-        if (commandClass == null) {
-            throw new BadRequest(404, "UNKNOWN_COMMAND", typeName + " has no command " + commandName + "; its commands are "
-                    + type.commands().keySet().stream().map(Class::getSimpleName).toList());
-        }
+        Class<? extends SpecificRecord> commandClass = type.commandNamed(commandName).orElseThrow(() -> new BadRequest(404,
+                "UNKNOWN_COMMAND", typeName + " has no command " + commandName + "; its commands are " + type.commandNames()));
         String body = body(exchange);
         SpecificRecord command;
         try {
@@ -359,7 +349,8 @@ public final class WorkerHttpServer implements AutoCloseable {
     private AggregateType<?> knownType(String name) {
         AggregateType<?> type = types.get(name);
         if (type == null) {
-            throw new BadRequest(404, "UNKNOWN_TYPE", "no aggregate type " + name + "; this worker serves " + types.keySet());
+            throw new BadRequest(404, "UNKNOWN_TYPE", "no aggregate type " + name + "; this worker serves "
+                    + types.keySet().stream().sorted().toList());
         }
         return type;
     }
