@@ -374,6 +374,21 @@ class WorkerHttpApiIT {
         assertThat(grown).hasSize(1).containsValue(1L);
     }
 
+    @Test
+    void idsArePathSegmentsAsWrittenAPlusIsAPlus() {
+        String id = "ann+" + UUID.randomUUID() + "@example.com";
+        FacadeHttp.Reply opened = FacadeHttp.post(port(0), A + id + "/commands/OpenAccount", "{\"owner\": \"ann\"}");
+        assertThat(opened.status()).as(opened.body()).isEqualTo(200);
+        assertThat(opened.json().at("/aggregateId/string").asText()).isEqualTo(id);
+        for (int instance = 0; instance < 3; instance++) {
+            // Written as is, or percent-encoded as clients that encode do.
+            FacadeHttp.Reply read = FacadeHttp.get(port(instance), A + (instance == 0 ? id : id.replace("+", "%2B")));
+            assertThat(read.status()).as(read.body()).isEqualTo(200);
+            assertThat(read.json().get("id").asText()).isEqualTo(id);
+            assertThat(read.json().get("version").asLong()).isEqualTo(1);
+        }
+    }
+
     private static Map<TopicPartition, Long> commandEndOffsets() {
         String topic = AggregateTopics.of(ACCOUNTS.name()).commands();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,

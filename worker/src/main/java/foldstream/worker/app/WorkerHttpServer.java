@@ -398,7 +398,9 @@ public final class WorkerHttpServer implements AutoCloseable {
         }
         String[] parts = trimmed.split("/");
         for (int i = 0; i < parts.length; i++) {
-            parts[i] = URLDecoder.decode(parts[i], StandardCharsets.UTF_8);
+            // Percent-decoding only: in a path '+' is a plus (URLDecoder, made for forms, would make it
+            // a space, and an id such as "ann+1@example.com" another aggregate's).
+            parts[i] = URLDecoder.decode(parts[i].replace("+", "%2B"), StandardCharsets.UTF_8);
         }
         return parts;
     }
