@@ -65,6 +65,8 @@ public final class WorkerHttpServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerHttpServer.class);
     static final String FORWARDED = "Foldstream-Forwarded";
     private static final long POLL_MS = 20;
+    /** How much of a refused request body is read and dropped so that the answer reaches the client. */
+    private static final long MAX_DRAIN_BYTES = 64L << 20;
 
     /**
      * @param host the address to listen on (127.0.0.1 by default)
@@ -245,9 +247,10 @@ public final class WorkerHttpServer implements AutoCloseable {
         };
     }
 
+    /** The body, up to the limit; left open, so that a refused rest is drained when the answer is sent. */
     private String body(HttpExchange exchange) {
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] bytes = in.readNBytes(settings.maxBodyBytes() + 1);
+        try {
+            byte[] bytes = exchange.getRequestBody().readNBytes(settings.maxBodyBytes() + 1);
             if (bytes.length > settings.maxBodyBytes()) {
                 throw new BadRequest(413, "BODY_TOO_LARGE", "the body is larger than " + settings.maxBodyBytes() + " bytes");
             }
@@ -441,8 +444,25 @@ public final class WorkerHttpServer implements AutoCloseable {
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(status, bytes.length);
             out.write(bytes);
+            out.flush();
+            drainRequestBody(exchange);
         } catch (IOException e) {
             LOG.debug("could not answer {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
+        }
+    }
+
+    /**
+     * Reads what is left of a request body that was refused unread (too large, unknown command):
+     * closing a connection with unread bytes resets it, and the client loses the answer just sent.
+     * Beyond {@link #MAX_DRAIN_BYTES} the connection is closed anyway.
+     */
+    private static void drainRequestBody(HttpExchange exchange) throws IOException {
+        InputStream in = exchange.getRequestBody();
+        byte[] discard = new byte[64 * 1024];
+        long drained = 0;
+        int read;
+        while (drained < MAX_DRAIN_BYTES && (read = in.read(discard)) >= 0) {
+            drained += read;
         }
     }
 
