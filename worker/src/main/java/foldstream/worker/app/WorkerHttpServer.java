@@ -47,8 +47,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code POST /aggregates/{type}/{id}/commands/{CommandName}}: sends the JSON body as that command
  *       and answers its {@code CommandResult}: 200 accepted or no change, 409 wrong version or already
- *       exists, 404 not found, 422 rejected, 400 malformed or unknown command, 500 failed, 504 no result
- *       in time. Optional headers {@code Command-Id}, {@code Expected-Version}, {@code Correlation-Id};
+ *       exists, 404 not found, 422 rejected, 500 failed, 504 no result in time. Optional headers {@code Command-Id}, {@code Expected-Version}, {@code Correlation-Id};
  *       optional {@code ?timeoutMs=}. With {@code ?answer=state}, the answer is
  *       {@code {"result": <CommandResult>, "state": <the GET answer at the result's version>}} (state
  *       null unless accepted or no change), like Commanded's dispatch returning the aggregate state.</li>
@@ -58,7 +57,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /health}: 200 while the worker runs or is starting; {@code GET /ready}: 200 only once
  *       every state store is restored and processing runs.</li>
  * </ul>
- * Bad requests get a 4xx with {@code {"error": ..., "message": ...}} and nothing is sent to Kafka.
+ * Bad requests get a 4xx with {@code {"error": ..., "message": ...}} and nothing is sent to Kafka: 404
+ * unknown type or command (naming the known ones), 400 JSON that is malformed or does not fit the
+ * command's schema, a bad header or parameter, 413 a body over the limit. docs/facade.md has the rest.
  */
 public final class WorkerHttpServer implements AutoCloseable {
 
