@@ -46,6 +46,7 @@ public final class FoldstreamCli implements Callable<Integer> {
         cli.addSubcommand("send", new SendCommand(env, registry.clients(), ExampleTypes.all()));
         cli.addSubcommand("get", new GetCommand(env, ExampleTypes.all()));
         cli.addSubcommand("tail", new TailCommand(env, registry.clients(), ExampleTypes.all()));
+        cli.addSubcommand("replay", new ReplayCommand(env, registry, ExampleTypes.all()));
         cli.addSubcommand("bench", new BenchCommand());
         cli.addSubcommand("jmh", new JmhCommand());
         return cli;

@@ -64,6 +64,8 @@ import org.slf4j.LoggerFactory;
 public final class CommandGateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandGateway.class);
+    /** The key of replay instructions, which address a partition, not an aggregate. */
+    private static final String REPLAY_KEY = "foldstream-replay";
 
     private final AvroWireCodec codec;
     private final Set<String> types;
@@ -73,11 +75,22 @@ public final class CommandGateway implements AutoCloseable {
     private final ScheduledExecutorService timeouts;
     private final ExecutorService callbacks;
     private final Thread replyLoop;
+    private final List<TopicPartition> resultPartitions = new ArrayList<>();
     private volatile boolean closed;
 
     /**
-     * Connects and positions the reply consumer at the end of each type's results topic, so every
-     * result of a command sent after this returns is seen.
+     * The reply consumer reads only while commands wait for results, and for a while after: an idle
+     * gateway (a worker's, say, that serves no HTTP commands) costs nothing. Before the first command
+     * after idling, the reader moves to the end of the results topics, so it sees every result of a
+     * command sent from then on without wading through what came while it slept.
+     */
+    private static final long IDLE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private final Object listening = new Object();
+    private boolean reading;
+    private boolean wanted;
+
+    /**
+     * Connects, and checks that each type's results topic exists.
      *
      * @param kafka client settings: at least {@code bootstrap.servers}; any producer or consumer setting
      * @param types the stream names of the aggregate types this gateway sends to
@@ -112,8 +125,7 @@ public final class CommandGateway implements AutoCloseable {
                 infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
             }
             replies.assign(partitions);
-            replies.seekToEnd(partitions);
-            partitions.forEach(replies::position); // resolve now: a result sent from here on is seen
+            resultPartitions.addAll(partitions);
         } catch (RuntimeException e) {
             replies.close();
             producer.close();
@@ -166,16 +178,55 @@ public final class CommandGateway implements AutoCloseable {
             headers.add(ContractHeaders.CAUSATION_ID, ContractHeaders.utf8(options.causationId()));
         }
 
-        String key = replyKey(topics.results(), aggregateId, options.commandId());
+        return dispatch(type, null, aggregateId, value, headers, options.commandId(), options.timeout());
+    }
+
+    /**
+     * Asks the workers to rebuild the snapshots of a type from its events with the current
+     * {@code evolve}: one replay instruction on each partition of {@code S-commands}, answered by the
+     * task that owns it once its partition is rebuilt (DESIGN.md, "replay"). Commands sent meanwhile
+     * are processed in order after it, exactly once.
+     *
+     * @return one result per partition: ACCEPTED (version = events folded, eventCount = aggregates
+     *     rebuilt), or FAILED with errorCode INCONSISTENT_EVENTS naming the aggregate and version
+     */
+    public CompletableFuture<List<CommandResult>> replay(String type, Duration timeout) {
+        if (!types.contains(type)) {
+            throw new IllegalArgumentException("this gateway does not send to " + type + "; it knows " + types);
+        }
+        String run = "replay-" + UUID.randomUUID();
+        List<CompletableFuture<CommandResult>> partitions = new ArrayList<>();
+        for (PartitionInfo partition : producer.partitionsFor(AggregateTopics.of(type).commands())) {
+            String commandId = run + "-" + partition.partition();
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(ContractHeaders.COMMAND_ID, ContractHeaders.utf8(commandId));
+            headers.add(ContractHeaders.CONTROL, ContractHeaders.utf8(ContractHeaders.CONTROL_REPLAY));
+            partitions.add(dispatch(type, partition.partition(), REPLAY_KEY, null, headers, commandId, timeout));
+        }
+        return CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new))
+                .thenApply(done -> partitions.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** Sends a record to a type's commands topic and registers the future its result completes. */
+    private CompletableFuture<CommandResult> dispatch(String type, Integer partition, String aggregateId, byte[] value,
+                                                      RecordHeaders headers, String commandId, Duration timeout) {
+        AggregateTopics topics = AggregateTopics.of(type);
+        String key = replyKey(topics.results(), aggregateId, commandId);
         CompletableFuture<CommandResult> future = pending.computeIfAbsent(key, k -> new CompletableFuture<>());
         ScheduledFuture<?> timer = timeouts.schedule(() -> {
             if (pending.remove(key, future)) {
-                fail(future, new CommandTimeoutException(type, aggregateId, options.commandId(), options.timeout()));
+                fail(future, new CommandTimeoutException(type, aggregateId, commandId, timeout));
             }
-        }, options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         // Answered: drop the timer now rather than keep it (and the result) queued for the whole timeout.
         future.whenComplete((result, error) -> timer.cancel(false));
-        producer.send(new ProducerRecord<>(topics.commands(), null, aggregateId.getBytes(StandardCharsets.UTF_8), value, headers),
+        if (!awaitReading(timeout)) {
+            if (pending.remove(key, future)) {
+                fail(future, new IllegalStateException("the gateway's result reader did not start within " + timeout));
+            }
+            return future;
+        }
+        producer.send(new ProducerRecord<>(topics.commands(), partition, aggregateId.getBytes(StandardCharsets.UTF_8), value, headers),
                 (metadata, error) -> {
                     if (error != null && pending.remove(key, future)) {
                         fail(future, error);
@@ -213,9 +264,79 @@ public final class CommandGateway implements AutoCloseable {
         return resultsTopic + '\u0000' + aggregateId + '\u0000' + commandId;
     }
 
+    /** Wakes the reader if it sleeps, and waits until it reads from the end of the results topics. */
+    private boolean awaitReading(Duration timeout) {
+        synchronized (listening) {
+            if (reading) {
+                return true;
+            }
+            wanted = true;
+            listening.notifyAll();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!reading && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    listening.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return reading;
+        }
+    }
+
+    /** Sleeps until a command wants results, then moves to the end of the results topics. */
+    private void sleepUntilWanted() throws InterruptedException {
+        synchronized (listening) {
+            while (!wanted && !closed) {
+                listening.wait();
+            }
+        }
+        if (closed) {
+            return;
+        }
+        replies.seekToEnd(resultPartitions);
+        resultPartitions.forEach(replies::position); // resolve now: a result sent from here on is seen
+        synchronized (listening) {
+            reading = true;
+            wanted = false;
+            listening.notifyAll();
+        }
+    }
+
+    /** Stops reading when no command has waited for a while; true when it did. */
+    private boolean maybeSleep(long lastBusy) {
+        if (System.nanoTime() - lastBusy < IDLE_AFTER_NANOS) {
+            return false;
+        }
+        synchronized (listening) {
+            // Checked under the lock a sender takes too, so no command slips in unheard.
+            if (!pending.isEmpty()) {
+                return false;
+            }
+            reading = false;
+            return true;
+        }
+    }
+
     private void readReplies() {
         try {
+            long lastBusy = System.nanoTime();
             while (!closed) {
+                if (!reading) {
+                    sleepUntilWanted();
+                    lastBusy = System.nanoTime();
+                    continue;
+                }
+                if (!pending.isEmpty()) {
+                    lastBusy = System.nanoTime();
+                } else if (maybeSleep(lastBusy)) {
+                    continue;
+                }
                 for (ConsumerRecord<byte[], byte[]> record : replies.poll(Duration.ofMillis(200))) {
                     Header id = record.headers().lastHeader(ContractHeaders.COMMAND_ID);
                     if (id == null || record.key() == null) {
@@ -233,6 +354,8 @@ public final class CommandGateway implements AutoCloseable {
             if (!closed) {
                 throw e;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("the gateway's reply consumer stopped", e);
             failAll(e);
@@ -277,6 +400,9 @@ public final class CommandGateway implements AutoCloseable {
             return;
         }
         closed = true;
+        synchronized (listening) {
+            listening.notifyAll();
+        }
         replies.wakeup();
         try {
             replyLoop.join(5_000);
