@@ -9,6 +9,7 @@ import foldstream.ops.cli.RegistryWiring;
 import foldstream.worker.app.FoldstreamWorker;
 import foldstream.worker.examples.Accounts;
 import foldstream.worker.examples.Counters;
+import foldstream.worker.examples.Users;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.serialization.HttpSchemaRegistryClient;
 import foldstream.worker.serialization.RegistryClientSettings;
@@ -17,6 +18,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -46,7 +48,7 @@ import picocli.CommandLine;
  * {@link FoldstreamWorker} running ex_accounts and ex_counters: their output, human and JSON, and
  * their exit codes. The CLI knows the example types only, so this test shares their topics with any
  * other test of them: it uses aggregate ids of its own, and starts once its worker has caught up
- * with commands already there.
+ * with commands already there. ex_users has no worker until the timeout test starts one.
  */
 @ExtendWith(KafkaStack.class)
 class FacadeCliIT {
@@ -95,7 +97,8 @@ class FacadeCliIT {
         stack = endpoints;
         registry = new HttpSchemaRegistryClient(RegistryClientSettings.of(stack.registryUrl()));
         String application = "it-cli-" + UUID.randomUUID();
-        worker = FacadeHttp.startWorker(stack, application, List.of(Accounts.type(), Counters.type()), 3, stateDir, registry);
+        worker = FacadeHttp.startWorker(stack, application, List.of(Accounts.type(), Counters.type()), 3, stateDir.resolve("main"),
+                registry);
         assertThat(worker.awaitRunning(Duration.ofSeconds(60))).isTrue();
         env = Map.of("FOLDSTREAM_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
                 "FOLDSTREAM_SCHEMA_REGISTRY_URL", stack.registryUrl(),
@@ -180,31 +183,44 @@ class FacadeCliIT {
 
     @Test
     void aSendThatTimesOutSaysHowToRetryAndTheRetryAnswersWithoutApplyingTwice() throws Exception {
+        // No worker runs ex_users yet: its commands wait on the topic, unanswered.
+        Run topics = run("topics", "create", "--types", "ex_users", "--partitions", "3");
+        assertThat(topics.status()).as(topics.err()).isZero();
         String id = newId();
-        // No result can come back within a millisecond: it takes a commit of the worker.
-        Run timedOut = run("send", "ex_accounts", id, "OpenAccount", "{\"owner\": \"tim\"}", "--timeout", "1ms");
-        assertThat(timedOut.status()).isEqualTo(4);
+        String register = "{\"email\": \"tim@example.com\", \"name\": \"Timothy\"}";
+        Run timedOut = run("send", "ex_users", id, "RegisterUser", register, "--timeout", "1s");
+        assertThat(timedOut.status()).as(timedOut.err()).isEqualTo(4);
         assertThat(timedOut.out()).isEmpty();
-        assertThat(timedOut.err()).contains("no result for command").contains("within 1ms; it may still be applied")
-                .contains("foldstream send ex_accounts " + id + " OpenAccount '{\"owner\": \"tim\"}' --command-id ");
+        assertThat(timedOut.err()).contains("no result for command").contains("within 1s; it may still be applied")
+                .contains("foldstream send ex_users " + id + " RegisterUser '" + register + "' --command-id ");
         Matcher commandId = COMMAND_ID.matcher(timedOut.err());
         assertThat(commandId.find()).isTrue();
 
-        Run retried = run("send", "ex_accounts", id, "OpenAccount", "{\"owner\": \"tim\"}", "--command-id", commandId.group(1));
-        assertThat(retried.status()).as(retried.err()).isZero();
-        assertThat(retried.out()).contains("(command-id " + commandId.group(1) + "): ACCEPTED version 1, 1 event");
-
-        Run state = run("get", "ex_accounts", id, "--json");
-        assertThat(state.status()).as(state.err()).isZero();
-        JsonNode view = FacadeHttp.parse(state.out());
-        assertThat(view.get("version").asLong()).isEqualTo(1);
-        assertThat(view.at("/meta/lastCommandId").asText()).isEqualTo(commandId.group(1));
-
-        Run timedOutJson = run("send", "ex_accounts", newId(), "OpenAccount", "{\"owner\": \"tom\"}", "--timeout", "1ms", "--json");
+        Run timedOutJson = run("send", "ex_users", newId(), "RegisterUser", register, "--timeout", "500ms", "--json");
         assertThat(timedOutJson.status()).isEqualTo(4);
         JsonNode timeout = FacadeHttp.parse(timedOutJson.out());
         assertThat(timeout.get("error").asText()).isEqualTo("TIMEOUT");
         assertThat(timedOutJson.err()).contains("--command-id " + timeout.get("commandId").asText());
+
+        // A worker comes: it decides the waiting command; the retry the message suggested answers with
+        // that command's result, and the user is registered once.
+        try (FoldstreamWorker users = FacadeHttp.startWorker(stack, "it-cli-users-" + UUID.randomUUID(), List.of(Users.type()), 3,
+                stateDir.resolve("users"), registry)) {
+            assertThat(users.awaitRunning(Duration.ofSeconds(60))).isTrue();
+            Run retried = run("send", "ex_users", id, "RegisterUser", register, "--command-id", commandId.group(1), "--timeout", "30s");
+            assertThat(retried.status()).as(retried.err()).isZero();
+            assertThat(retried.out()).contains("(command-id " + commandId.group(1) + "): ACCEPTED version 2, 2 events");
+
+            Run state = run("get", "ex_users", id, "--json", "--worker-url", "http://127.0.0.1:" + users.httpPort());
+            assertThat(state.status()).as(state.err()).isZero();
+            JsonNode view = FacadeHttp.parse(state.out());
+            assertThat(view.get("version").asLong()).isEqualTo(2);
+            assertThat(view.at("/state/name/string").asText()).isEqualTo("Timothy");
+            assertThat(view.at("/meta/lastCommandId").asText()).isEqualTo(commandId.group(1));
+            long events = InProcessWorker.readCommitted(stack, AggregateTopics.of("ex_users").events()).stream()
+                    .filter(record -> id.equals(new String(record.key(), StandardCharsets.UTF_8))).count();
+            assertThat(events).isEqualTo(2);
+        }
     }
 
     @Test
