@@ -70,6 +70,8 @@ public final class AggregateStates {
      * The aggregate at {@code minVersion} or later, waiting up to {@code wait} for that version.
      * Version 0 with the initial state means the aggregate does not exist (yet); {@code minVersion}
      * 0 answers at once with whatever version there is.
+     *
+     * @throws IllegalArgumentException for a type not given to the constructor, or a negative version or wait
      */
     public CompletableFuture<AggregateView> at(String type, String id, long minVersion, Duration wait) {
         Class<? extends SpecificRecord> stateClass = stateClasses.get(type);
