@@ -26,7 +26,6 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.Test;
 
 /** The hot-aggregate cache changes nothing but speed, and never serves a state older than the store's. */
@@ -75,9 +74,9 @@ class HotAggregateCacheTest {
                 .withLoggingDisabled().build();
         snapshots.init(context.getStateStoreContext(), snapshots);
         context.addStateStore(snapshots);
-        WindowStore<String, byte[]> ids = Stores.windowStoreBuilder(
-                Stores.inMemoryWindowStore(topics.commandIdStore(), Duration.ofDays(1), Duration.ofMillis(1), false),
-                Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
+        KeyValueStore<String, byte[]> ids = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(topics.commandIdStore()), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled().build();
         ids.init(context.getStateStoreContext(), ids);
         context.addStateStore(ids);
 

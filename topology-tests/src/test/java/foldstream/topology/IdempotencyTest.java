@@ -13,6 +13,7 @@ import foldstream.worker.examples.ExampleTypes;
 import foldstream.worker.runtime.ProcessingOptions;
 import java.time.Duration;
 import java.util.List;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -93,5 +94,22 @@ class IdempotencyTest {
 
         assertThat(worker.results("ex_accounts")).extracting(r -> r.result().getOutcome() + "@" + r.result().getVersion())
                 .containsExactly("ACCEPTED@1", "ACCEPTED@2", "ACCEPTED@1", "ACCEPTED@3");
+
+        // The sweep deletes the expired answer (a1's opening); the fresh ones stay (dep, answered again, and a2's opening).
+        KeyValueStore<String, byte[]> answers = worker.driver.getKeyValueStore("ex_accounts-command-ids");
+        assertThat(count(answers)).isEqualTo(3);
+        worker.driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertThat(count(answers)).isEqualTo(2);
+    }
+
+    private static int count(KeyValueStore<String, byte[]> store) {
+        int n = 0;
+        try (var all = store.all()) {
+            while (all.hasNext()) {
+                all.next();
+                n++;
+            }
+        }
+        return n;
     }
 }

@@ -19,6 +19,11 @@ final class ChildProcess implements AutoCloseable {
     ChildProcess(Class<?> main, List<String> args, Path log) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // For profiling, e.g. FOLDSTREAM_BENCH_CHILD_OPTS="-XX:StartFlightRecording=filename=worker.jfr,settings=profile"
+        String options = System.getenv("FOLDSTREAM_BENCH_CHILD_OPTS");
+        if (options != null && !options.isBlank()) {
+            command.addAll(List.of(options.trim().split("\\s+")));
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());

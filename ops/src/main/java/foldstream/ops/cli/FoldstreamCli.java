@@ -12,17 +12,21 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code foldstream} command-line tool ({@code ops/foldstream} runs it): the worker, topics,
- * the local stack and the demo.
+ * the local stack and the demo; sending commands, reading states and tailing topics.
  *
  * <pre>{@code
  * ops/foldstream demo
  * ops/foldstream stack --fresh
  * ops/foldstream topics describe --bootstrap-servers 127.0.0.1:9092
  * ops/foldstream worker --bootstrap-servers 127.0.0.1:9092 --schema-registry-url http://127.0.0.1:8081
+ * ops/foldstream send ex_accounts a1 OpenAccount '{"owner": "ann"}'
+ * ops/foldstream get ex_accounts a1
+ * ops/foldstream tail ex_accounts events
  * }</pre>
  */
 @Command(name = "foldstream", mixinStandardHelpOptions = true, version = "foldstream 0.1.0-SNAPSHOT",
-        description = "Event sourcing on Kafka Streams: run workers, the local stack and the demo; manage topics.",
+        description = "Event sourcing on Kafka Streams: run workers, the local stack and the demo; manage topics;"
+                + " send commands, read states, tail events and results.",
         commandListHeading = "%nCommands:%n",
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {"0:done, or stopped cleanly", "1:failed (Kafka unreachable, topics refused, ...)",
@@ -39,6 +43,9 @@ public final class FoldstreamCli implements Callable<Integer> {
         cli.addSubcommand("topics", new TopicsCommand(env, ExampleTypes.all()));
         cli.addSubcommand("stack", new StackCommand(registry));
         cli.addSubcommand("demo", new DemoCommand(registry, ExampleTypes.all()));
+        cli.addSubcommand("send", new SendCommand(env, registry.clients(), ExampleTypes.all()));
+        cli.addSubcommand("get", new GetCommand(env, ExampleTypes.all()));
+        cli.addSubcommand("tail", new TailCommand(env, registry.clients(), ExampleTypes.all()));
         cli.addSubcommand("replay", new ReplayCommand(env, registry, ExampleTypes.all()));
         cli.addSubcommand("bench", new BenchCommand());
         cli.addSubcommand("jmh", new JmhCommand());

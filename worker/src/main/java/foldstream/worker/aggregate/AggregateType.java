@@ -1,9 +1,12 @@
 package foldstream.worker.aggregate;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.avro.Schema;
@@ -86,6 +89,30 @@ public final class AggregateType<S extends SpecificRecord> {
     /** Whether the latest state of each aggregate is also published to the compacted {@code S-state} topic. */
     public boolean publishesState() {
         return publishState || storageMode == StorageMode.SNAPSHOTS_ONLY;
+    }
+
+    /**
+     * The command type named {@code name}: its record's full name
+     * ({@code foldstream.examples.accounts.Deposit}) or, when no other command shares it, its simple
+     * name ({@code Deposit}). This is how HTTP and the command line name commands.
+     */
+    public Optional<Class<? extends SpecificRecord>> commandNamed(String name) {
+        List<Class<? extends SpecificRecord>> simple = new ArrayList<>();
+        for (Class<? extends SpecificRecord> command : commands.keySet()) {
+            Schema schema = SpecificData.get().getSchema(command);
+            if (schema.getFullName().equals(name)) {
+                return Optional.of(command);
+            }
+            if (schema.getName().equals(name)) {
+                simple.add(command);
+            }
+        }
+        return simple.size() == 1 ? Optional.of(simple.get(0)) : Optional.empty();
+    }
+
+    /** The commands' simple record names, sorted: for messages that list them. */
+    public List<String> commandNames() {
+        return commands.keySet().stream().map(command -> SpecificData.get().getSchema(command).getName()).sorted().toList();
     }
 
     /** The creation rule of a command type, or {@code null} when the type does not handle that command. */

@@ -12,6 +12,7 @@ import foldstream.worker.query.AggregateQueries;
 import foldstream.worker.query.AggregateView;
 import foldstream.worker.query.Lookup;
 import foldstream.worker.serialization.AvroJson;
+import foldstream.worker.serialization.SchemaRegistryException;
 import foldstream.worker.serialization.WireFormatException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,13 +29,14 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -45,22 +47,27 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code POST /aggregates/{type}/{id}/commands/{CommandName}}: sends the JSON body as that command
  *       and answers its {@code CommandResult}: 200 accepted or no change, 409 wrong version or already
- *       exists, 404 not found, 422 rejected, 400 malformed or unknown command, 500 failed, 504 no result
- *       in time. Optional headers {@code Command-Id}, {@code Expected-Version}, {@code Correlation-Id};
- *       optional {@code ?timeoutMs=}.</li>
+ *       exists, 404 not found, 422 rejected, 500 failed, 504 no result in time. Optional headers {@code Command-Id}, {@code Expected-Version}, {@code Correlation-Id};
+ *       optional {@code ?timeoutMs=}. With {@code ?answer=state}, the answer is
+ *       {@code {"result": <CommandResult>, "state": <the GET answer at the result's version>}} (state
+ *       null unless accepted or no change), like Commanded's dispatch returning the aggregate state.</li>
  *   <li>{@code GET /aggregates/{type}/{id}[?minVersion=N&waitMs=T]}: state, version and meta, from
  *       whichever instance owns the aggregate; with {@code minVersion}, waits up to T ms for that
  *       version (read-your-writes) and answers 409 if it does not come.</li>
  *   <li>{@code GET /health}: 200 while the worker runs or is starting; {@code GET /ready}: 200 only once
  *       every state store is restored and processing runs.</li>
  * </ul>
- * Bad requests get a 4xx with {@code {"error": ..., "message": ...}} and nothing is sent to Kafka.
+ * Bad requests get a 4xx with {@code {"error": ..., "message": ...}} and nothing is sent to Kafka: 404
+ * unknown type or command (naming the known ones), 400 JSON that is malformed or does not fit the
+ * command's schema, a bad header or parameter, 413 a body over the limit. docs/facade.md has the rest.
  */
 public final class WorkerHttpServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkerHttpServer.class);
     static final String FORWARDED = "Foldstream-Forwarded";
     private static final long POLL_MS = 20;
+    /** How much of a refused request body is read and dropped so that the answer reaches the client. */
+    private static final long MAX_DRAIN_BYTES = 64L << 20;
 
     static {
         // The JDK server writes the headers and the body of an answer separately and leaves Nagle's
@@ -158,17 +165,8 @@ public final class WorkerHttpServer implements AutoCloseable {
 
     private void command(HttpExchange exchange, String typeName, String id, String commandName) {
         AggregateType<?> type = knownType(typeName);
-        Class<? extends SpecificRecord> commandClass = null;
-        for (Class<? extends SpecificRecord> candidate : type.commands().keySet()) {
-            String fullName = SpecificData.get().getSchema(candidate).getFullName();
-            if (candidate.getSimpleName().equals(commandName) || fullName.equals(commandName)) {
-                commandClass = candidate;
-            }
-        }
-        if (commandClass == null) {
-            throw new BadRequest(404, "UNKNOWN_COMMAND", typeName + " has no command " + commandName + "; its commands are "
-                    + type.commands().keySet().stream().map(Class::getSimpleName).toList());
-        }
+        Class<? extends SpecificRecord> commandClass = type.commandNamed(commandName).orElseThrow(() -> new BadRequest(404,
+                "UNKNOWN_COMMAND", typeName + " has no command " + commandName + "; its commands are " + type.commandNames()));
         String body = body(exchange);
         SpecificRecord command;
         try {
@@ -190,19 +188,62 @@ public final class WorkerHttpServer implements AutoCloseable {
         if (params.containsKey("timeoutMs")) {
             options = options.withTimeout(Duration.ofMillis(positive(params.get("timeoutMs"), "timeoutMs")));
         }
+        boolean withState = withState(params.get("answer"));
         String sentId = options.commandId();
-        gateway.send(typeName, id, command, options).whenComplete((result, error) -> {
-            if (error == null) {
-                respond(exchange, status(result.getOutcome()), AvroJson.write(result));
-            } else {
-                Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-                if (cause instanceof CommandTimeoutException timeout) {
-                    respond(exchange, 504, "{\"error\":\"TIMEOUT\",\"commandId\":" + JsonText.quote(sentId)
-                            + ",\"message\":" + JsonText.quote(timeout.getMessage()) + "}");
-                } else {
-                    respond(exchange, 503, JsonText.error("NOT_SENT", "the command could not be sent: " + cause));
-                }
+        long stateWaitMs = options.timeout().toMillis();
+        CompletableFuture<CommandResult> sent;
+        try {
+            sent = gateway.send(typeName, id, command, options);
+        } catch (SchemaRegistryException e) {
+            throw new BadRequest(503, "NOT_SENT", "the command could not be encoded, the schema registry failed: " + e.getMessage());
+        }
+        sent.thenCompose(result -> withState ? withState(result, typeName, id, stateWaitMs)
+                        : CompletableFuture.completedFuture(new Answer(status(result.getOutcome()), AvroJson.write(result))))
+                .whenComplete((answer, error) -> {
+                    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                    if (cause instanceof CommandTimeoutException timeout) {
+                        respond(exchange, 504, "{\"error\":\"TIMEOUT\",\"commandId\":" + JsonText.quote(sentId)
+                                + ",\"message\":" + JsonText.quote(timeout.getMessage()) + "}");
+                    } else if (cause != null) {
+                        respond(exchange, 503, JsonText.error("NOT_SENT", "the command could not be sent: " + cause));
+                    } else {
+                        respond(exchange, answer.status(), answer.body());
+                    }
+                });
+    }
+
+    /** {@code ?answer=result} (the default) or {@code ?answer=state}. */
+    private static boolean withState(String answer) {
+        if (answer == null || answer.equals("result")) {
+            return false;
+        }
+        if (answer.equals("state")) {
+            return true;
+        }
+        throw new BadRequest(400, "INVALID_PARAMETER", "answer must be 'result' or 'state', was '" + answer + "'");
+    }
+
+    /**
+     * {@code {"result": ..., "state": ...}}: the state is the GET answer at the result's version, read
+     * through this server's own query path (here or forwarded to the owner), waiting up to
+     * {@code waitMs}; null when the command changed nothing it could be read at (refusals). When
+     * the state cannot be read, the result still answers, with {@code "stateError"} saying why.
+     */
+    private CompletableFuture<Answer> withState(CommandResult result, String typeName, String id, long waitMs) {
+        int status = status(result.getOutcome());
+        String resultJson = AvroJson.write(result);
+        if (result.getOutcome() != Outcome.ACCEPTED && result.getOutcome() != Outcome.NO_CHANGE) {
+            return CompletableFuture.completedFuture(new Answer(status, "{\"result\":" + resultJson + ",\"state\":null}"));
+        }
+        return read(typeName, id, result.getVersion(), waitMs, false).handle((state, error) -> {
+            if (error != null) {
+                LOG.error("reading the state of {} '{}' after command {} failed", typeName, id, result.getCommandId(), error);
+                return new Answer(status, "{\"result\":" + resultJson + ",\"state\":null,\"stateError\":"
+                        + JsonText.error("INTERNAL", error.toString()) + "}");
             }
+            return state.status() == 200
+                    ? new Answer(status, "{\"result\":" + resultJson + ",\"state\":" + state.body() + "}")
+                    : new Answer(status, "{\"result\":" + resultJson + ",\"state\":null,\"stateError\":" + state.body() + "}");
         });
     }
 
@@ -217,9 +258,10 @@ public final class WorkerHttpServer implements AutoCloseable {
         };
     }
 
+    /** The body, up to the limit; left open, so that a refused rest is drained when the answer is sent. */
     private String body(HttpExchange exchange) {
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] bytes = in.readNBytes(settings.maxBodyBytes() + 1);
+        try {
+            byte[] bytes = exchange.getRequestBody().readNBytes(settings.maxBodyBytes() + 1);
             if (bytes.length > settings.maxBodyBytes()) {
                 throw new BadRequest(413, "BODY_TOO_LARGE", "the body is larger than " + settings.maxBodyBytes() + " bytes");
             }
@@ -235,40 +277,62 @@ public final class WorkerHttpServer implements AutoCloseable {
         knownType(typeName);
         long minVersion = params.containsKey("minVersion") ? nonNegative(params.get("minVersion"), "minVersion") : -1;
         long waitMs = params.containsKey("waitMs") ? nonNegative(params.get("waitMs"), "waitMs") : 0;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
         boolean forwarded = exchange.getRequestHeaders().containsKey(FORWARDED);
-        answerQuery(exchange, typeName, id, minVersion, waitMs, deadline, forwarded);
+        read(typeName, id, minVersion, waitMs, forwarded).whenComplete((answer, error) -> respond(exchange, answer, error));
+    }
+
+    /**
+     * The GET answer for one aggregate, from here or from its owner: it completes once the version is
+     * reached, or with 409 when {@code waitMs} passes first. Never blocks: waits are re-checks on the
+     * scheduler, forwarding is the asynchronous HTTP client.
+     */
+    private CompletableFuture<Answer> read(String typeName, String id, long minVersion, long waitMs, boolean forwarded) {
+        CompletableFuture<Answer> answer = new CompletableFuture<>();
+        attempt(answer, typeName, id, minVersion, waitMs, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs), forwarded);
+        return answer;
     }
 
     /** Answers now, or re-checks shortly on the scheduler until the version is reached or the deadline passes. */
-    private void answerQuery(HttpExchange exchange, String typeName, String id, long minVersion, long waitMs,
-                             long deadline, boolean forwarded) {
-        Lookup lookup = queries.lookup(typeName, id);
-        if (lookup instanceof Lookup.Found found) {
-            AggregateView view = found.view();
-            if (view.version() >= minVersion) {
-                respond(exchange, 200, json(view));
-            } else if (System.nanoTime() >= deadline) {
-                respond(exchange, 409, "{\"error\":\"VERSION_NOT_REACHED\",\"message\":" + JsonText.quote(typeName + " '" + id
-                        + "' is at version " + view.version() + ", not " + minVersion + ", after " + waitMs + " ms")
-                        + ",\"version\":" + view.version() + "}");
+    private void attempt(CompletableFuture<Answer> answer, String typeName, String id, long minVersion, long waitMs,
+                         long deadline, boolean forwarded) {
+        try {
+            Lookup lookup = queries.lookup(typeName, id);
+            if (lookup instanceof Lookup.Found found) {
+                AggregateView view = found.view();
+                if (view.version() >= minVersion) {
+                    answer.complete(new Answer(200, json(view)));
+                } else if (System.nanoTime() >= deadline) {
+                    answer.complete(new Answer(409, "{\"error\":\"VERSION_NOT_REACHED\",\"message\":" + JsonText.quote(typeName
+                            + " '" + id + "' is at version " + view.version() + ", not " + minVersion + ", after " + waitMs + " ms")
+                            + ",\"version\":" + view.version() + "}"));
+                } else {
+                    retryLater(answer, typeName, id, minVersion, waitMs, deadline, forwarded);
+                }
+            } else if (lookup instanceof Lookup.Elsewhere elsewhere && !forwarded) {
+                forward(answer, elsewhere, typeName, id, minVersion, deadline);
+            } else if (System.nanoTime() < deadline) {
+                retryLater(answer, typeName, id, minVersion, waitMs, deadline, forwarded);
             } else {
-                waits.schedule(() -> answerQuery(exchange, typeName, id, minVersion, waitMs, deadline, forwarded),
-                        POLL_MS, TimeUnit.MILLISECONDS);
+                String reason = lookup instanceof Lookup.NotReady notReady ? notReady.reason()
+                        : "the owner changed while the request was forwarded";
+                answer.complete(new Answer(503, JsonText.error("NOT_READY", reason)));
             }
-        } else if (lookup instanceof Lookup.Elsewhere elsewhere && !forwarded) {
-            forward(exchange, elsewhere, typeName, id, minVersion, deadline);
-        } else if (System.nanoTime() < deadline) {
-            waits.schedule(() -> answerQuery(exchange, typeName, id, minVersion, waitMs, deadline, forwarded),
-                    POLL_MS, TimeUnit.MILLISECONDS);
-        } else {
-            String reason = lookup instanceof Lookup.NotReady notReady ? notReady.reason()
-                    : "the owner changed while the request was forwarded";
-            respond(exchange, 503, JsonText.error("NOT_READY", reason));
+        } catch (RuntimeException e) {
+            answer.completeExceptionally(e);
         }
     }
 
-    private void forward(HttpExchange exchange, Lookup.Elsewhere owner, String typeName, String id, long minVersion, long deadline) {
+    private void retryLater(CompletableFuture<Answer> answer, String typeName, String id, long minVersion, long waitMs,
+                            long deadline, boolean forwarded) {
+        try {
+            waits.schedule(() -> attempt(answer, typeName, id, minVersion, waitMs, deadline, forwarded), POLL_MS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            answer.complete(new Answer(503, JsonText.error("NOT_READY", "the worker is stopping")));
+        }
+    }
+
+    private void forward(CompletableFuture<Answer> answer, Lookup.Elsewhere owner, String typeName, String id, long minVersion,
+                         long deadline) {
         long waitMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
         String query = minVersion >= 0 ? "?minVersion=" + minVersion + "&waitMs=" + waitMs : "";
         URI uri = URI.create("http://" + owner.owner().host() + ":" + owner.owner().port() + "/aggregates/"
@@ -277,10 +341,10 @@ public final class WorkerHttpServer implements AutoCloseable {
                 .timeout(Duration.ofMillis(waitMs + 10_000)).GET().build();
         forwarder.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
             if (error != null) {
-                respond(exchange, 502, JsonText.error("OWNER_UNREACHABLE", "the owner of " + typeName + " '" + id + "' at "
-                        + uri.getAuthority() + " did not answer: " + error));
+                answer.complete(new Answer(502, JsonText.error("OWNER_UNREACHABLE", "the owner of " + typeName + " '" + id
+                        + "' at " + uri.getAuthority() + " did not answer: " + error)));
             } else {
-                respond(exchange, response.statusCode(), response.body());
+                answer.complete(new Answer(response.statusCode(), response.body()));
             }
         });
     }
@@ -299,7 +363,8 @@ public final class WorkerHttpServer implements AutoCloseable {
     private AggregateType<?> knownType(String name) {
         AggregateType<?> type = types.get(name);
         if (type == null) {
-            throw new BadRequest(404, "UNKNOWN_TYPE", "no aggregate type " + name + "; this worker serves " + types.keySet());
+            throw new BadRequest(404, "UNKNOWN_TYPE", "no aggregate type " + name + "; this worker serves "
+                    + types.keySet().stream().sorted().toList());
         }
         return type;
     }
@@ -347,7 +412,9 @@ public final class WorkerHttpServer implements AutoCloseable {
         }
         String[] parts = trimmed.split("/");
         for (int i = 0; i < parts.length; i++) {
-            parts[i] = URLDecoder.decode(parts[i], StandardCharsets.UTF_8);
+            // Percent-decoding only: in a path '+' is a plus (URLDecoder, made for forms, would make it
+            // a space, and an id such as "ann+1@example.com" another aggregate's).
+            parts[i] = URLDecoder.decode(parts[i].replace("+", "%2B"), StandardCharsets.UTF_8);
         }
         return parts;
     }
@@ -372,14 +439,41 @@ public final class WorkerHttpServer implements AutoCloseable {
         return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /** An answer, or a 500 for a failure no path above turned into one. */
+    private static void respond(HttpExchange exchange, Answer answer, Throwable error) {
+        if (error != null) {
+            LOG.error("HTTP {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), error);
+            respond(exchange, 500, JsonText.error("INTERNAL", error.toString()));
+        } else {
+            respond(exchange, answer.status(), answer.body());
+        }
+    }
+
     private static void respond(HttpExchange exchange, int status, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         try (exchange; OutputStream out = exchange.getResponseBody()) {
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.sendResponseHeaders(status, bytes.length);
             out.write(bytes);
+            out.flush();
+            drainRequestBody(exchange);
         } catch (IOException e) {
             LOG.debug("could not answer {} {}: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
+        }
+    }
+
+    /**
+     * Reads what is left of a request body that was refused unread (too large, unknown command):
+     * closing a connection with unread bytes resets it, and the client loses the answer just sent.
+     * Beyond {@link #MAX_DRAIN_BYTES} the connection is closed anyway.
+     */
+    private static void drainRequestBody(HttpExchange exchange) throws IOException {
+        InputStream in = exchange.getRequestBody();
+        byte[] discard = new byte[64 * 1024];
+        long drained = 0;
+        int read;
+        while (drained < MAX_DRAIN_BYTES && (read = in.read(discard)) >= 0) {
+            drained += read;
         }
     }
 
@@ -388,6 +482,10 @@ public final class WorkerHttpServer implements AutoCloseable {
         server.stop(0);
         waits.shutdownNow();
         handlers.shutdownNow();
+    }
+
+    /** A status and JSON body, not yet sent. */
+    private record Answer(int status, String body) {
     }
 
     /** A request refused before anything is sent. */

@@ -1,6 +1,7 @@
 package foldstream.worker.gateway;
 
 import foldstream.protocol.CommandResult;
+import foldstream.protocol.Outcome;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.serialization.AvroWireCodec;
@@ -74,11 +75,22 @@ public final class CommandGateway implements AutoCloseable {
     private final ScheduledExecutorService timeouts;
     private final ExecutorService callbacks;
     private final Thread replyLoop;
+    private final List<TopicPartition> resultPartitions = new ArrayList<>();
     private volatile boolean closed;
 
     /**
-     * Connects and positions the reply consumer at the end of each type's results topic, so every
-     * result of a command sent after this returns is seen.
+     * The reply consumer reads only while commands wait for results, and for a while after: an idle
+     * gateway (a worker's, say, that serves no HTTP commands) costs nothing. Before the first command
+     * after idling, the reader moves to the end of the results topics, so it sees every result of a
+     * command sent from then on without wading through what came while it slept.
+     */
+    private static final long IDLE_AFTER_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private final Object listening = new Object();
+    private boolean reading;
+    private boolean wanted;
+
+    /**
+     * Connects, and checks that each type's results topic exists.
      *
      * @param kafka client settings: at least {@code bootstrap.servers}; any producer or consumer setting
      * @param types the stream names of the aggregate types this gateway sends to
@@ -113,8 +125,7 @@ public final class CommandGateway implements AutoCloseable {
                 infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
             }
             replies.assign(partitions);
-            replies.seekToEnd(partitions);
-            partitions.forEach(replies::position); // resolve now: a result sent from here on is seen
+            resultPartitions.addAll(partitions);
         } catch (RuntimeException e) {
             replies.close();
             producer.close();
@@ -209,6 +220,12 @@ public final class CommandGateway implements AutoCloseable {
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         // Answered: drop the timer now rather than keep it (and the result) queued for the whole timeout.
         future.whenComplete((result, error) -> timer.cancel(false));
+        if (!awaitReading(timeout)) {
+            if (pending.remove(key, future)) {
+                fail(future, new IllegalStateException("the gateway's result reader did not start within " + timeout));
+            }
+            return future;
+        }
         producer.send(new ProducerRecord<>(topics.commands(), partition, aggregateId.getBytes(StandardCharsets.UTF_8), value, headers),
                 (metadata, error) -> {
                     if (error != null && pending.remove(key, future)) {
@@ -218,13 +235,108 @@ public final class CommandGateway implements AutoCloseable {
         return future;
     }
 
+    /**
+     * Sends a command and, once it is accepted (or changed nothing), reads the aggregate's state at
+     * the result's version from a worker's HTTP API: Commanded's dispatch asked to return the
+     * aggregate state. The state read waits up to the options' timeout, after the result.
+     *
+     * <pre>{@code
+     * ResultWithState answer = gateway.sendAndRead("ex_accounts", "a1", new Deposit(10L), SendOptions.defaults(), states).get();
+     * long balance = ((AccountState) answer.state().state()).getBalance();
+     * }</pre>
+     *
+     * <p>It is {@link #send} followed by {@link AggregateStates#at}; a refused command answers with
+     * its result and a null state. Fails with {@link CommandTimeoutException} or {@link AggregateReadException}.
+     */
+    public CompletableFuture<ResultWithState> sendAndRead(String type, String aggregateId, SpecificRecord command,
+                                                          SendOptions options, AggregateStates states) {
+        return send(type, aggregateId, command, options).thenCompose(result -> {
+            Outcome outcome = result.getOutcome();
+            if (outcome != Outcome.ACCEPTED && outcome != Outcome.NO_CHANGE) {
+                return CompletableFuture.completedFuture(new ResultWithState(result, null));
+            }
+            return states.at(type, aggregateId, result.getVersion(), options.timeout())
+                    .thenApply(view -> new ResultWithState(result, view));
+        });
+    }
+
     private static String replyKey(String resultsTopic, String aggregateId, String commandId) {
         return resultsTopic + '\u0000' + aggregateId + '\u0000' + commandId;
     }
 
+    /** Wakes the reader if it sleeps, and waits until it reads from the end of the results topics. */
+    private boolean awaitReading(Duration timeout) {
+        synchronized (listening) {
+            if (reading) {
+                return true;
+            }
+            wanted = true;
+            listening.notifyAll();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!reading && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    listening.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return reading;
+        }
+    }
+
+    /** Sleeps until a command wants results, then moves to the end of the results topics. */
+    private void sleepUntilWanted() throws InterruptedException {
+        synchronized (listening) {
+            while (!wanted && !closed) {
+                listening.wait();
+            }
+        }
+        if (closed) {
+            return;
+        }
+        replies.seekToEnd(resultPartitions);
+        resultPartitions.forEach(replies::position); // resolve now: a result sent from here on is seen
+        synchronized (listening) {
+            reading = true;
+            wanted = false;
+            listening.notifyAll();
+        }
+    }
+
+    /** Stops reading when no command has waited for a while; true when it did. */
+    private boolean maybeSleep(long lastBusy) {
+        if (System.nanoTime() - lastBusy < IDLE_AFTER_NANOS) {
+            return false;
+        }
+        synchronized (listening) {
+            // Checked under the lock a sender takes too, so no command slips in unheard.
+            if (!pending.isEmpty()) {
+                return false;
+            }
+            reading = false;
+            return true;
+        }
+    }
+
     private void readReplies() {
         try {
+            long lastBusy = System.nanoTime();
             while (!closed) {
+                if (!reading) {
+                    sleepUntilWanted();
+                    lastBusy = System.nanoTime();
+                    continue;
+                }
+                if (!pending.isEmpty()) {
+                    lastBusy = System.nanoTime();
+                } else if (maybeSleep(lastBusy)) {
+                    continue;
+                }
                 for (ConsumerRecord<byte[], byte[]> record : replies.poll(Duration.ofMillis(200))) {
                     Header id = record.headers().lastHeader(ContractHeaders.COMMAND_ID);
                     if (id == null || record.key() == null) {
@@ -242,6 +354,8 @@ public final class CommandGateway implements AutoCloseable {
             if (!closed) {
                 throw e;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("the gateway's reply consumer stopped", e);
             failAll(e);
@@ -286,6 +400,9 @@ public final class CommandGateway implements AutoCloseable {
             return;
         }
         closed = true;
+        synchronized (listening) {
+            listening.notifyAll();
+        }
         replies.wakeup();
         try {
             replyLoop.join(5_000);

@@ -33,8 +33,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +65,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private ProcessorContext<byte[], byte[]> context;
     private AggregateCache<S> cache;
     private SnapshotStore<S> snapshots;
-    private WindowStore<String, byte[]> answered;
+    private AnsweredCommands answered;
     private boolean rebuilt;
     private Cancellable rebuildSoon;
     private final RecentEvents recent = new RecentEvents(RECENT_EVENTS);
@@ -101,7 +99,8 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         this.cache = new AggregateCache<>(options.hotAggregates(), options.hotAggregateIdleTtl(), clock::millis);
         KeyValueStore<String, byte[]> store = context.getStateStore(topics.snapshotStore());
         this.snapshots = new SnapshotStore<>(type, store, cache, codec, new SnapshotCodec());
-        this.answered = context.getStateStore(topics.commandIdStore());
+        this.answered = new AnsweredCommands(context.getStateStore(topics.commandIdStore()), options.commandIdRetention());
+        context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> answered.sweep());
         Duration every = options.hotAggregateIdleTtl().compareTo(Duration.ofSeconds(30)) < 0
                 ? options.hotAggregateIdleTtl() : Duration.ofSeconds(30);
         context.schedule(every, PunctuationType.WALL_CLOCK_TIME, now -> cache.evictIdle());
@@ -182,8 +181,8 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             malformed(record, command);
             return;
         }
-        String answeredKey = command.aggregateId + '\u0000' + command.id;
-        byte[] earlier = firstAnswer(answeredKey);
+        answered.observe(record.timestamp());
+        byte[] earlier = answered.firstAnswer(AnsweredCommands.key(command.aggregateId, command.id));
         if (earlier != null) {
             forward(topics.results(), command.key, earlier, record.timestamp(), resultHeaders(command));
             return;
@@ -272,15 +271,9 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private void answer(Record<byte[], byte[]> record, Command command, CommandResult result, boolean remember) {
         byte[] bytes = codec.encode(SubjectNameStrategy.TOPIC_NAME.subject(topics.results(), result.getSchema()), result);
         if (remember) {
-            answered.put(command.aggregateId + '\u0000' + command.id, bytes, record.timestamp());
+            answered.remember(AnsweredCommands.key(command.aggregateId, command.id), bytes, record.timestamp());
         }
         forward(topics.results(), command.key, bytes, record.timestamp(), resultHeaders(command));
-    }
-
-    private byte[] firstAnswer(String key) {
-        try (WindowStoreIterator<byte[]> found = answered.fetch(key, 0L, Long.MAX_VALUE)) {
-            return found.hasNext() ? found.next().value : null;
-        }
     }
 
     private CommandResult result(Command command, Outcome outcome, long version, int eventCount,

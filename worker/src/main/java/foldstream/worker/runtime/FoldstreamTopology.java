@@ -4,7 +4,6 @@ import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.aggregate.StorageMode;
 import foldstream.worker.serialization.AvroWireCodec;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -15,7 +14,6 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Builds the Kafka Streams topology of a worker: for each aggregate type a source on
@@ -60,7 +58,7 @@ public final class FoldstreamTopology {
         topology.addSource(source, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.commands());
         topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock, eventLog), source);
         topology.addStateStore(snapshotStore(type, topics), processor);
-        topology.addStateStore(commandIdStore(topics, options), processor);
+        topology.addStateStore(commandIdStore(topics), processor);
         for (String output : topics.all(type.publishesState())) {
             if (!output.equals(topics.commands())) {
                 topology.addSink(CommandProcessor.sinkName(output), output,
@@ -77,10 +75,8 @@ public final class FoldstreamTopology {
         return type.storageMode() == StorageMode.EVENTS_ONLY ? builder.withLoggingDisabled() : builder;
     }
 
-    private static StoreBuilder<WindowStore<String, byte[]>> commandIdStore(AggregateTopics topics, ProcessingOptions options) {
-        Duration retention = options.commandIdRetention();
-        return Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(topics.commandIdStore(), retention, Duration.ofMillis(1), false),
-                Serdes.String(), Serdes.ByteArray());
+    /** Written once per command and read once: Kafka Streams' record cache would only add work. */
+    private static StoreBuilder<KeyValueStore<String, byte[]>> commandIdStore(AggregateTopics topics) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(topics.commandIdStore()), Serdes.String(), Serdes.ByteArray());
     }
 }

@@ -1,0 +1,108 @@
+package foldstream.it;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.app.FoldstreamWorker;
+import foldstream.worker.app.WorkerSettings;
+import foldstream.worker.serialization.SchemaRegistryClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the facade tests share: a {@link FoldstreamWorker} (the real one, with its HTTP API) started
+ * in-process on the test stack, and a small HTTP client for its API.
+ *
+ * <pre>{@code
+ * FoldstreamWorker worker = FacadeHttp.startWorker(stack, "it-app", types, stateDir, registry);
+ * FacadeHttp.Reply reply = FacadeHttp.get(worker.httpPort(), "/aggregates/ex_accounts/a1");
+ * }</pre>
+ */
+final class FacadeHttp {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
+    /** An HTTP answer. */
+    record Reply(int status, String body) {
+        JsonNode json() {
+            return parse(body);
+        }
+    }
+
+    private FacadeHttp() {
+    }
+
+    /** A started worker of {@code types} with its HTTP API on a free port; the caller closes it. */
+    static FoldstreamWorker startWorker(KafkaStack.Endpoints stack, String applicationId, List<? extends AggregateType<?>> types,
+                                        int partitions, Path stateDir, SchemaRegistryClient registry) {
+        WorkerSettings settings = WorkerSettings.of(stack.bootstrapServers())
+                .withApplicationId(applicationId)
+                .withStateDir(stateDir)
+                .withPartitions(partitions)
+                .withHttpPort(0)
+                .withProperties(Map.of("commit.interval.ms", "50"));
+        FoldstreamWorker worker = new FoldstreamWorker(settings, types, registry);
+        try {
+            worker.start();
+        } catch (RuntimeException e) {
+            worker.close();
+            throw e;
+        }
+        return worker;
+    }
+
+    static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new AssertionError("not JSON: " + json, e);
+        }
+    }
+
+    static Reply get(int port, String pathAndQuery) {
+        return send(HttpRequest.newBuilder(uri(port, pathAndQuery)).timeout(REQUEST_TIMEOUT).GET().build());
+    }
+
+    static CompletableFuture<Reply> getAsync(int port, String pathAndQuery) {
+        return HTTP.sendAsync(HttpRequest.newBuilder(uri(port, pathAndQuery)).timeout(REQUEST_TIMEOUT).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).thenApply(response -> new Reply(response.statusCode(), response.body()));
+    }
+
+    /** POSTs {@code body}; {@code headers} alternate names and values. */
+    static Reply post(int port, String pathAndQuery, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(port, pathAndQuery)).timeout(REQUEST_TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(request.build());
+    }
+
+    private static URI uri(int port, String pathAndQuery) {
+        return URI.create("http://127.0.0.1:" + port + pathAndQuery);
+    }
+
+    private static Reply send(HttpRequest request) {
+        try {
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Reply(response.statusCode(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
