@@ -19,7 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -38,7 +37,7 @@ class BrokerRestartIT {
     private static final String TYPE = "ex_counters";
     private static final AggregateTopics TOPICS = AggregateTopics.of(TYPE);
     private static final int COUNTERS = 60;
-    private static final int BEFORE = 900;
+    /** Commands sent after the broker is back. */
     private static final int AFTER = 600;
     /** Longer than Kafka Streams' transaction timeout under exactly-once (10 s). */
     private static final Duration OUTAGE = Duration.ofSeconds(12);
@@ -60,41 +59,36 @@ class BrokerRestartIT {
             WorkerProcess worker = workers.start(WorkerProcess.options(bootstrap, registryServer.url(), run, "worker")
                     .types(TYPE).partitions(3)).awaitReady(Duration.ofSeconds(90));
 
-            Random random = new Random(run.hashCode());
-            List<SteadyLoad.Command> before = commands(run, "before", BEFORE, random);
-            List<SteadyLoad.Command> after = commands(run, "after", AFTER, random);
+            List<SteadyLoad.Command> supply = commands(run, new Random(run.hashCode()));
             try (HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(RegistryClientSettings.of(registryServer.url()));
                  CommittedTopic.Tail results = CommittedTopic.follow(bootstrap, TOPICS.results())
                          .countingDistinct(r -> ExactlyOnceChecks.header(r, ContractHeaders.COMMAND_ID))) {
                 AvroWireCodec codec = new AvroWireCodec(registry, false);
                 long start = System.nanoTime();
-                int answeredAtStop;
-                // 150 commands a second for 6 seconds: the broker goes away in the middle.
-                try (SteadyLoad load = SteadyLoad.start(bootstrap, codec, TOPICS.commands(), before, 15, Duration.ofMillis(100))) {
-                    await("a quarter of the first results").atMost(Duration.ofSeconds(60)).until(() -> results.distinct() >= BEFORE / 4);
+                List<SteadyLoad.Command> sent;
+                // 150 commands a second before the outage and after it (while the broker is away, sending waits).
+                try (SteadyLoad load = SteadyLoad.start(bootstrap, codec, TOPICS.commands(), supply, 15, Duration.ofMillis(100))) {
+                    await("results coming").atMost(Duration.ofSeconds(60)).until(() -> results.counted() >= 200);
                     broker.close();
-                    answeredAtStop = results.distinct();
+                    int answeredAtStop = results.counted();
                     log(start, "broker stopped with " + answeredAtStop + " of " + load.sent() + " sent commands answered");
-                    assertThat(answeredAtStop).as("commands were still unanswered when the broker stopped").isLessThan(BEFORE);
                     // Away for longer than the worker's transaction timeout: the transaction it had open cannot just resume.
                     await("the worker stays up and healthy while the broker is away").during(OUTAGE).atMost(OUTAGE.plusSeconds(15))
                             .pollInterval(Duration.ofMillis(500))
                             .until(() -> worker.isAlive() && worker.get("/health").statusCode() == 200);
 
+                    int sentBeforeRestart = load.sent();
+                    assertThat(answeredAtStop).as("commands sent before the restart were unanswered when the broker stopped")
+                            .isLessThan(sentBeforeRestart);
                     broker = new KafkaBroker(settings);
                     broker.start();
-                    log(start, "broker started again on " + broker.bootstrapServers());
-                    load.done().get(3, TimeUnit.MINUTES);
+                    log(start, "broker started again on " + broker.bootstrapServers() + " with " + sentBeforeRestart + " commands sent");
+                    await("commands sent after the restart").atMost(Duration.ofMinutes(2)).until(() -> load.sent() >= sentBeforeRestart + AFTER);
+                    sent = load.stop(Duration.ofSeconds(60));
                 }
-                await("every command sent before the restart answered").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
-                        .until(() -> results.distinct() >= BEFORE);
-                log(start, "all " + BEFORE + " commands from before the restart answered");
-                try (SteadyLoad load = SteadyLoad.start(bootstrap, codec, TOPICS.commands(), after, 30, Duration.ofMillis(100))) {
-                    load.done().get(2, TimeUnit.MINUTES);
-                }
-                await("every command sent after the restart answered").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
-                        .until(() -> results.distinct() >= BEFORE + AFTER);
-                log(start, "all " + AFTER + " commands from after the restart answered");
+                await("every command answered").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
+                        .until(() -> results.counted() >= sent.size());
+                log(start, "all " + sent.size() + " commands answered");
                 assertThat(worker.isAlive()).as("the worker kept running").isTrue();
                 assertThat(worker.get("/ready").statusCode()).isEqualTo(200);
                 assertThat(worker.terminate(Duration.ofSeconds(60))).as("exit status after SIGTERM").isZero();
@@ -103,14 +97,12 @@ class BrokerRestartIT {
                 List<ConsumerRecord<byte[], byte[]>> events = CommittedTopic.readAll(bootstrap, TOPICS.events());
                 ExactlyOnceChecks checks = ExactlyOnceChecks.of(codec, CommittedTopic.readAll(bootstrap, TOPICS.results()), events,
                         id -> id.startsWith(run));
-                List<SteadyLoad.Command> all = new ArrayList<>(before);
-                all.addAll(after);
-                checks.assertOneResultPerCommand(all.stream().map(SteadyLoad.Command::id).toList());
+                checks.assertOneResultPerCommand(sent.stream().map(SteadyLoad.Command::id).toList());
                 checks.assertEventsContiguousAndUnique();
                 checks.assertEventsAreThoseOfAcceptedResults();
 
                 Map<String, Long> expected = new HashMap<>();
-                all.forEach(c -> expected.merge(c.aggregateId(), (long) ((Increment) c.body()).getBy(), Long::sum));
+                sent.forEach(c -> expected.merge(c.aggregateId(), (long) ((Increment) c.body()).getBy(), Long::sum));
                 Map<String, Long> last = new HashMap<>();
                 checks.eventsByAggregate().forEach((counter, counterEvents) -> last.put(counter,
                         codec.decode(counterEvents.get(counterEvents.size() - 1).value(), Incremented.class).getValue()));
@@ -124,11 +116,11 @@ class BrokerRestartIT {
         }
     }
 
-    /** Increments of 1 to 9 (each writes one event) over the run's counters. */
-    private static List<SteadyLoad.Command> commands(String run, String phase, int count, Random random) {
+    /** Increments of 1 to 9 (each writes one event) over the run's counters; more than the load sends. */
+    private static List<SteadyLoad.Command> commands(String run, Random random) {
         List<SteadyLoad.Command> commands = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            commands.add(new SteadyLoad.Command(run + "-" + phase + "-" + i, run + "-c" + random.nextInt(COUNTERS),
+        for (int i = 0; i < 20_000; i++) {
+            commands.add(new SteadyLoad.Command(run + "-cmd-" + i, run + "-c" + random.nextInt(COUNTERS),
                     new Increment(1 + random.nextInt(9))));
         }
         return commands;

@@ -51,14 +51,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * events contiguous and unique; every accepted command's events present and no others; and every
  * account's snapshot, read through the survivor's HTTP API, equal to the fold of its events.
  */
-@ExtendWith(KafkaStack.class)
+@ExtendWith(KafkaStackPerClass.class)
 class CrashIT {
 
     private static final String TYPE = "ex_accounts";
     private static final AggregateTopics TOPICS = AggregateTopics.of(TYPE);
     private static final int ACCOUNTS = 300;
-    /** Sends, about one in twenty a command sent before again (a client's retry). */
-    private static final int COMMANDS = 4_000;
+    /** At least this many commands are sent (more while the kill, the takeover and the restart take). */
+    private static final int MIN_COMMANDS = 3_000;
+    /** Commands ready to send: the load stops long before they run out. */
+    private static final int SUPPLY = 15_000;
     private static final Duration READY = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -73,39 +75,44 @@ class CrashIT {
         a.awaitReady(READY);
         b.awaitReady(READY);
 
-        List<SteadyLoad.Command> commands = commands(run, new Random(run.hashCode()));
+        List<SteadyLoad.Command> supply = commands(run, new Random(run.hashCode()));
         try (HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(RegistryClientSettings.of(stack.registryUrl()));
              CommittedTopic.Tail results = CommittedTopic.follow(stack.bootstrapServers(), TOPICS.results())
                      .countingDistinct(r -> ExactlyOnceChecks.key(r).startsWith(run) ? ExactlyOnceChecks.header(r, ContractHeaders.COMMAND_ID) : null);
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
             AvroWireCodec codec = new AvroWireCodec(registry, false);
+            int partitions = admin.describeTopics(List.of(TOPICS.commands())).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(TOPICS.commands()).partitions().size();
             long start = System.nanoTime();
             WorkerProcess restarted;
-            // 120 commands a second for 33 seconds: the kill, the takeover and the restart all happen under load.
-            try (SteadyLoad load = SteadyLoad.start(stack.bootstrapServers(), codec, TOPICS.commands(), commands, 6, Duration.ofMillis(50))) {
-                await("a quarter of the results").atMost(Duration.ofSeconds(90)).until(() -> results.counted() >= COMMANDS / 4);
+            List<SteadyLoad.Command> sent;
+            // 120 commands a second, from before the kill until after the restarted instance took its share back.
+            try (SteadyLoad load = SteadyLoad.start(stack.bootstrapServers(), codec, TOPICS.commands(), supply, 6, Duration.ofMillis(50))) {
+                await("results coming").atMost(Duration.ofSeconds(90)).until(() -> results.counted() >= 800);
                 Set<TopicPartition> owned = a.assigned(admin, TOPICS.commands());
                 assertThat(owned).as("partitions of the worker about to be killed").isNotEmpty();
                 a.kill();
                 log(start, "killed a (owned " + owned + ") at " + results.counted() + " results, " + load.sent() + " sent");
 
-                await("the survivor owns every partition").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> b.assigned(admin, TOPICS.commands()).size() == 6);
-                int atTakeover = results.counted();
-                log(start, "b owns all partitions at " + atTakeover + " results");
-                await("results from the survivor after the takeover").atMost(Duration.ofSeconds(60))
-                        .until(() -> results.counted() > atTakeover + 100 || results.counted() >= COMMANDS);
+                await("the survivor owns every partition").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> b.assigned(admin, TOPICS.commands()).size() == partitions);
+                log(start, "b owns all " + partitions + " partitions at " + results.counted() + " results");
+                awaitMoreResults(results, 300, "from the survivor after the takeover");
 
                 // The killed instance comes back on the state directory kill -9 left behind, as a restarted pod would.
                 WorkerProcess again = workers.start(worker(stack, run, "a2").stateDir(a.stateDir())).awaitReady(READY);
-                await("the restarted instance owns partitions again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                await("the restarted instance owns partitions again").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                         .until(() -> !again.assigned(admin, TOPICS.commands()).isEmpty());
                 log(start, "a2 owns " + again.assigned(admin, TOPICS.commands()) + " at " + results.counted() + " results");
                 restarted = again;
-                load.done().get(2, TimeUnit.MINUTES);
+                awaitMoreResults(results, 300, "after the restarted instance took its share");
+
+                await("thousands of commands sent").atMost(Duration.ofMinutes(2)).until(() -> load.sent() >= MIN_COMMANDS);
+                sent = load.stop(Duration.ofSeconds(30));
+                log(start, sent.size() + " commands sent");
             }
-            await("a result for every command").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
-                    .until(() -> results.counted() >= COMMANDS);
+            await("a result for every command").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> results.counted() >= sent.size());
             log(start, "all results in");
 
             // Everything committed is readable once the killed instance's last transaction is over (aborted or fenced).
@@ -113,15 +120,15 @@ class CrashIT {
             List<ConsumerRecord<byte[], byte[]>> eventRecords = CommittedTopic.readAll(stack.bootstrapServers(), TOPICS.events());
             ExactlyOnceChecks checks = ExactlyOnceChecks.of(codec, CommittedTopic.readAll(stack.bootstrapServers(), TOPICS.results()),
                     eventRecords, id -> id.startsWith(run));
-            checks.assertOneResultPerSend(commands.stream().map(SteadyLoad.Command::id).toList());
+            checks.assertOneResultPerSend(sent.stream().map(SteadyLoad.Command::id).toList());
             checks.assertEventsContiguousAndUnique();
             checks.assertEventsAreThoseOfAcceptedResults();
-            assertResultsAreThoseOfTheModel(commands, checks);
+            assertResultsAreThoseOfTheModel(sent, checks);
             log(start, "outcomes " + checks.outcomes());
 
             EventFold<AccountState> fold = new EventFold<>(Accounts.type(), codec);
             eventRecords.stream().filter(r -> ExactlyOnceChecks.key(r).startsWith(run)).forEach(fold::add);
-            assertThat(fold.snapshots()).hasSize(ACCOUNTS);
+            assertThat(fold.snapshots()).as("every account opened").hasSize((int) sent.stream().map(SteadyLoad.Command::aggregateId).distinct().count());
             assertSnapshotsServedEqualTheFold(b, fold);
             log(start, "snapshots checked");
 
@@ -139,7 +146,7 @@ class CrashIT {
         List<SteadyLoad.Command> commands = new ArrayList<>();
         Set<String> opened = new HashSet<>();
         int next = 0;
-        while (commands.size() < COMMANDS) {
+        while (commands.size() < SUPPLY) {
             if (commands.size() > 100 && random.nextInt(20) == 0) {
                 commands.add(commands.get(commands.size() - 1 - random.nextInt(100)));
                 continue;
@@ -215,6 +222,11 @@ class CrashIT {
             }
         }
         assertThat(problems).as("snapshots that differ from the fold of their events").isEmpty();
+    }
+
+    private static void awaitMoreResults(CommittedTopic.Tail results, int more, String when) {
+        int now = results.counted();
+        await(more + " more results " + when).atMost(Duration.ofSeconds(90)).until(() -> results.counted() >= now + more);
     }
 
     private static WorkerProcess.Options worker(KafkaStack.Endpoints stack, String run, String name) {

@@ -57,7 +57,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * byte, a schema id the registry resolves to the record's schema under the contract's subject), every
  * header of DESIGN.md's table, each outcome, duplicates, and the dead-letter topic.
  */
-@ExtendWith(KafkaStack.class)
+@ExtendWith(KafkaStackPerClass.class)
 class EndToEndIT {
 
     private static final String TYPE = "ex_users";

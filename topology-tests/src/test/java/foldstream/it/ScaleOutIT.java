@@ -14,12 +14,11 @@ import foldstream.worker.serialization.RegistryClientSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,18 +36,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * counter's events run 1, 2, 3, ... without gap or repeat, and each counter ends at the sum of the
  * increments sent to it, each counted once.
  */
-@ExtendWith(KafkaStack.class)
+@ExtendWith(KafkaStackPerClass.class)
 class ScaleOutIT {
 
     private static final String TYPE = "ex_counters";
     private static final AggregateTopics TOPICS = AggregateTopics.of(TYPE);
     private static final int COUNTERS = 300;
     /**
-     * Sends. Kept well below what would put more than Kafka Streams' acceptable.recovery.lag (10,000
-     * changelog records) on a task: under it a new instance counts as caught up and takes partitions
-     * at once; over it, it would only warm up until the next probing rebalance, ten minutes later.
+     * At least this many commands are sent (more while the membership changes take). Kept well below
+     * what would put more than Kafka Streams' acceptable.recovery.lag (10,000 changelog records) on a
+     * task: under it a new instance counts as caught up and takes partitions at once; over it, it would
+     * only warm up until the next probing rebalance, ten minutes later.
      */
-    private static final int COMMANDS = 4_000;
+    private static final int MIN_COMMANDS = 3_000;
+    /** Commands ready to send: the load stops long before they run out. */
+    private static final int SUPPLY = 15_000;
     private static final Duration READY = Duration.ofSeconds(90);
 
     @RegisterExtension
@@ -62,23 +64,7 @@ class ScaleOutIT {
             first.add(workers.start(worker(stack, run, "w" + i)));
         }
         first.forEach(w -> w.awaitReady(READY));
-
-        Random random = new Random(run.hashCode());
-        List<SteadyLoad.Command> commands = new ArrayList<>();
-        Map<String, Long> expectedValue = new HashMap<>();
-        Map<String, Integer> expectedEvents = new HashMap<>();
-        for (int i = 0; i < COMMANDS; i++) {
-            if (i > 100 && random.nextInt(20) == 0) {
-                // A client's retry: an earlier command again, same id; it must not count twice.
-                commands.add(commands.get(i - 1 - random.nextInt(100)));
-                continue;
-            }
-            String counter = run + "-c" + random.nextInt(COUNTERS);
-            int by = random.nextInt(21) - 5;   // 0 changes nothing: NO_CHANGE, no event
-            commands.add(new SteadyLoad.Command(run + "-cmd-" + i, counter, new Increment(by)));
-            expectedValue.merge(counter, (long) by, Long::sum);
-            expectedEvents.merge(counter, by == 0 ? 0 : 1, Integer::sum);
-        }
+        List<SteadyLoad.Command> supply = commands(run, new Random(run.hashCode()));
 
         try (HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(RegistryClientSettings.of(stack.registryUrl()));
              CommittedTopic.Tail results = CommittedTopic.follow(stack.bootstrapServers(), TOPICS.results())
@@ -87,28 +73,30 @@ class ScaleOutIT {
             AvroWireCodec codec = new AvroWireCodec(registry, false);
             long start = System.nanoTime();
             WorkerProcess fourth;
-            // 120 commands a second: the load lasts about half a minute, across both changes of membership.
-            try (SteadyLoad load = SteadyLoad.start(stack.bootstrapServers(), codec, TOPICS.commands(), commands, 6, Duration.ofMillis(50))) {
-                await("a fifth of the results").atMost(Duration.ofSeconds(90)).until(() -> results.counted() >= COMMANDS / 5);
+            List<SteadyLoad.Command> sent;
+            // 120 commands a second, from before the fourth instance joins until after the first one left.
+            try (SteadyLoad load = SteadyLoad.start(stack.bootstrapServers(), codec, TOPICS.commands(), supply, 6, Duration.ofMillis(50))) {
+                await("results coming").atMost(Duration.ofSeconds(90)).until(() -> results.counted() >= 500);
 
                 WorkerProcess joining = workers.start(worker(stack, run, "w4")).awaitReady(READY);
-                await("the fourth instance owns command partitions").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                await("the fourth instance owns command partitions").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                         .until(() -> !joining.assigned(admin, TOPICS.commands()).isEmpty());
-                log(start, "w4 joined with " + joining.assigned(admin, TOPICS.commands()) + "; results so far " + results.counted());
+                log(start, "w4 joined with " + joining.assigned(admin, TOPICS.commands()) + "; results so far " + results.counted()
+                        + " of " + load.sent() + " sent");
                 fourth = joining;
+                awaitMoreResults(results, 400, "after the fourth instance joined");
 
-                int answeredWhenJoined = results.counted();
-                await("more results after the fourth joined").atMost(Duration.ofSeconds(90))
-                        .until(() -> results.counted() >= answeredWhenJoined + COMMANDS / 10);
                 Set<TopicPartition> leaving = first.get(0).assigned(admin, TOPICS.commands());
                 assertThat(first.get(0).terminate(Duration.ofSeconds(60))).as("exit status of w1 after SIGTERM").isZero();
-                log(start, "w1 stopped, it had " + leaving + "; results so far " + results.counted());
+                log(start, "w1 stopped, it had " + leaving + "; results so far " + results.counted() + " of " + load.sent() + " sent");
+                awaitMoreResults(results, 400, "after w1 stopped");
 
-                load.done().get(2, TimeUnit.MINUTES);
-                log(start, "all " + COMMANDS + " commands sent");
+                await("thousands of commands sent").atMost(Duration.ofMinutes(2)).until(() -> load.sent() >= MIN_COMMANDS);
+                sent = load.stop(Duration.ofSeconds(30));
+                log(start, sent.size() + " commands sent");
             }
-            await("a result for every command").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
-                    .until(() -> results.counted() >= COMMANDS);
+            await("a result for every command").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> results.counted() >= sent.size());
             log(start, "all results in");
             for (WorkerProcess w : List.of(first.get(1), first.get(2), fourth)) {
                 assertThat(w.terminate(Duration.ofSeconds(60))).as("exit status of " + w.name() + " after SIGTERM").isZero();
@@ -119,24 +107,50 @@ class ScaleOutIT {
             List<ConsumerRecord<byte[], byte[]>> resultRecords = CommittedTopic.readAll(stack.bootstrapServers(), TOPICS.results());
             List<ConsumerRecord<byte[], byte[]>> eventRecords = CommittedTopic.readAll(stack.bootstrapServers(), TOPICS.events());
             ExactlyOnceChecks checks = ExactlyOnceChecks.of(codec, resultRecords, eventRecords, id -> id.startsWith(run));
-            checks.assertOneResultPerSend(commands.stream().map(SteadyLoad.Command::id).toList());
+            checks.assertOneResultPerSend(sent.stream().map(SteadyLoad.Command::id).toList());
             checks.assertEventsContiguousAndUnique();
             checks.assertEventsAreThoseOfAcceptedResults();
             assertThat(checks.outcomes()).containsOnlyKeys(Outcome.ACCEPTED, Outcome.NO_CHANGE);
 
+            // Each command counts once, however often it was sent; an increment of 0 writes no event.
+            Map<String, Long> expectedValue = new HashMap<>();
+            Map<String, Integer> expectedEvents = new HashMap<>();
+            Set<String> counted = new HashSet<>();
+            for (SteadyLoad.Command command : sent) {
+                int by = ((Increment) command.body()).getBy();
+                if (counted.add(command.id()) && by != 0) {
+                    expectedValue.merge(command.aggregateId(), (long) by, Long::sum);
+                    expectedEvents.merge(command.aggregateId(), 1, Integer::sum);
+                }
+            }
             Map<String, Long> finalValue = new HashMap<>();
             Map<String, Integer> eventCount = new HashMap<>();
             checks.eventsByAggregate().forEach((counter, events) -> {
                 eventCount.put(counter, events.size());
                 finalValue.put(counter, codec.decode(events.get(events.size() - 1).value(), Incremented.class).getValue());
             });
-            Map<String, Long> expectedNonEmpty = expectedValue.entrySet().stream()
-                    .filter(e -> expectedEvents.get(e.getKey()) > 0)
-                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-            assertThat(eventCount).as("events per counter").isEqualTo(expectedEvents.entrySet().stream()
-                    .filter(e -> e.getValue() > 0).collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
-            assertThat(finalValue).as("each counter's last value is the sum of its increments").isEqualTo(expectedNonEmpty);
+            assertThat(eventCount).as("events per counter").isEqualTo(expectedEvents);
+            assertThat(finalValue).as("each counter's last value is the sum of its increments").isEqualTo(expectedValue);
         }
+    }
+
+    /** Increments of -5 to 15 over the counters; about one in twenty is a client's retry of a recent command (same id). */
+    private static List<SteadyLoad.Command> commands(String run, Random random) {
+        List<SteadyLoad.Command> commands = new ArrayList<>();
+        for (int i = 0; i < SUPPLY; i++) {
+            if (i > 100 && random.nextInt(20) == 0) {
+                commands.add(commands.get(i - 1 - random.nextInt(100)));
+            } else {
+                commands.add(new SteadyLoad.Command(run + "-cmd-" + i, run + "-c" + random.nextInt(COUNTERS),
+                        new Increment(random.nextInt(21) - 5)));
+            }
+        }
+        return commands;
+    }
+
+    private static void awaitMoreResults(CommittedTopic.Tail results, int more, String when) {
+        int now = results.counted();
+        await(more + " more results " + when).atMost(Duration.ofSeconds(90)).until(() -> results.counted() >= now + more);
     }
 
     private static WorkerProcess.Options worker(KafkaStack.Endpoints stack, String run, String name) {

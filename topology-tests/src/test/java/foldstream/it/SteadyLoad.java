@@ -1,5 +1,7 @@
 package foldstream.it;
 
+import static org.awaitility.Awaitility.await;
+
 import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.SubjectNameStrategy;
@@ -7,11 +9,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,12 +25,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Commands sent the way any producer of the contract sends them: a plain idempotent Kafka producer,
  * the aggregate id as key, the value in the wire format under the topic-record-name subject, the
- * command id in a header. {@link #start} sends a list of them at a steady pace from a thread of its
- * own, so that workers can be started, stopped and killed while commands keep coming.
+ * command id in a header. {@link #start} sends from a list at a steady pace from a thread of its own
+ * until the list is used up or {@link #stop} is called, so that commands keep coming while workers
+ * are started, stopped and killed, however long those take on a busy machine; the checks then use
+ * {@link #stop}'s answer, the commands actually sent.
  *
  * <pre>{@code
- * try (SteadyLoad load = SteadyLoad.start(bootstrap, codec, "ex_counters-commands", commands, 40, Duration.ofMillis(50))) {
- *     load.done().get(2, TimeUnit.MINUTES);
+ * try (SteadyLoad load = SteadyLoad.start(bootstrap, codec, "ex_counters-commands", supply, 6, Duration.ofMillis(50))) {
+ *     ... start and stop workers ...
+ *     List<SteadyLoad.Command> sent = load.stop();
  * }
  * }</pre>
  */
@@ -49,8 +54,7 @@ final class SteadyLoad implements AutoCloseable {
         return thread;
     });
     private final AtomicInteger next = new AtomicInteger();
-    private final AtomicInteger acknowledged = new AtomicInteger();
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     private SteadyLoad(String bootstrapServers, AvroWireCodec codec, String topic, List<Command> commands, int perTick) {
         this.producer = producer(bootstrapServers);
@@ -77,7 +81,7 @@ final class SteadyLoad implements AutoCloseable {
         return new ProducerRecord<>(topic, null, command.aggregateId(), value, headers);
     }
 
-    /** Sends {@code perTick} commands every {@code tick}, in list order (so in order per aggregate), until all are sent. */
+    /** Sends {@code perTick} commands every {@code tick}, in list order (so in order per aggregate), until stopped or all are sent. */
     static SteadyLoad start(String bootstrapServers, AvroWireCodec codec, String topic, List<Command> commands,
                             int perTick, Duration tick) {
         SteadyLoad load = new SteadyLoad(bootstrapServers, codec, topic, commands, perTick);
@@ -88,21 +92,19 @@ final class SteadyLoad implements AutoCloseable {
     private void tick() {
         try {
             for (int i = 0; i < perTick && next.get() < commands.size(); i++) {
-                Command command = commands.get(next.getAndIncrement());
+                Command command = commands.get(next.get());
                 producer.send(record(codec, topic, command), (metadata, error) -> {
                     if (error != null) {
-                        done.completeExceptionally(new AssertionError("command " + command.id() + " was not sent", error));
-                    } else if (acknowledged.incrementAndGet() == commands.size()) {
-                        done.complete(null);
+                        failure.compareAndSet(null, new AssertionError("command " + command.id() + " was not sent", error));
                     }
                 });
+                next.incrementAndGet();
             }
             if (next.get() >= commands.size()) {
-                producer.flush();
                 ticks.shutdown();
             }
         } catch (RuntimeException e) {
-            done.completeExceptionally(e);
+            failure.compareAndSet(null, e);
             ticks.shutdown();
         }
     }
@@ -112,9 +114,35 @@ final class SteadyLoad implements AutoCloseable {
         return next.get();
     }
 
-    /** Completes once the broker acknowledged every command; exceptionally if one could not be sent. */
-    CompletableFuture<Void> done() {
-        return done;
+    /**
+     * Stops sending (at once, or when the list is used up if that comes first), waits until the broker
+     * has acknowledged every command handed to the producer, and answers those, in the order sent.
+     *
+     * @throws AssertionError when a command could not be sent
+     */
+    List<Command> stop(Duration timeout) {
+        ticks.shutdown();
+        try {
+            if (!ticks.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("the load did not stop within " + timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        producer.flush();
+        Throwable error = failure.get();
+        if (error != null) {
+            throw new AssertionError("a command could not be sent", error);
+        }
+        return List.copyOf(commands.subList(0, next.get()));
+    }
+
+    /** Sends the whole list and answers it once the broker acknowledged every command. */
+    List<Command> finish(Duration timeout) {
+        await("all " + commands.size() + " commands handed to the producer").atMost(timeout).until(() -> next.get() >= commands.size()
+                || failure.get() != null);
+        return stop(timeout);
     }
 
     @Override

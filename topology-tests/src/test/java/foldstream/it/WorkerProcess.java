@@ -57,9 +57,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>WorkerMain runs the example types, whose topics have fixed names ({@code ex_users-commands}, ...),
  * and an application started on a commands topic another one has used decides those commands again.
- * So on the shared broker of {@link KafkaStack} each test class that starts workers has an example
- * type to itself: EndToEndIT {@code ex_users}, ScaleOutIT {@code ex_counters}, CrashIT
- * {@code ex_accounts} (BrokerRestartIT has a broker of its own); the in-process ITs use other names.
+ * So the test classes that start workers use a broker of their own, {@link KafkaStackPerClass} (or,
+ * BrokerRestartIT, a {@code KafkaBroker} it restarts), not the one the in-process ITs share.
  *
  * <p>The JVM keeps its default compiler settings (the workers run real loads), a bounded heap, and the
  * serial collector: on a small machine running a broker and several workers, parallel GC threads only
