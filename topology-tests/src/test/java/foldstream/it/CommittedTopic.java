@@ -8,13 +8,10 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -28,8 +25,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * or still open transactions never count.
  *
  * <pre>{@code
- * try (CommittedTopic.Tail results = CommittedTopic.follow(bootstrap, "ex_counters-results")) {
- *     await().until(() -> results.size() >= sent);
+ * try (CommittedTopic.Tail results = CommittedTopic.follow(bootstrap, "ex_counters-results", r -> true)) {
+ *     await().until(() -> results.counted() >= sent);
  * }
  * CommittedTopic.awaitNoOpenTransactions(bootstrap, List.of("ex_counters-results"), Duration.ofSeconds(60));
  * List<ConsumerRecord<byte[], byte[]>> all = CommittedTopic.readAll(bootstrap, "ex_counters-results");
@@ -98,23 +95,23 @@ final class CommittedTopic {
         }
     }
 
-    static Tail follow(String bootstrapServers, String topic) {
-        return new Tail(bootstrapServers, topic);
+    /** Follows the topic from its beginning, counting the records {@code counts} accepts. */
+    static Tail follow(String bootstrapServers, String topic, Predicate<ConsumerRecord<byte[], byte[]>> counts) {
+        return new Tail(bootstrapServers, topic, counts);
     }
 
-    /** Follows a topic from its beginning in a thread of its own, keeping every committed record read. */
+    /** Follows a topic from its beginning in a thread of its own, counting the committed records of interest. */
     static final class Tail implements AutoCloseable {
         private final KafkaConsumer<byte[], byte[]> consumer;
-        private final List<ConsumerRecord<byte[], byte[]>> records = new CopyOnWriteArrayList<>();
-        private final Set<String> keys = ConcurrentHashMap.newKeySet();
-        private final AtomicInteger keyed = new AtomicInteger();
+        private final Predicate<ConsumerRecord<byte[], byte[]>> counts;
+        private final AtomicInteger counted = new AtomicInteger();
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final Thread thread;
-        private volatile Function<ConsumerRecord<byte[], byte[]>, String> keyOf = r -> null;
 
-        private Tail(String bootstrapServers, String topic) {
+        private Tail(String bootstrapServers, String topic, Predicate<ConsumerRecord<byte[], byte[]>> counts) {
             this.consumer = consumer(bootstrapServers, "read_committed");
+            this.counts = counts;
             List<TopicPartition> partitions = partitions(consumer, topic);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -123,33 +120,12 @@ final class CommittedTopic {
             thread.start();
         }
 
-        /**
-         * Also counts the records that have a key (a command id, say; null leaves a record out) and the
-         * distinct keys among them; records read before are counted too.
-         */
-        Tail countingDistinct(Function<ConsumerRecord<byte[], byte[]>, String> key) {
-            synchronized (this) {
-                this.keyOf = key;
-                records.forEach(r -> add(key, r));
-            }
-            return this;
-        }
-
-        private void add(Function<ConsumerRecord<byte[], byte[]>, String> key, ConsumerRecord<byte[], byte[]> record) {
-            String k = key.apply(record);
-            if (k != null) {
-                keys.add(k);
-                keyed.incrementAndGet();
-            }
-        }
-
         private void run() {
             try {
                 while (running.get()) {
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                        synchronized (this) {
-                            records.add(record);
-                            add(keyOf, record);
+                        if (counts.test(record)) {
+                            counted.incrementAndGet();
                         }
                     }
                 }
@@ -160,33 +136,13 @@ final class CommittedTopic {
             }
         }
 
-        int size() {
-            checkAlive();
-            return records.size();
-        }
-
-        /** Distinct keys counted. */
-        int distinct() {
-            checkAlive();
-            return keys.size();
-        }
-
-        /** Records counted (those with a key). */
+        /** The records of interest read so far. */
         int counted() {
-            checkAlive();
-            return keyed.get();
-        }
-
-        List<ConsumerRecord<byte[], byte[]>> records() {
-            checkAlive();
-            return List.copyOf(records);
-        }
-
-        private void checkAlive() {
             Throwable error = failure.get();
             if (error != null) {
                 throw new AssertionError("the tail consumer failed", error);
             }
+            return counted.get();
         }
 
         @Override

@@ -74,10 +74,6 @@ final class ExactlyOnceChecks {
         return Long.parseLong(header(event, ContractHeaders.AGGREGATE_VERSION));
     }
 
-    Map<String, List<CommandResult>> resultsByCommand() {
-        return resultsByCommand;
-    }
-
     /** Each aggregate's events in the order of the event store (offset order: one aggregate lives in one partition). */
     Map<String, List<ConsumerRecord<byte[], byte[]>>> eventsByAggregate() {
         return eventsByAggregate;

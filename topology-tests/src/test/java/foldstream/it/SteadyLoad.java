@@ -1,7 +1,5 @@
 package foldstream.it;
 
-import static org.awaitility.Awaitility.await;
-
 import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.SubjectNameStrategy;
@@ -136,13 +134,6 @@ final class SteadyLoad implements AutoCloseable {
             throw new AssertionError("a command could not be sent", error);
         }
         return List.copyOf(commands.subList(0, next.get()));
-    }
-
-    /** Sends the whole list and answers it once the broker acknowledged every command. */
-    List<Command> finish(Duration timeout) {
-        await("all " + commands.size() + " commands handed to the producer").atMost(timeout).until(() -> next.get() >= commands.size()
-                || failure.get() != null);
-        return stop(timeout);
     }
 
     @Override
