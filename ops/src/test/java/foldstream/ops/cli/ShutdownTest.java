@@ -6,7 +6,6 @@ import foldstream.ops.registry.RegistryServerSettings;
 import foldstream.ops.registry.SchemaRegistryServer;
 import foldstream.ops.stack.KafkaBroker;
 import foldstream.worker.app.WorkerMain;
-import foldstream.ops.stack.SharedKafkaBroker;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -16,15 +15,25 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** SIGTERM stops the worker and the stack cleanly, with exit status 0, as process supervisors expect. */
-@ExtendWith(SharedKafkaBroker.class)
 class ShutdownTest {
 
+    /**
+     * The worker program runs only the example types, whose topic names other tests on the shared
+     * broker use (creating them with other partition counts, deciding commands on them): it gets a
+     * broker of its own.
+     */
     @Test
-    void aWorkerProcessClosesCleanlyOnSigtermAndExits0(KafkaBroker broker, @TempDir Path dir) throws Exception {
+    void aWorkerProcessClosesCleanlyOnSigtermAndExits0(@TempDir Path dir) throws Exception {
+        try (KafkaBroker broker = new KafkaBroker(KafkaBroker.Settings.local(dir.resolve("broker")).withFreePorts())) {
+            broker.start();
+            workerClosesCleanlyOnSigterm(broker, dir);
+        }
+    }
+
+    private static void workerClosesCleanlyOnSigterm(KafkaBroker broker, Path dir) throws Exception {
         try (SchemaRegistryServer registry = new SchemaRegistryServer(RegistryServerSettings.of(broker.bootstrapServers()).withPort(0)).start();
              ChildJvm worker = ChildJvm.start(dir, WorkerMain.class,
                 "--bootstrap-servers", broker.bootstrapServers(), "--schema-registry-url", registry.url(), "--http-port", "0",

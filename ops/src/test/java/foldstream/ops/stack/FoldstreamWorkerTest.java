@@ -9,7 +9,7 @@ import foldstream.protocol.CommandResult;
 import foldstream.protocol.Outcome;
 import foldstream.worker.app.FoldstreamWorker;
 import foldstream.worker.app.WorkerSettings;
-import foldstream.worker.examples.ExampleTypes;
+import foldstream.worker.examples.Counters;
 import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.ops.registry.RegistryServerSettings;
@@ -44,9 +44,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A worker against a real broker and the project's registry server decides a command and writes
  * its event and result under exactly-once, and answers over HTTP.
+ *
+ * <p>The counters run under a stream name of their own: other tests on the shared broker run the
+ * example types, and an application that starts on topics where another one decided commands decides
+ * them again (so its events would follow those of the other one, from version 1 again).
  */
 @ExtendWith(SharedKafkaBroker.class)
 class FoldstreamWorkerTest {
+
+    private static final String TYPE = "fwt_counters";
 
     @Test
     void decidesACommandFromKafkaAndClosesCleanly(KafkaBroker broker, @TempDir Path state) throws Exception {
@@ -61,13 +67,13 @@ class FoldstreamWorkerTest {
         WorkerSettings settings = WorkerSettings.of(broker.bootstrapServers())
                 .withApplicationId("worker-test-" + UUID.randomUUID())
                 .withStateDir(state)
-                .withTypes(List.of("ex_counters"))
+                .withTypes(List.of(TYPE))
                 .withPartitions(2)
                 .withHttpPort(0)
                 .withProperties(Map.of("commit.interval.ms", "50"));
-        FoldstreamWorker worker = new FoldstreamWorker(settings, ExampleTypes.all(), registry);
+        FoldstreamWorker worker = new FoldstreamWorker(settings, List.of(Counters.type().withName(TYPE)), registry);
         try {
-            assertThat(worker.start().created()).contains("ex_counters-commands", "ex_counters-events");
+            assertThat(worker.start().created()).contains(TYPE + "-commands", TYPE + "-events");
             assertThat(worker.awaitRunning(Duration.ofSeconds(60))).isTrue();
 
             String counter = "counter-" + UUID.randomUUID();
@@ -75,8 +81,8 @@ class FoldstreamWorkerTest {
             try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers()),
                     new StringSerializer(), new ByteArraySerializer())) {
                 Increment increment = new Increment(3);
-                byte[] value = codec.encode(SubjectNameStrategy.TOPIC_RECORD_NAME.subject("ex_counters-commands", increment.getSchema()), increment);
-                ProducerRecord<String, byte[]> command = new ProducerRecord<>("ex_counters-commands", counter, value);
+                byte[] value = codec.encode(SubjectNameStrategy.TOPIC_RECORD_NAME.subject(TYPE + "-commands", increment.getSchema()), increment);
+                ProducerRecord<String, byte[]> command = new ProducerRecord<>(TYPE + "-commands", counter, value);
                 command.headers().add(ContractHeaders.COMMAND_ID, commandId.getBytes(StandardCharsets.UTF_8));
                 producer.send(command).get();
             }
@@ -86,27 +92,27 @@ class FoldstreamWorkerTest {
                     "bootstrap.servers", broker.bootstrapServers(), "group.id", "reader-" + UUID.randomUUID(),
                     "auto.offset.reset", "earliest", "isolation.level", "read_committed"),
                     new StringDeserializer(), new ByteArrayDeserializer())) {
-                consumer.subscribe(List.of("ex_counters-results", "ex_counters-events"));
+                consumer.subscribe(List.of(TYPE + "-results", TYPE + "-events"));
                 await().atMost(Duration.ofSeconds(30)).until(() -> {
                     consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
                     return seen.stream().filter(r -> counter.equals(r.key())).count() == 2;
                 });
             }
 
-            ConsumerRecord<String, byte[]> result = only(seen, "ex_counters-results", counter);
+            ConsumerRecord<String, byte[]> result = only(seen, TYPE + "-results", counter);
             CommandResult decided = codec.decode(result.value(), CommandResult.class);
             assertThat(decided.getOutcome()).isEqualTo(Outcome.ACCEPTED);
             assertThat(decided.getCommandId()).isEqualTo(commandId);
             assertThat(decided.getVersion()).isEqualTo(1L);
             assertThat(decided.getEventCount()).isEqualTo(1);
-            ConsumerRecord<String, byte[]> event = only(seen, "ex_counters-events", counter);
+            ConsumerRecord<String, byte[]> event = only(seen, TYPE + "-events", counter);
             assertThat(codec.decode(event.value(), Incremented.class)).isEqualTo(new Incremented(3, 3L));
             assertThat(ContractHeaders.text(event.headers(), ContractHeaders.AGGREGATE_VERSION)).isEqualTo("1");
             assertThat(ContractHeaders.text(event.headers(), ContractHeaders.CAUSATION_ID)).isEqualTo(commandId);
 
             // The same aggregate over the worker's HTTP API: its state, then one more command.
             HttpClient http = HttpClient.newHttpClient();
-            String base = "http://127.0.0.1:" + worker.httpPort() + "/aggregates/ex_counters/" + counter;
+            String base = "http://127.0.0.1:" + worker.httpPort() + "/aggregates/" + TYPE + "/" + counter;
             HttpResponse<String> state1 = http.send(HttpRequest.newBuilder(URI.create(base)).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(state1.statusCode()).isEqualTo(200);
             assertThat(state1.body()).contains("\"version\":1").contains("\"state\":{\"value\":3}")

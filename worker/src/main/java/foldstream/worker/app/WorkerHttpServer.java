@@ -69,6 +69,16 @@ public final class WorkerHttpServer implements AutoCloseable {
     /** How much of a refused request body is read and dropped so that the answer reaches the client. */
     private static final long MAX_DRAIN_BYTES = 64L << 20;
 
+    static {
+        // The JDK server writes the headers and the body of an answer separately and leaves Nagle's
+        // algorithm on: on a kept-alive connection every answer then waits ~40 ms for the client's
+        // delayed ACK. The JDK reads the setting once, when the first server of the JVM is made; one
+        // set by the user wins.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     /**
      * @param host the address to listen on (127.0.0.1 by default)
      * @param port 0 for any free port
