@@ -22,6 +22,11 @@ final class ResultWatch implements AutoCloseable {
 
     /** Positioned at the beginning of every partition of the topic. */
     ResultWatch(String bootstrap, String topic) {
+        this(bootstrap, topic, false);
+    }
+
+    /** Positioned at the beginning, or at the end, of every partition of the topic. */
+    ResultWatch(String bootstrap, String topic, boolean fromEnd) {
         consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -34,7 +39,12 @@ final class ResultWatch implements AutoCloseable {
             partitions.add(new TopicPartition(topic, info.partition()));
         }
         consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+        if (fromEnd) {
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position); // resolved now, before anything else is sent
+        } else {
+            consumer.seekToBeginning(partitions);
+        }
     }
 
     /** How long {@code count} records took to arrive, from the first to the last. */

@@ -1,0 +1,50 @@
+package foldstream.ops.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import foldstream.ops.stack.KafkaBroker;
+import foldstream.ops.stack.SharedKafkaBroker;
+import foldstream.worker.aggregate.StorageMode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The benchmark runs end to end on a tiny input: every part produces its row and the JSON file.
+ * It checks that the tool works, not how fast anything is: figures come from real runs, in the README.
+ */
+@ExtendWith(SharedKafkaBroker.class)
+class BenchmarkTest {
+
+    @Test
+    void everyPartRunsOnATinyInputAndWritesTheTableAndJson(KafkaBroker broker, @TempDir Path work) throws Exception {
+        Path json = work.resolve("bench.json");
+        BenchSettings settings = new BenchSettings(Optional.of(broker.bootstrapServers()), 600, 60, 2, 100, Duration.ofSeconds(3), 1,
+                400, List.of(StorageMode.EVENTS_ONLY), json, work, EnumSet.allOf(BenchSettings.Part.class));
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+
+        BenchReport report = new Benchmark(settings, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
+
+        assertThat(report.measurements()).extracting(Measurement::name).anyMatch(n -> n.startsWith("producer ceiling"))
+                .anyMatch(n -> n.startsWith("bare processor ceiling")).anyMatch(n -> n.startsWith("foldstream throughput ("))
+                .anyMatch(n -> n.startsWith("foldstream worker peak resident memory"))
+                .anyMatch(n -> n.startsWith("foldstream throughput, 80 %"))
+                .anyMatch(n -> n.startsWith("bare latency p99")).anyMatch(n -> n.startsWith("foldstream latency p99"))
+                .anyMatch(n -> n.startsWith("restore, EVENTS_ONLY"));
+        assertThat(report.measurements()).allSatisfy(m -> assertThat(m.median()).as(m.name()).isPositive());
+        report.writeJson(json);
+        assertThat(Files.readString(json)).contains("\"measurements\"").contains("foldstream throughput");
+        ByteArrayOutputStream table = new ByteArrayOutputStream();
+        report.printTable(new PrintStream(table, true, StandardCharsets.UTF_8));
+        assertThat(table.toString(StandardCharsets.UTF_8)).contains("| measure").contains("commands/s").contains("p99.9");
+    }
+}
