@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 
 /** {@code foldstream jmh [JMH options]}: the hot-path micro-benchmarks, without a broker. */
 @Command(name = "jmh", mixinStandardHelpOptions = true,
@@ -12,7 +12,8 @@ import picocli.CommandLine.Parameters;
             "Any JMH option passes through, e.g. 'ops/foldstream jmh -f 1 -wi 3 -i 5 snapshot'."})
 public final class JmhCommand implements Callable<Integer> {
 
-    @Parameters(arity = "0..*", paramLabel = "JMH-OPTION", description = "Options and benchmark patterns for JMH")
+    /** Everything after {@code jmh} goes to JMH as it is. */
+    @Unmatched
     List<String> options = new ArrayList<>();
 
     @Override
