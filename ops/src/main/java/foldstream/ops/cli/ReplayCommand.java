@@ -22,12 +22,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -53,11 +53,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "TYPE", description = "The aggregate type (stream name), e.g. ex_accounts")
     String type;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka (default: 127.0.0.1:9092). Env: FOLDSTREAM_BOOTSTRAP_SERVERS")
-    String bootstrapServers;
-
-    @Option(names = "--schema-registry-url", paramLabel = "URL", description = "The registry (default: http://127.0.0.1:8081). Env: FOLDSTREAM_SCHEMA_REGISTRY_URL")
-    String registryUrl;
+    @Mixin
+    ClientOptions client;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600", description = "How long the rebuild may take (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
@@ -81,10 +78,10 @@ public final class ReplayCommand implements Callable<Integer> {
             err.println("foldstream replay: no aggregate type " + type + "; known: " + registered.stream().map(AggregateType::name).toList());
             return 2;
         }
-        String bootstrap = bootstrapServers != null ? bootstrapServers : env.getOrDefault("FOLDSTREAM_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
-        String url = registryUrl != null ? registryUrl : env.getOrDefault("FOLDSTREAM_SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081");
-        try (SchemaRegistryClient client = registry.clients().connect(url)) {
-            AvroWireCodec codec = new AvroWireCodec(client, true);
+        String bootstrap = client.bootstrapServers(env);
+        String url = client.schemaRegistryUrl(env);
+        try (SchemaRegistryClient registryClient = registry.clients().connect(url)) {
+            AvroWireCodec codec = new AvroWireCodec(registryClient, true);
             long start = System.nanoTime();
             try {
                 long events = check(found.get(), codec, bootstrap, err);
@@ -96,7 +93,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 return 1;
             }
             out.flush();
-            try (CommandGateway gateway = new CommandGateway(Map.of("bootstrap.servers", bootstrap), codec, List.of(type))) {
+            try (CommandGateway gateway = new CommandGateway(client.kafka(env), codec, List.of(type))) {
                 err.println("[replay] asking each partition's worker to rebuild ...");
                 List<CommandResult> results = gateway.replay(type, Duration.ofSeconds(timeoutSeconds))
                         .get(timeoutSeconds + 10L, TimeUnit.SECONDS);
@@ -125,9 +122,10 @@ public final class ReplayCommand implements Callable<Integer> {
     private long check(AggregateType<?> aggregateType, AvroWireCodec codec, String bootstrap, PrintWriter err) {
         String topic = AggregateTopics.of(aggregateType.name()).events();
         Map<String, Object> config = StreamsSettings.defaults("foldstream-replay", bootstrap);
+        config.putAll(client.kafka(env)); // security settings given with --property
         List<TopicPartition> partitions = new ArrayList<>();
         long total = 0;
-        try (KafkaConsumer<byte[], byte[]> probe = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+        try (KafkaConsumer<byte[], byte[]> probe = new KafkaConsumer<>(client.kafka(env),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             for (PartitionInfo info : probe.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(topic, info.partition()));

@@ -28,23 +28,4 @@ public interface RegistryProcess extends AutoCloseable {
 
     @Override
     void close();
-
-    /** Runs no registry, saying why; the stack then offers Kafka alone. */
-    static RegistryProcess none(String why) {
-        return new RegistryProcess() {
-            @Override
-            public Optional<String> start(String bootstrapServers) {
-                return Optional.empty();
-            }
-
-            @Override
-            public String description() {
-                return "not started: " + why;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-    }
 }

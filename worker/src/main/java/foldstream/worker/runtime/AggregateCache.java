@@ -17,7 +17,15 @@ import java.util.function.LongSupplier;
  */
 final class AggregateCache<S> {
 
-    private record Entry<S>(Snapshot<S> snapshot, long lastUsed) {
+    /** Mutable on purpose: a hit only moves its time, without an allocation per command. */
+    private static final class Entry<S> {
+        final Snapshot<S> snapshot;
+        long lastUsed;
+
+        Entry(Snapshot<S> snapshot, long lastUsed) {
+            this.snapshot = snapshot;
+            this.lastUsed = lastUsed;
+        }
     }
 
     private final int maxEntries;
@@ -44,12 +52,12 @@ final class AggregateCache<S> {
             return null;
         }
         long now = clock.getAsLong();
-        if (now - entry.lastUsed() > idleTtlMillis) {
+        if (now - entry.lastUsed > idleTtlMillis) {
             entries.remove(aggregateId);
             return null;
         }
-        entries.put(aggregateId, new Entry<>(entry.snapshot(), now));
-        return entry.snapshot();
+        entry.lastUsed = now; // the access-ordered map already moved it to the most recent end
+        return entry.snapshot;
     }
 
     void put(String aggregateId, Snapshot<S> snapshot) {
@@ -63,7 +71,7 @@ final class AggregateCache<S> {
         long now = clock.getAsLong();
         Iterator<Entry<S>> it = entries.values().iterator();
         while (it.hasNext()) {
-            if (now - it.next().lastUsed() > idleTtlMillis) {
+            if (now - it.next().lastUsed > idleTtlMillis) {
                 it.remove();
             } else {
                 return;
