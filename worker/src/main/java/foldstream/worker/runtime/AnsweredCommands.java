@@ -14,7 +14,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * lookup per command (RocksDB's bloom filters make the usual miss cheap). An answer is kept for
  * {@code retention} of stream time (the commands' timestamps); older ones count as absent at once
  * and are deleted by a sweep that walks the store a slice at a time, at least twice as fast as
- * answers arrive, so the store stays about one retention's worth in size.
+ * answers arrive, so the store stays about one retention's worth in size. Once a whole pass has
+ * seen the oldest answer, sweeping waits until that one can have expired: with the default week of
+ * retention a busy worker does not re-read its store every second for nothing.
  *
  * <p>Keys are the aggregate id and the command id: a command id is an idempotency key per aggregate.
  */
@@ -27,6 +29,10 @@ final class AnsweredCommands {
     private long streamTime = Long.MIN_VALUE;
     private int answeredSinceSweep;
     private String sweepFrom;
+    /** Oldest timestamp seen by the current pass, and remembered since it began. */
+    private long passOldest = Long.MAX_VALUE;
+    /** Oldest timestamp in the store, as of the last complete pass; unknown until one completed. */
+    private long oldest = Long.MIN_VALUE;
 
     AnsweredCommands(KeyValueStore<String, byte[]> store, Duration retention) {
         this.store = store;
@@ -54,10 +60,18 @@ final class AnsweredCommands {
     void remember(String key, byte[] result, long timestamp) {
         store.put(key, ByteBuffer.allocate(Long.BYTES + result.length).putLong(timestamp).put(result).array());
         answeredSinceSweep++;
+        passOldest = Math.min(passOldest, timestamp);
+        if (oldest != Long.MIN_VALUE) {
+            oldest = Math.min(oldest, timestamp);
+        }
     }
 
     /** Deletes expired answers in the next slice of the store. */
     void sweep() {
+        if (sweepFrom == null && oldest != Long.MIN_VALUE && !expired(oldest)) {
+            answeredSinceSweep = 0;
+            return; // nothing in the store is old enough yet
+        }
         int budget = Math.max(MIN_SWEEP, 2 * answeredSinceSweep);
         answeredSinceSweep = 0;
         List<String> expired = new ArrayList<>();
@@ -66,8 +80,11 @@ final class AnsweredCommands {
         try (KeyValueIterator<String, byte[]> slice = store.range(sweepFrom, null)) {
             while (scanned < budget && slice.hasNext()) {
                 KeyValue<String, byte[]> entry = slice.next();
-                if (expired(entry.value)) {
+                long timestamp = ByteBuffer.wrap(entry.value).getLong();
+                if (expired(timestamp)) {
                     expired.add(entry.key);
+                } else {
+                    passOldest = Math.min(passOldest, timestamp);
                 }
                 last = entry.key;
                 scanned++;
@@ -75,10 +92,18 @@ final class AnsweredCommands {
             // At the end of the store the next sweep starts again from its beginning.
             sweepFrom = slice.hasNext() ? last : null;
         }
+        if (sweepFrom == null) {
+            oldest = passOldest;
+            passOldest = Long.MAX_VALUE;
+        }
         expired.forEach(store::delete);
     }
 
     private boolean expired(byte[] stored) {
-        return streamTime != Long.MIN_VALUE && ByteBuffer.wrap(stored).getLong() < streamTime - retentionMillis;
+        return expired(ByteBuffer.wrap(stored).getLong());
+    }
+
+    private boolean expired(long timestamp) {
+        return streamTime != Long.MIN_VALUE && timestamp < streamTime - retentionMillis;
     }
 }

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
@@ -61,6 +60,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private final EventLog eventLog;
     private final Map<String, Class<? extends SpecificRecord>> commandTypes = new HashMap<>();
     private final byte[] aggregateTypeHeader;
+    private final EventIds eventIds;
 
     private ProcessorContext<byte[], byte[]> context;
     private AggregateCache<S> cache;
@@ -83,6 +83,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         this.evaluator = new CommandEvaluator<>(type);
         this.eventLog = eventLog;
         this.aggregateTypeHeader = utf8(type.name());
+        this.eventIds = new EventIds(type.name());
         for (Class<? extends SpecificRecord> command : type.commands().keySet()) {
             commandTypes.put(SpecificData.get().getSchema(command).getFullName(), command);
         }
@@ -147,8 +148,8 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private void replay(Record<byte[], byte[]> record) {
         RecordMetadata where = context.recordMetadata().orElseThrow();
         String id = ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID);
-        Command command = new Command(where.topic() + "/" + where.partition() + "/" + where.offset(),
-                id == null ? "replay-" + where.partition() + "-" + where.offset() : id, id == null ? "replay" : id, record.key());
+        Command command = new Command(where, id == null ? "replay-" + where.partition() + "-" + where.offset() : id,
+                id == null ? "replay" : id, record.key());
         CommandResult result;
         if (type.storageMode() == StorageMode.SNAPSHOTS_ONLY) {
             result = result(command, Outcome.REJECTED, 0, 0, "NO_EVENTS", type.name() + " keeps no events (SNAPSHOTS_ONLY): nothing to replay", List.of());
@@ -236,7 +237,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
                     .add(ContractHeaders.CORRELATION_ID, utf8(command.correlationId))
                     .add(ContractHeaders.CAUSATION_ID, utf8(command.id))
                     .add(ContractHeaders.AGGREGATE_VERSION, utf8(version))
-                    .add(ContractHeaders.EVENT_ID, utf8(eventId(command.aggregateId, version)))
+                    .add(ContractHeaders.EVENT_ID, utf8(eventIds.of(command.aggregateId, version)))
                     .add(ContractHeaders.EVENT_TYPE, utf8(event.getSchema().getFullName()))
                     .add(ContractHeaders.AGGREGATE_TYPE, aggregateTypeHeader);
             forward(topics.events(), command.key, events.get(i), record.timestamp(), headers);
@@ -258,11 +259,11 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     }
 
     private void malformed(Record<byte[], byte[]> record, Command command) {
-        LOG.warn("{}: MALFORMED command at {}: {}", type.name(), command.source, command.problem);
+        LOG.warn("{}: MALFORMED command at {}: {}", type.name(), command.source(), command.problem);
         long version = command.aggregateId == null ? 0 : snapshots.load(command.aggregateId).version();
         Headers dlqHeaders = new RecordHeaders(record.headers().toArray())
                 .add(ContractHeaders.DLQ_ERROR, utf8(command.problem))
-                .add(ContractHeaders.DLQ_SOURCE, utf8(command.source));
+                .add(ContractHeaders.DLQ_SOURCE, utf8(command.source()));
         forward(topics.dlq(), record.key(), record.value(), record.timestamp(), dlqHeaders);
         answer(record, command, result(command, Outcome.MALFORMED, version, 0, Outcome.MALFORMED.name(),
                 command.problem, List.of()), false);
@@ -297,22 +298,15 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         context.forward(new Record<>(key, value, timestamp, headers), sinkName(topic));
     }
 
-    /** Unique per event and the same on every reprocessing: a name-based UUID of type, id and version. */
-    private String eventId(String aggregateId, long version) {
-        return UUID.nameUUIDFromBytes((type.name() + '\u0000' + aggregateId + '\u0000' + version)
-                .getBytes(StandardCharsets.UTF_8)).toString();
-    }
-
     /** Step 1: key, headers and value, or the reason they cannot be read. */
     private Command read(Record<byte[], byte[]> record) {
         RecordMetadata where = context.recordMetadata().orElseThrow();
-        String source = where.topic() + "/" + where.partition() + "/" + where.offset();
         String id = ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID);
         if (id == null || id.isEmpty()) {
-            id = source;
+            id = source(where);
         }
         String correlation = ContractHeaders.text(record.headers(), ContractHeaders.CORRELATION_ID);
-        Command command = new Command(source, id, correlation == null || correlation.isEmpty() ? id : correlation, record.key());
+        Command command = new Command(where, id, correlation == null || correlation.isEmpty() ? id : correlation, record.key());
         if (record.key() == null || record.key().length == 0) {
             return command.unreadable("the command has no key: the key must be the aggregate id");
         }
@@ -335,6 +329,11 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         return command;
     }
 
+    /** A record's place, {@code topic/partition/offset}: the id of a command that came without one. */
+    private static String source(RecordMetadata where) {
+        return where.topic() + "/" + where.partition() + "/" + where.offset();
+    }
+
     @Override
     public void close() {
         if (cache != null) {
@@ -344,7 +343,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
 
     /** The parts of one command record, filled in as they are read. */
     private static final class Command {
-        final String source;
+        final RecordMetadata where;
         final String id;
         final String correlationId;
         final byte[] key;
@@ -353,11 +352,16 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         Decoded decoded;
         String problem;
 
-        Command(String source, String id, String correlationId, byte[] key) {
-            this.source = source;
+        Command(RecordMetadata where, String id, String correlationId, byte[] key) {
+            this.where = where;
             this.id = id;
             this.correlationId = correlationId;
             this.key = key;
+        }
+
+        /** Where the command was read: {@code topic/partition/offset}. */
+        String source() {
+            return CommandProcessor.source(where);
         }
 
         Command unreadable(String why) {
