@@ -82,7 +82,7 @@ public final class AvroWireCodec {
         out.write(id);
         BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         try {
-            writers.computeIfAbsent(schema, s -> new SpecificDatumWriter<>(s, SpecificData.getForSchema(s)))
+            writers.computeIfAbsent(schema, s -> new SpecificDatumWriter<>(s, model(s)))
                     .write(record, encoder);
         } catch (IOException | RuntimeException e) {
             throw new WireFormatException("cannot write " + schema.getFullName() + " for subject '" + subject + "': " + e, e);
@@ -189,10 +189,23 @@ public final class AvroWireCodec {
         return schema;
     }
 
+    /**
+     * The generated class's model with Avro's generated coders switched on: the same bytes as Avro's
+     * generic path, without its per-field lookups. Records with logical types have no generated coders
+     * and take the generic path with the class's own conversions.
+     */
+    private static SpecificData model(Schema schema) {
+        SpecificData generated = SpecificData.getForSchema(schema);
+        SpecificData model = new SpecificData(generated.getClassLoader());
+        generated.getConversions().forEach(model::addLogicalTypeConversion);
+        model.setCustomCoders(true);
+        return model;
+    }
+
     private SpecificRecord read(byte[] bytes, int id, Schema writer, Class<? extends SpecificRecord> type) {
         DatumReader<SpecificRecord> reader = readers.computeIfAbsent(new ReaderKey(id, type), key -> {
             Schema readerSchema = SpecificData.get().getSchema(type);
-            return new SpecificDatumReader<>(writer, readerSchema, SpecificData.getForSchema(readerSchema));
+            return new SpecificDatumReader<>(writer, readerSchema, model(readerSchema));
         });
         BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, HEADER_SIZE, bytes.length - HEADER_SIZE, null);
         try {
