@@ -4,7 +4,9 @@ import foldstream.worker.aggregate.StorageMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the benchmark runs.
@@ -21,10 +23,15 @@ import java.util.Optional;
  * @param json where the figures are written as JSON
  * @param workDir state directories of the workers the benchmark starts
  * @param parts which measurements to run (default all); the ratios need the ceilings
+ * @param lowLatency the Kafka Streams settings of the low-latency runs, for bare and Foldstream alike
+ *     (default {@link #LOW_LATENCY})
  */
 public record BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                             Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
-                            Path workDir, java.util.Set<Part> parts) {
+                            Path workDir, Set<Part> parts, Map<String, String> lowLatency) {
+
+    /** The lowest p99 found under {@code exactly_once_v2} on this machine (README, "Performance"). */
+    public static final Map<String, String> LOW_LATENCY = Map.of("commit.interval.ms", "20", "producer.linger.ms", "0");
 
     /** The measurements, in the order they run. */
     public enum Part { PRODUCER, BARE, THROUGHPUT, SKEW, LATENCY, RESTORE }
@@ -37,5 +44,6 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
         if (partitions < 1 || rate < 1 || repeats < 1 || restoreEvents < 1) {
             throw new IllegalArgumentException("--partitions, --rate, --repeats and --restore-events must be positive");
         }
+        lowLatency = Map.copyOf(lowLatency);
     }
 }

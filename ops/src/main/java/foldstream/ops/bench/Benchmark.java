@@ -44,7 +44,6 @@ import org.apache.kafka.common.utils.Utils;
 public final class Benchmark {
 
     /** The low-latency setting: commit (and so make results visible) every 20 ms, send at once. */
-    static final Map<String, String> LOW_LATENCY = Map.of("commit.interval.ms", "20", "producer.linger.ms", "0");
     private static final Duration STALL = Duration.ofSeconds(120);
 
     private final BenchSettings settings;
@@ -124,7 +123,7 @@ public final class Benchmark {
             CommandLoad paced = new CommandLoad(codec, "bench", latencyCommands,
                     Math.max(1, Math.min(settings.aggregates(), latencyCommands / 4)), false, true, "l");
             for (Map.Entry<String, Map<String, String>> setting : List.of(
-                    Map.entry("default commit interval", Map.<String, String>of()), Map.entry("low-latency", LOW_LATENCY))) {
+                    Map.entry("default commit interval", Map.<String, String>of()), Map.entry("low-latency", settings.lowLatency()))) {
                 for (String kind : List.of("bare", "foldstream")) {
                     latency(kind, setting.getKey(), setting.getValue(), paced);
                 }

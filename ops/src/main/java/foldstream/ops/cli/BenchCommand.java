@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -54,6 +55,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all)")
     Set<BenchSettings.Part> only;
 
+    @Option(names = "--low-latency", split = ",", paramLabel = "KEY=VALUE",
+            description = "Kafka Streams settings of the low-latency runs (default: commit.interval.ms=20,producer.linger.ms=0)")
+    Map<String, String> lowLatency;
+
     @Option(names = "--json", defaultValue = "foldstream-bench.json", description = "Where the figures go (default: ${DEFAULT-VALUE})")
     Path json;
 
@@ -65,7 +70,8 @@ public final class BenchCommand implements Callable<Integer> {
         Path work = workDir != null ? workDir : Files.createTempDirectory("foldstream-bench");
         BenchSettings settings = new BenchSettings(Optional.ofNullable(bootstrapServers), commands, aggregates, partitions, rate,
                 Duration.ofSeconds(durationSeconds), repeats, restoreEvents, modes, json, work,
-                only == null || only.isEmpty() ? EnumSet.allOf(BenchSettings.Part.class) : EnumSet.copyOf(only));
+                only == null || only.isEmpty() ? EnumSet.allOf(BenchSettings.Part.class) : EnumSet.copyOf(only),
+                lowLatency == null || lowLatency.isEmpty() ? BenchSettings.LOW_LATENCY : lowLatency);
         BenchReport report = new Benchmark(settings, System.err).run();
         report.printTable(System.out);
         report.writeJson(json);

@@ -29,7 +29,7 @@ class BenchmarkTest {
     void everyPartRunsOnATinyInputAndWritesTheTableAndJson(KafkaBroker broker, @TempDir Path work) throws Exception {
         Path json = work.resolve("bench.json");
         BenchSettings settings = new BenchSettings(Optional.of(broker.bootstrapServers()), 600, 60, 2, 100, Duration.ofSeconds(3), 1,
-                400, List.of(StorageMode.EVENTS_ONLY), json, work, EnumSet.allOf(BenchSettings.Part.class));
+                400, List.of(StorageMode.EVENTS_ONLY), json, work, EnumSet.allOf(BenchSettings.Part.class), BenchSettings.LOW_LATENCY);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
         BenchReport report = new Benchmark(settings, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
