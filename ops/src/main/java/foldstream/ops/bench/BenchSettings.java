@@ -31,7 +31,7 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
                             Path workDir, Set<Part> parts, Map<String, String> lowLatency) {
 
     /** The lowest p99 found under {@code exactly_once_v2} on this machine (README, "Performance"). */
-    public static final Map<String, String> LOW_LATENCY = Map.of("commit.interval.ms", "20", "producer.linger.ms", "0");
+    public static final Map<String, String> LOW_LATENCY = Map.of("commit.interval.ms", "10", "producer.linger.ms", "0");
 
     /** The measurements, in the order they run. */
     public enum Part { PRODUCER, BARE, THROUGHPUT, SKEW, LATENCY, RESTORE }

@@ -56,7 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
     Set<BenchSettings.Part> only;
 
     @Option(names = "--low-latency", split = ",", paramLabel = "KEY=VALUE",
-            description = "Kafka Streams settings of the low-latency runs (default: commit.interval.ms=20,producer.linger.ms=0)")
+            description = "Kafka Streams settings of the low-latency runs (default: commit.interval.ms=10,producer.linger.ms=0)")
     Map<String, String> lowLatency;
 
     @Option(names = "--json", defaultValue = "foldstream-bench.json", description = "Where the figures go (default: ${DEFAULT-VALUE})")
