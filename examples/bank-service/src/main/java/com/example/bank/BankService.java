@@ -1,6 +1,6 @@
 package com.example.bank;
 
-import foldstream.worker.app.FoldstreamApplication;
+import foldstream.worker.FoldstreamApplication;
 
 /**
  * The bank service: a Foldstream worker running this service's aggregate types. Every flag of

@@ -1,8 +1,9 @@
-package foldstream.worker.app;
+package foldstream.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import foldstream.worker.app.WorkerMain;
 import foldstream.worker.examples.Accounts;
 import foldstream.worker.examples.Counters;
 import java.io.PrintWriter;

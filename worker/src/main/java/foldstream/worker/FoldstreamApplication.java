@@ -1,6 +1,9 @@
-package foldstream.worker.app;
+package foldstream.worker;
 
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.app.LoggingDefaults;
+import foldstream.worker.app.RegistryClientFactory;
+import foldstream.worker.app.WorkerMain;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
