@@ -33,6 +33,18 @@ class UpcastingTest {
     }
 
     @Test
+    void aWidenedNumberAndARemovedFieldNeedNoCode() {
+        Schema reversedV1 = new Schema.Parser().parse("""
+                {"type": "record", "name": "Reversed", "namespace": "foldstream.test.ledger",
+                 "fields": [{"name": "cents", "type": "int"}, {"name": "reason", "type": "string", "default": ""}]}""");
+        GenericRecord old = new GenericData.Record(reversedV1);
+        old.put("cents", 40);
+        old.put("reason", "typo");
+
+        assertThat(read(old)).containsExactly(new Reversed(40L));
+    }
+
+    @Test
     void aTypeThatIsGoneIsUpcastIntoTodaysEvents() {
         assertThat(read(record(Ledger.AMOUNT_PAID_IN_V1, "euros", 3))).containsExactly(new Credited(300L, "from euros"));
     }
