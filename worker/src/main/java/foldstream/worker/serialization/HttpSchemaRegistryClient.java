@@ -32,8 +32,8 @@ import org.apache.avro.SchemaParseException;
  * <p>Connection errors and 5xx answers are retried with exponential backoff, moving to the next base
  * URL each time; after {@link RegistryClientSettings#maxRetries()} retries the call fails with
  * {@link SchemaRegistryUnavailableException}. A 4xx answer is the registry's decision and is not
- * retried: it becomes a {@link SchemaRegistryException} with Confluent's {@code error_code}. Nothing is
- * cached here; {@link AvroWireCodec} caches ids and schemas. Thread-safe.
+ * retried: it becomes a {@link SchemaRegistryException} with Confluent's {@code error_code} (which
+ * refusals a record waits out is {@link RegistryWait}'s choice). Nothing is cached here; {@link AvroWireCodec} caches ids and schemas. Thread-safe.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
@@ -136,6 +136,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     private Schema parse(JsonNode answer, String subject) {
+        if (!answer.path("schema").isTextual()) {
+            // A 200 that is JSON but not the registry's answer (a proxy's, say): nothing is known of the schema.
+            throw new SchemaRegistryException(SchemaRegistryException.STORE_ERROR, subject,
+                    "the schema registry answered without a schema: " + abbreviate(answer.toString()));
+        }
         String type = answer.path("schemaType").asText("AVRO");
         if (!"AVRO".equals(type)) {
             throw new SchemaRegistryException(SchemaRegistryException.INVALID_SCHEMA, subject,
