@@ -8,6 +8,7 @@ import foldstream.examples.accounts.OpenAccount;
 import foldstream.protocol.CommandResult;
 import foldstream.protocol.Outcome;
 import foldstream.worker.app.FoldstreamWorker;
+import foldstream.worker.app.WorkerSettings;
 import foldstream.worker.examples.Accounts;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -34,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * page, 500, a 200 that is not JSON, a 200 that is not a schema) makes commands wait, never
  * {@code MALFORMED}: nothing is dead-lettered, the worker says since when it waits, and once the
  * registry answers every command is decided exactly once. Only "schema not found" (40403) is
- * {@code MALFORMED}. The worker is fresh, so its writer-schema lookups really go to the registry.
+ * {@code MALFORMED}. Every fault is met within one wait in place (RegistryWait's budget, half the
+ * transaction timeout), with no stream thread replaced. The worker is fresh, so its writer-schema lookups really go to the registry.
  */
 @ExtendWith(KafkaStackPerClass.class)
 class RegistryFaultsIT {
@@ -49,7 +52,7 @@ class RegistryFaultsIT {
              HttpSchemaRegistryClient throughProxy = new HttpSchemaRegistryClient(RegistryClientSettings.of(proxy.url()));
              HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(RegistryClientSettings.of(stack.registryUrl()));
              KafkaProducer<String, byte[]> producer = SteadyLoad.producer(stack.bootstrapServers());
-             FoldstreamWorker worker = FacadeHttp.startWorker(stack, run, List.of(Accounts.type()), 2, stateDir, throughProxy)) {
+             FoldstreamWorker worker = startWorker(stack, run, stateDir, throughProxy)) {
             assertThat(worker.awaitRunning(Duration.ofSeconds(90))).isTrue();
             AvroWireCodec codec = new AvroWireCodec(registry, false);
             List<String> sent = new ArrayList<>();
@@ -98,7 +101,27 @@ class RegistryFaultsIT {
             assertThat(ExactlyOnceChecks.header(dead.get(0), ContractHeaders.DLQ_ERROR)).contains("40403");
             assertThat(worker.registryHealth().status()).isInstanceOf(DependencyStatus.Available.class);
             assertThat(worker.state()).isEqualTo(KafkaStreams.State.RUNNING);
+            assertThat(worker.streams().metadataForLocalThreads()).extracting(t -> t.threadName())
+                    .as("the wait happened in place: the first stream thread still runs").allMatch(name -> name.endsWith("StreamThread-1"));
         }
+    }
+
+    /**
+     * A worker whose transaction timeout (30 s) lets a record wait up to 15 s in place: long enough
+     * to meet every fault in one wait, so the wait itself is what is tested.
+     */
+    private static FoldstreamWorker startWorker(KafkaStack.Endpoints stack, String run, Path stateDir, HttpSchemaRegistryClient registry) {
+        WorkerSettings settings = WorkerSettings.of(stack.bootstrapServers()).withApplicationId(run).withStateDir(stateDir)
+                .withPartitions(2).withHttpPort(0)
+                .withProperties(Map.of("commit.interval.ms", "50", "producer.transaction.timeout.ms", "30000"));
+        FoldstreamWorker worker = new FoldstreamWorker(settings, List.of(Accounts.type()), registry);
+        try {
+            worker.start();
+        } catch (RuntimeException e) {
+            worker.close();
+            throw e;
+        }
+        return worker;
     }
 
     private static String send(KafkaProducer<String, byte[]> producer, AvroWireCodec codec, String aggregateId, String commandId,

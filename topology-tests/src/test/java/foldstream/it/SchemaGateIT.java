@@ -143,6 +143,36 @@ class SchemaGateIT {
         assertThat(registry.latest(subject).schema()).isEqualTo(ProfileSet.getClassSchema());
     }
 
+    @Test
+    void refusesUnderFullTransitiveASchemaCompatibleWithTheLatestButNotAnOlderVersionBeforeRegisteringAnything() {
+        String subject = "gate_transitive-events-foldstream.examples.users.ProfileSet";
+        registry.setCompatibility(subject, CompatibilityLevel.NONE);
+        // Version 1: old readers need the nickname; version 2 gave it a default.
+        registry.register(subject, record("ProfileSet",
+                "{\"name\": \"name\", \"type\": \"string\"}, {\"name\": \"nickname\", \"type\": \"string\"}"));
+        registry.register(subject, record("ProfileSet",
+                "{\"name\": \"name\", \"type\": \"string\"}, {\"name\": \"nickname\", \"type\": \"string\", \"default\": \"\"}"));
+        registry.setCompatibility(subject, CompatibilityLevel.FULL_TRANSITIVE);
+
+        assertThatThrownBy(() -> new SchemaGate(registry).open(List.of(users("gate_transitive"))))
+                .isInstanceOfSatisfying(IncompatibleSchemaException.class, e -> {
+                    assertThat(e.refusals()).singleElement().satisfies(refusal -> {
+                        assertThat(refusal.subject()).isEqualTo(subject);
+                        assertThat(refusal.level()).isEqualTo(CompatibilityLevel.FULL_TRANSITIVE);
+                    });
+                })
+                .hasMessageContaining("nickname");
+        assertThat(registry.latest(subject).version()).as("the subject gained no version").isEqualTo(2);
+        for (String other : List.of("gate_transitive-commands-foldstream.examples.users.RegisterUser",
+                "gate_transitive-commands-foldstream.examples.users.UpdateProfile",
+                "gate_transitive-events-foldstream.examples.users.UserCreated", "gate_transitive-results-value",
+                "gate_transitive-state-value")) {
+            assertThatThrownBy(() -> registry.latest(other)).as("a refused gate registers nothing: " + other)
+                    .isInstanceOfSatisfying(SchemaRegistryException.class,
+                            e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SUBJECT_NOT_FOUND));
+        }
+    }
+
     private static Schema record(String name, String fields) {
         return new Schema.Parser().parse("{\"type\": \"record\", \"name\": \"" + name
                 + "\", \"namespace\": \"foldstream.examples.users\", \"fields\": [" + fields + "]}");

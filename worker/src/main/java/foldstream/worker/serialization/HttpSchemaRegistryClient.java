@@ -87,12 +87,14 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     public CompatibilityCheck testCompatibility(String subject, Schema schema) {
         JsonNode answer;
         try {
-            answer = call("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest?verbose=true",
+            // Against every version the subject's level asks for (all of them under *_TRANSITIVE), as
+            // registering would check; "/versions/latest" would check the latest only.
+            answer = call("POST", "/compatibility/subjects/" + encode(subject) + "/versions?verbose=true",
                     schemaBody(schema), subject);
         } catch (SchemaRegistryUnavailableException e) {
             throw e;
         } catch (SchemaRegistryException e) {
-            // No version to be incompatible with: any schema is acceptable.
+            // No version to be incompatible with (registries that answer 40401 here): any schema is acceptable.
             if (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND || e.errorCode() == SchemaRegistryException.VERSION_NOT_FOUND) {
                 return CompatibilityCheck.ok();
             }

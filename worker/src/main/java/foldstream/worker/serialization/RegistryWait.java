@@ -1,5 +1,6 @@
 package foldstream.worker.serialization;
 
+import foldstream.worker.runtime.LogThrottle;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -30,14 +31,11 @@ public final class RegistryWait {
     public static final Duration DEFAULT_BUDGET = Duration.ofSeconds(5);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
-    private static final long LOG_EVERY_NANOS = Duration.ofSeconds(30).toNanos();
     private static final Logger LOG = LoggerFactory.getLogger(RegistryWait.class);
 
     private final Duration budget;
     private final RegistryHealth health;
-    private final Object logLock = new Object();
-    private long lastLogged;
-    private boolean logged;
+    private final LogThrottle log = new LogThrottle(Duration.ofSeconds(30));
 
     public RegistryWait(Duration budget, RegistryHealth health) {
         if (budget.isNegative()) {
@@ -154,20 +152,13 @@ public final class RegistryWait {
     private void answered() {
         if (health.answered() instanceof DependencyStatus.Waiting ended) {
             LOG.info("the schema registry answers again, after waiting since {} ({} failed calls)", ended.since(), ended.failures());
-            synchronized (logLock) {
-                logged = false;
-            }
+            log.reset();
         }
     }
 
     private void logRateLimited(String what, DependencyStatus.Waiting waiting, boolean spent) {
-        long now = System.nanoTime();
-        synchronized (logLock) {
-            if (logged && now - lastLogged < LOG_EVERY_NANOS) {
-                return;
-            }
-            logged = true;
-            lastLogged = now;
+        if (!log.allow()) {
+            return;
         }
         LOG.warn("waiting on the schema registry since {} ({} failed calls) for {}{}: {}", waiting.since(), waiting.failures(), what,
                 spent ? "; the record will be read again" : "", waiting.reason());
