@@ -190,11 +190,12 @@ public final class WorkerMain implements Callable<Integer> {
     }
 
     private int run(WorkerSettings settings, BrokerWait wait, ShutdownSignal signal) throws InterruptedException {
-        if (!wait.await(settings, signal)) {
-            return EXIT_OK;
-        }
         try (SchemaRegistryClient registry = registryClients.connect(settings.schemaRegistryUrl().orElseThrow())) {
+            // Checks the settings (a bad one exits with 2 at once), then waits for Kafka, then starts.
             FoldstreamWorker worker = new FoldstreamWorker(settings, registered, registry);
+            if (!wait.await(settings, signal)) {
+                return EXIT_OK;
+            }
             try {
                 worker.start();
                 while (!signal.awaitRequest(HEALTH_CHECK_EVERY)) {

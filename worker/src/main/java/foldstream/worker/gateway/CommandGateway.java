@@ -293,6 +293,16 @@ public final class CommandGateway implements AutoCloseable {
         });
     }
 
+    /**
+     * Whether the result reader follows the results topics now; it sleeps once no call has waited for
+     * 10 s and wakes with the next call (for health checks and tests).
+     */
+    public boolean isReading() {
+        synchronized (listening) {
+            return reading;
+        }
+    }
+
     /** The longest a call of this gateway waits for its result. */
     public Duration maxTimeout() {
         return maxTimeout;

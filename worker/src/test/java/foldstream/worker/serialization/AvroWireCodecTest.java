@@ -74,6 +74,27 @@ class AvroWireCodecTest {
         assertThat(strict.decode(strict.encode("strict-subject", new Deposit(1L)), Deposit.class)).isEqualTo(new Deposit(1L));
     }
 
+    @Test
+    void aRegistryRefusalMakesTheReadWaitWhileSchemaNotFoundMakesTheValueUnreadable() {
+        byte[] deposit = codec.encode("t-d", new Deposit(3L));
+        Map<String, Class<? extends SpecificRecord>> types = Map.of(Deposit.getClassSchema().getFullName(), Deposit.class);
+        int[] refusals = {2};
+        AvroWireCodec reader = new AvroWireCodec(new ForwardingRegistry(registry) {
+            @Override
+            public Schema schemaById(int id) {
+                if (refusals[0]-- > 0) {
+                    throw new SchemaRegistryException(429, null, "HTTP 429 Too Many Requests");
+                }
+                return super.schemaById(id);
+            }
+        }, true);
+
+        assertThat(reader.decode(deposit, types)).isInstanceOf(Decoded.Record.class);
+        assertThat(reader.registryHealth().status()).isInstanceOf(DependencyStatus.Available.class);
+        assertThat(reader.decode(new byte[] {0, 0x7f, 0, 0, 1, 2}, types)).isInstanceOfSatisfying(Decoded.Unreadable.class,
+                unreadable -> assertThat(unreadable.reason()).contains("40403"));
+    }
+
     /** Delegates every call; tests override what they observe. */
     static class ForwardingRegistry implements SchemaRegistryClient {
         private final SchemaRegistryClient delegate;
