@@ -48,11 +48,11 @@ class GatewayReaderRecoveryIT {
                      "default.api.timeout.ms", 2_000, "request.timeout.ms", 1_500), new AvroWireCodec(registry, true),
                      List.of(Counters.type().name()))) {
             assertThat(worker.awaitRunning(Duration.ofSeconds(90))).isTrue();
-            assertThat(gateway.send("ex_counters", run, new Increment(1L)).get(60, TimeUnit.SECONDS).getOutcome()).isEqualTo(Outcome.ACCEPTED);
+            assertThat(gateway.send("ex_counters", run, new Increment(1)).get(60, TimeUnit.SECONDS).getOutcome()).isEqualTo(Outcome.ACCEPTED);
             await("the reader sleeps after idling").atMost(Duration.ofSeconds(60)).until(() -> !gateway.isReading());
 
             broker.close();
-            CompletableFuture<CommandResult> during = CompletableFuture.supplyAsync(() -> gateway.send("ex_counters", run, new Increment(1L),
+            CompletableFuture<CommandResult> during = CompletableFuture.supplyAsync(() -> gateway.send("ex_counters", run, new Increment(1),
                     SendOptions.defaults().withTimeout(Duration.ofMinutes(3)))).thenCompose(call -> call);
             // Longer than the reader's client timeout: its wake-up (seek to the end, position) fails meanwhile.
             await("the call waits while the broker is away").during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(30))
@@ -63,7 +63,7 @@ class GatewayReaderRecoveryIT {
             CommandResult result = during.get(3, TimeUnit.MINUTES);
             assertThat(result.getOutcome()).isEqualTo(Outcome.ACCEPTED);
             assertThat(result.getVersion()).isEqualTo(2);
-            assertThat(gateway.send("ex_counters", run, new Increment(1L)).get(60, TimeUnit.SECONDS).getVersion())
+            assertThat(gateway.send("ex_counters", run, new Increment(1)).get(60, TimeUnit.SECONDS).getVersion())
                     .as("and the next call too").isEqualTo(3);
         } finally {
             broker.close();

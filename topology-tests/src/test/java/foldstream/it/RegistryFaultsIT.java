@@ -3,12 +3,16 @@ package foldstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import foldstream.examples.accounts.AccountOpened;
+import foldstream.examples.accounts.AccountState;
 import foldstream.examples.accounts.Deposit;
+import foldstream.examples.accounts.MoneyDeposited;
 import foldstream.examples.accounts.OpenAccount;
 import foldstream.protocol.CommandResult;
 import foldstream.protocol.Outcome;
+import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.aggregate.Creation;
 import foldstream.worker.app.FoldstreamWorker;
-import foldstream.worker.app.WorkerSettings;
 import foldstream.worker.examples.Accounts;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
@@ -39,10 +43,14 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code MALFORMED}. Every fault is met within one wait in place (RegistryWait's budget, half the
  * transaction timeout), with no stream thread replaced. The worker is fresh, so its writer-schema lookups really go to the registry.
  */
-@ExtendWith(KafkaStackPerClass.class)
+@ExtendWith(KafkaStack.class)
 class RegistryFaultsIT {
 
-    private static final AggregateTopics TOPICS = AggregateTopics.of("ex_accounts");
+    /** The accounts aggregate under a name of its own: its topics and subjects are this test's alone. */
+    private static final AggregateType<AccountState> ACCOUNTS = AggregateType.builder("it_rf_accounts", AccountState.class, new Accounts())
+            .command(OpenAccount.class, Creation.CREATES).command(Deposit.class)
+            .events(AccountOpened.class, MoneyDeposited.class).build();
+    private static final AggregateTopics TOPICS = AggregateTopics.of(ACCOUNTS.name());
 
     @Test
     void registryFaultsMakeCommandsWaitAndAfterRecoveryEachIsDecidedOnceWithNothingDeadLettered(
@@ -52,7 +60,10 @@ class RegistryFaultsIT {
              HttpSchemaRegistryClient throughProxy = new HttpSchemaRegistryClient(RegistryClientSettings.of(proxy.url()));
              HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(RegistryClientSettings.of(stack.registryUrl()));
              KafkaProducer<String, byte[]> producer = SteadyLoad.producer(stack.bootstrapServers());
-             FoldstreamWorker worker = startWorker(stack, run, stateDir, throughProxy)) {
+             // A transaction timeout of 30 s lets a record wait up to 15 s in place: long enough to meet
+             // every fault in one wait, so the wait itself is what is tested.
+             FoldstreamWorker worker = FacadeHttp.startWorker(stack, run, List.of(ACCOUNTS), 2, stateDir, throughProxy,
+                     Map.of("commit.interval.ms", "50", "producer.transaction.timeout.ms", "30000"))) {
             assertThat(worker.awaitRunning(Duration.ofSeconds(90))).isTrue();
             AvroWireCodec codec = new AvroWireCodec(registry, false);
             List<String> sent = new ArrayList<>();
@@ -104,24 +115,6 @@ class RegistryFaultsIT {
             assertThat(worker.streams().metadataForLocalThreads()).extracting(t -> t.threadName())
                     .as("the wait happened in place: the first stream thread still runs").allMatch(name -> name.endsWith("StreamThread-1"));
         }
-    }
-
-    /**
-     * A worker whose transaction timeout (30 s) lets a record wait up to 15 s in place: long enough
-     * to meet every fault in one wait, so the wait itself is what is tested.
-     */
-    private static FoldstreamWorker startWorker(KafkaStack.Endpoints stack, String run, Path stateDir, HttpSchemaRegistryClient registry) {
-        WorkerSettings settings = WorkerSettings.of(stack.bootstrapServers()).withApplicationId(run).withStateDir(stateDir)
-                .withPartitions(2).withHttpPort(0)
-                .withProperties(Map.of("commit.interval.ms", "50", "producer.transaction.timeout.ms", "30000"));
-        FoldstreamWorker worker = new FoldstreamWorker(settings, List.of(Accounts.type()), registry);
-        try {
-            worker.start();
-        } catch (RuntimeException e) {
-            worker.close();
-            throw e;
-        }
-        return worker;
     }
 
     private static String send(KafkaProducer<String, byte[]> producer, AvroWireCodec codec, String aggregateId, String commandId,
