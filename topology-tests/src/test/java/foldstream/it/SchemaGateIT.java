@@ -119,8 +119,7 @@ class SchemaGateIT {
     void refusesUnderForwardAFieldRemovedThatOldReadersNeed() {
         String subject = "gate_forward-events-foldstream.examples.users.ProfileSet";
         registry.setCompatibility(subject, CompatibilityLevel.FORWARD);
-        registry.register(subject, record("ProfileSet",
-                "{\"name\": \"name\", \"type\": \"string\"}, {\"name\": \"nickname\", \"type\": \"string\"}"));
+        registry.register(subject, record("ProfileSet", NAME_AND_NICKNAME));
 
         assertThatThrownBy(() -> new SchemaGate(registry).open(List.of(users("gate_forward"))))
                 .isInstanceOf(IncompatibleSchemaException.class)
@@ -133,8 +132,7 @@ class SchemaGateIT {
     @Test
     void acceptsUnderBackwardAFieldRemovedAndRegistersTheNextVersion() {
         String subject = "gate_compatible-events-foldstream.examples.users.ProfileSet";
-        registry.register(subject, record("ProfileSet",
-                "{\"name\": \"name\", \"type\": \"string\"}, {\"name\": \"nickname\", \"type\": \"string\"}"));
+        registry.register(subject, record("ProfileSet", NAME_AND_NICKNAME));
 
         SchemaGate.Report report = new SchemaGate(registry).open(List.of(users("gate_compatible")));
 
@@ -148,8 +146,7 @@ class SchemaGateIT {
         String subject = "gate_transitive-events-foldstream.examples.users.ProfileSet";
         registry.setCompatibility(subject, CompatibilityLevel.NONE);
         // Version 1: old readers need the nickname; version 2 gave it a default.
-        registry.register(subject, record("ProfileSet",
-                "{\"name\": \"name\", \"type\": \"string\"}, {\"name\": \"nickname\", \"type\": \"string\"}"));
+        registry.register(subject, record("ProfileSet", NAME_AND_NICKNAME));
         registry.register(subject, record("ProfileSet",
                 "{\"name\": \"name\", \"type\": \"string\"}, {\"name\": \"nickname\", \"type\": \"string\", \"default\": \"\"}"));
         registry.setCompatibility(subject, CompatibilityLevel.FULL_TRANSITIVE);
@@ -172,6 +169,9 @@ class SchemaGateIT {
                             e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SUBJECT_NOT_FOUND));
         }
     }
+
+    /** The fields of a ProfileSet that also had a required nickname. */
+    private static final String NAME_AND_NICKNAME = "{\"name\": \"name\", \"type\": \"string\"}, {\"name\": \"nickname\", \"type\": \"string\"}";
 
     private static Schema record(String name, String fields) {
         return new Schema.Parser().parse("{\"type\": \"record\", \"name\": \"" + name
