@@ -38,7 +38,9 @@ import org.apache.avro.specific.SpecificRecord;
  * <p>Thread-safe. Writer schemas are fetched through a {@link RegistryWait}: only "schema not found"
  * (40403) or a schema that is not Avro makes a value unreadable; any other registry failure is retried
  * with backoff and then surfaces as {@link SchemaRegistryUnavailableException}, never as unreadable
- * data. {@link #registryHealth()} says since when it waits.
+ * data. Registering or looking up a schema to write waits the same way, except for the registry's
+ * refusals (incompatible, invalid, no such subject: {@link RegistryWait#definiteForWrites}).
+ * {@link #registryHealth()} says since when it waits.
  */
 public final class AvroWireCodec {
 
@@ -111,7 +113,9 @@ public final class AvroWireCodec {
         if (cached != null) {
             return cached;
         }
-        int id = autoRegister ? registry.register(subject, schema) : latestMatching(subject, schema);
+        int id = registryWait.call("subject '" + subject + "'",
+                () -> autoRegister ? registry.register(subject, schema) : latestMatching(subject, schema),
+                RegistryWait::definiteForWrites);
         ids.put(schema, id);
         writerSchemas.putIfAbsent(id, schema);
         return id;

@@ -4,6 +4,7 @@ import foldstream.worker.runtime.LogThrottle;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,6 +92,14 @@ public final class RegistryWait {
      * @param what what is asked, for the log and the exception: "schema id 7"
      */
     public <T> T call(String what, Supplier<T> call) {
+        return call(what, call, RegistryWait::definite);
+    }
+
+    /**
+     * As {@link #call(String, Supplier)}, with what counts as the registry's definite answer: for a
+     * write, for example, also "incompatible" (409) and "subject not found" (40401).
+     */
+    public <T> T call(String what, Supplier<T> call, Predicate<SchemaRegistryException> definite) {
         long start = System.nanoTime();
         for (int attempt = 0; ; attempt++) {
             SchemaRegistryException failure;
@@ -99,7 +108,7 @@ public final class RegistryWait {
                 answered();
                 return answer;
             } catch (SchemaRegistryException e) {
-                if (definite(e)) {
+                if (!(e instanceof SchemaRegistryUnavailableException) && definite.test(e)) {
                     answered();
                     throw e;
                 }
@@ -130,8 +139,18 @@ public final class RegistryWait {
      * or it names a schema that is not Avro or that Avro cannot parse ({@link HttpSchemaRegistryClient}).
      */
     static boolean definite(SchemaRegistryException e) {
-        return !(e instanceof SchemaRegistryUnavailableException)
-                && (e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND || e.errorCode() == SchemaRegistryException.INVALID_SCHEMA);
+        return e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND || e.errorCode() == SchemaRegistryException.INVALID_SCHEMA;
+    }
+
+    /**
+     * The registry's answers to a registration or a lookup of the latest version, which no retry
+     * changes: incompatible (409), invalid schema or version, no such subject or version (Confluent's
+     * five-digit codes 404xx and 422xx), on top of {@link #definite}.
+     */
+    public static boolean definiteForWrites(SchemaRegistryException e) {
+        int code = e.errorCode();
+        return definite(e) || code == SchemaRegistryException.INCOMPATIBLE_SCHEMA
+                || (code >= 40400 && code < 40500) || (code >= 42200 && code < 42300);
     }
 
     /** Whether a stream thread stopped because a record waits on the registry (logged here already, rate-limited). */

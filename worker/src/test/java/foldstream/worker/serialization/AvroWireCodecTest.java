@@ -95,6 +95,28 @@ class AvroWireCodecTest {
                 unreadable -> assertThat(unreadable.reason()).contains("40403"));
     }
 
+    @Test
+    void registeringWaitsOutAFailureButNotAnIncompatibleSchema() {
+        int[] refusals = {1};
+        AvroWireCodec writer = new AvroWireCodec(new ForwardingRegistry(registry) {
+            @Override
+            public int register(String subject, Schema schema) {
+                if (refusals[0]-- > 0) {
+                    throw new SchemaRegistryException(401, subject, "HTTP 401 (check basic.auth.user.info)");
+                }
+                return super.register(subject, schema);
+            }
+        }, true);
+
+        assertThat(writer.decode(writer.encode("w-d", new Deposit(4L)), Deposit.class)).isEqualTo(new Deposit(4L));
+
+        registry.register("w-incompatible", Withdraw.getClassSchema());
+        registry.setCompatibility("w-incompatible", CompatibilityLevel.FULL);
+        assertThatThrownBy(() -> writer.encode("w-incompatible", new RegisterUser("a@b.c", "Abcdef")))
+                .isInstanceOfSatisfying(SchemaRegistryException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA));
+    }
+
     /** Delegates every call; tests override what they observe. */
     static class ForwardingRegistry implements SchemaRegistryClient {
         private final SchemaRegistryClient delegate;
