@@ -174,14 +174,15 @@ public final class WorkerMain implements Callable<Integer> {
     }
 
     private int run(WorkerSettings settings, ShutdownSignal signal) throws InterruptedException {
-        try (SchemaRegistryClient registry = registryClients.connect(settings.schemaRegistryUrl().orElseThrow())) {
+        try (SchemaRegistryClient registry = registryClient(settings)) {
             FoldstreamWorker worker = new FoldstreamWorker(settings, registered, registry);
             try {
                 worker.start();
                 while (!signal.awaitRequest(HEALTH_CHECK_EVERY)) {
                     KafkaStreams.State state = worker.state();
                     if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
-                        throw new IllegalStateException("Kafka Streams stopped (" + state + "); see the log above");
+                        throw new IllegalStateException(worker.failure().map(KafkaAuthorizationFailure::message)
+                                .orElse("Kafka Streams stopped (" + state + "); see the log above"));
                     }
                 }
             } catch (RuntimeException | InterruptedException e) {
@@ -189,6 +190,15 @@ public final class WorkerMain implements Callable<Integer> {
                 throw e;
             }
             return worker.close(CLOSE_TIMEOUT) ? EXIT_OK : EXIT_FAILED;
+        }
+    }
+
+    /** The registry client, with the registry settings among the properties ({@code basic.auth.*}, {@code schema.registry.ssl.*}, ...). */
+    private SchemaRegistryClient registryClient(WorkerSettings settings) {
+        try {
+            return registryClients.connect(settings.schemaRegistryUrl().orElseThrow(), settings.properties());
+        } catch (org.apache.kafka.common.config.ConfigException | IllegalArgumentException e) {
+            throw new InvalidSettingException(WorkerSetting.PROPERTY, e.getMessage());
         }
     }
 }
