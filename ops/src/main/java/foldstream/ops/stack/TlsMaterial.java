@@ -1,9 +1,13 @@
 package foldstream.ops.stack;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,19 +38,29 @@ public record TlsMaterial(Path keyStore, Path trustStore, String password) {
         Files.createDirectories(dir);
         Path keyStore = dir.resolve(name + ".keystore.p12");
         Path trustStore = dir.resolve(name + ".truststore.p12");
-        Path certificate = dir.resolve(name + ".crt");
         if (!Files.exists(keyStore) || !Files.exists(trustStore)) {
             Files.deleteIfExists(keyStore);
             Files.deleteIfExists(trustStore);
-            keytool("-genkeypair", "-alias", name, "-keyalg", "RSA", "-keysize", "2048", "-validity", "3650",
+            keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "3650",
                     "-dname", "CN=" + name, "-ext", "SAN=dns:localhost,ip:127.0.0.1",
                     "-keystore", keyStore.toString(), "-storetype", "PKCS12", "-storepass", password, "-keypass", password);
-            keytool("-exportcert", "-rfc", "-alias", name, "-file", certificate.toString(),
-                    "-keystore", keyStore.toString(), "-storetype", "PKCS12", "-storepass", password);
-            keytool("-importcert", "-noprompt", "-alias", name, "-file", certificate.toString(),
-                    "-keystore", trustStore.toString(), "-storetype", "PKCS12", "-storepass", password);
+            writeTrustStore(keyStore, name, trustStore, password.toCharArray());
         }
         return new TlsMaterial(keyStore, trustStore, password);
+    }
+
+    /** The trust store holds the certificate alone (the key store's public half). */
+    private static void writeTrustStore(Path keyStore, String alias, Path trustStore, char[] password) throws IOException {
+        try (InputStream in = Files.newInputStream(keyStore); OutputStream out = Files.newOutputStream(trustStore)) {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(in, password);
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, password);
+            trust.setCertificateEntry(alias, keys.getCertificate(alias));
+            trust.store(out, password);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot write the trust store " + trustStore + ": " + e.getMessage(), e);
+        }
     }
 
     private static void keytool(String... arguments) throws IOException {
