@@ -292,6 +292,31 @@ class RegistrySecurityIT {
     }
 
     @Test
+    void aRegistryAskingForClientCertificatesServesOnlyClientsWithTheKeyStoreSetting() throws Exception {
+        TlsMaterial server = TlsMaterial.create(dir.resolve("mtls-server"), "localhost", "server-secret");
+        TlsMaterial worker = TlsMaterial.create(dir.resolve("mtls-client"), "worker", "client-secret");
+        try (SchemaRegistryServer registry = new SchemaRegistryServer(settings("_schemas_mtls_" + UUID.randomUUID())
+                .withTls(new RegistryServerSettings.KeyStoreFile(server.keyStore(), server.password(), "PKCS12"))
+                .withClientCertificates(new RegistryServerSettings.KeyStoreFile(worker.trustStore(), worker.password(), "PKCS12"))).start()) {
+            Map<String, String> trusting = Map.of(
+                    "schema.registry.ssl.truststore.location", server.trustStore().toString(),
+                    "schema.registry.ssl.truststore.password", server.password(),
+                    "basic.auth.user.info", "reader:reader-secret");
+            Map<String, String> withCertificate = new HashMap<>(trusting);
+            withCertificate.put("schema.registry.ssl.keystore.location", worker.keyStore().toString());
+            withCertificate.put("schema.registry.ssl.keystore.password", worker.password());
+            withCertificate.put("schema.registry.ssl.keystore.type", "PKCS12");
+            try (SchemaRegistryClient client = client(registry.url(), withCertificate)) {
+                assertThatThrownBy(() -> client.latest("none-value")).as("served: the registry answers 'not found'")
+                        .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.errorCode()).isEqualTo(40401));
+            }
+            try (SchemaRegistryClient client = client(registry.url(), trusting)) {
+                assertThatThrownBy(() -> client.latest("none-value")).isInstanceOf(SchemaRegistryUnavailableException.class);
+            }
+        }
+    }
+
+    @Test
     void aWorkerWithReadOnlyCredentialsOnlyChecksAndNamesTheSubjectsThatAreMissing() {
         AggregateType<?> counters = ExampleTypes.all().stream().filter(t -> t.name().equals("ex_counters")).findFirst().orElseThrow();
         String url = registry.url();

@@ -77,6 +77,16 @@ final class RegistryCommand implements Callable<Integer> {
             description = "PKCS12 or JKS (default: PKCS12). Env: FOLDSTREAM_REGISTRY_TLS_KEYSTORE_TYPE")
     String keyStoreType;
 
+    @Option(names = "--tls-client-truststore", paramLabel = "FILE",
+            description = "PKCS12 trust store of the client certificates (or CAs) accepted: every client must present one (mTLS)."
+                    + " Env: FOLDSTREAM_REGISTRY_TLS_CLIENT_TRUSTSTORE")
+    String clientTrustStore;
+
+    @Option(names = "--tls-client-truststore-password-file", paramLabel = "FILE",
+            description = "File whose first line is that trust store's password. Env: FOLDSTREAM_REGISTRY_TLS_CLIENT_TRUSTSTORE_PASSWORD_FILE"
+                    + " (or the password itself in FOLDSTREAM_REGISTRY_TLS_CLIENT_TRUSTSTORE_PASSWORD)")
+    String clientTrustStorePasswordFile;
+
     @Option(names = "--threads", paramLabel = "N",
             description = "Requests served at once (default: " + RegistryServerSettings.DEFAULT_THREADS + "). Env: FOLDSTREAM_REGISTRY_THREADS")
     String threads;
@@ -118,8 +128,18 @@ final class RegistryCommand implements Callable<Integer> {
         }
         String store = pick(keyStore, "FOLDSTREAM_REGISTRY_TLS_KEYSTORE", null);
         if (store != null) {
-            settings = settings.withTls(new RegistryServerSettings.KeyStoreFile(Path.of(store), keyStorePassword(),
+            settings = settings.withTls(new RegistryServerSettings.KeyStoreFile(Path.of(store),
+                    password("--tls-keystore-password-file", keyStorePasswordFile, "FOLDSTREAM_REGISTRY_TLS_KEYSTORE_PASSWORD"),
                     pick(keyStoreType, "FOLDSTREAM_REGISTRY_TLS_KEYSTORE_TYPE", "PKCS12")));
+        }
+        String clients = pick(clientTrustStore, "FOLDSTREAM_REGISTRY_TLS_CLIENT_TRUSTSTORE", null);
+        if (clients != null) {
+            if (store == null) {
+                throw new CliFailure(ExitStatus.USAGE, "--tls-client-truststore needs --tls-keystore: client certificates need TLS");
+            }
+            settings = settings.withClientCertificates(new RegistryServerSettings.KeyStoreFile(Path.of(clients),
+                    password("--tls-client-truststore-password-file", clientTrustStorePasswordFile,
+                            "FOLDSTREAM_REGISTRY_TLS_CLIENT_TRUSTSTORE_PASSWORD"), "PKCS12"));
         }
         return settings;
     }
@@ -156,17 +176,18 @@ final class RegistryCommand implements Callable<Integer> {
         return status;
     }
 
-    private String keyStorePassword() {
-        String file = pick(keyStorePasswordFile, "FOLDSTREAM_REGISTRY_TLS_KEYSTORE_PASSWORD_FILE", null);
+    /** A password from the flag's file, the variable {@code <variable>_FILE}'s file, or the variable itself. */
+    private String password(String flag, String fileFlag, String variable) {
+        String file = pick(fileFlag, variable + "_FILE", null);
         if (file != null) {
             try {
                 List<String> lines = Files.readAllLines(Path.of(file), StandardCharsets.UTF_8);
                 return lines.isEmpty() ? "" : lines.get(0).strip();
             } catch (IOException e) {
-                throw new CliFailure(ExitStatus.USAGE, "--tls-keystore-password-file: cannot read " + file + ": " + e.getMessage());
+                throw new CliFailure(ExitStatus.USAGE, flag + ": cannot read " + file + ": " + e.getMessage());
             }
         }
-        return env.get("FOLDSTREAM_REGISTRY_TLS_KEYSTORE_PASSWORD");
+        return env.get(variable);
     }
 
     private Map<String, Object> kafkaProperties() {

@@ -24,10 +24,12 @@ import java.util.Objects;
  *     authentication, every caller is an admin (for a registry on 127.0.0.1 only)
  * @param threads the threads that serve requests, so this many clients are served at once
  * @param maxBodyBytes the largest request body accepted; larger ones get 413 without being read
+ * @param clientTrustStore with {@code keyStore}: the certificates (or CAs) of the clients allowed to
+ *     connect, each of which must then present one (mutual TLS); {@code null}: no client certificates
  */
 public record RegistryServerSettings(String bootstrapServers, String host, int port, String topic,
                                      Map<String, Object> kafkaProperties, KeyStoreFile keyStore, Path usersFile,
-                                     int threads, int maxBodyBytes) {
+                                     int threads, int maxBodyBytes, KeyStoreFile clientTrustStore) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8081;
@@ -50,10 +52,13 @@ public record RegistryServerSettings(String bootstrapServers, String host, int p
             throw new IllegalArgumentException("the largest request body, " + maxBodyBytes + " bytes, must be at least 1024");
         }
         kafkaProperties = Map.copyOf(kafkaProperties);
+        if (clientTrustStore != null && keyStore == null) {
+            throw new IllegalArgumentException("client certificates need TLS: give the server's key store too");
+        }
     }
 
     public RegistryServerSettings(String bootstrapServers, String host, int port, String topic, Map<String, Object> kafkaProperties) {
-        this(bootstrapServers, host, port, topic, kafkaProperties, null, null, DEFAULT_THREADS, DEFAULT_MAX_BODY_BYTES);
+        this(bootstrapServers, host, port, topic, kafkaProperties, null, null, DEFAULT_THREADS, DEFAULT_MAX_BODY_BYTES, null);
     }
 
     public RegistryServerSettings(String bootstrapServers, String host, int port, String topic) {
@@ -66,32 +71,37 @@ public record RegistryServerSettings(String bootstrapServers, String host, int p
     }
 
     public RegistryServerSettings withPort(int newPort) {
-        return new RegistryServerSettings(bootstrapServers, host, newPort, topic, kafkaProperties, keyStore, usersFile, threads, maxBodyBytes);
+        return new RegistryServerSettings(bootstrapServers, host, newPort, topic, kafkaProperties, keyStore, usersFile, threads, maxBodyBytes, clientTrustStore);
     }
 
     public RegistryServerSettings withHost(String newHost) {
-        return new RegistryServerSettings(bootstrapServers, newHost, port, topic, kafkaProperties, keyStore, usersFile, threads, maxBodyBytes);
+        return new RegistryServerSettings(bootstrapServers, newHost, port, topic, kafkaProperties, keyStore, usersFile, threads, maxBodyBytes, clientTrustStore);
     }
 
     public RegistryServerSettings withTopic(String newTopic) {
-        return new RegistryServerSettings(bootstrapServers, host, port, newTopic, kafkaProperties, keyStore, usersFile, threads, maxBodyBytes);
+        return new RegistryServerSettings(bootstrapServers, host, port, newTopic, kafkaProperties, keyStore, usersFile, threads, maxBodyBytes, clientTrustStore);
     }
 
     /** Kafka client settings for the schemas topic, e.g. {@code security.protocol=SASL_SSL}. */
     public RegistryServerSettings withKafkaProperties(Map<String, Object> properties) {
-        return new RegistryServerSettings(bootstrapServers, host, port, topic, properties, keyStore, usersFile, threads, maxBodyBytes);
+        return new RegistryServerSettings(bootstrapServers, host, port, topic, properties, keyStore, usersFile, threads, maxBodyBytes, clientTrustStore);
     }
 
     public RegistryServerSettings withTls(KeyStoreFile store) {
-        return new RegistryServerSettings(bootstrapServers, host, port, topic, kafkaProperties, store, usersFile, threads, maxBodyBytes);
+        return new RegistryServerSettings(bootstrapServers, host, port, topic, kafkaProperties, store, usersFile, threads, maxBodyBytes, clientTrustStore);
     }
 
     public RegistryServerSettings withUsersFile(Path file) {
-        return new RegistryServerSettings(bootstrapServers, host, port, topic, kafkaProperties, keyStore, file, threads, maxBodyBytes);
+        return new RegistryServerSettings(bootstrapServers, host, port, topic, kafkaProperties, keyStore, file, threads, maxBodyBytes, clientTrustStore);
     }
 
     public RegistryServerSettings withLimits(int newThreads, int newMaxBodyBytes) {
-        return new RegistryServerSettings(bootstrapServers, host, port, topic, kafkaProperties, keyStore, usersFile, newThreads, newMaxBodyBytes);
+        return new RegistryServerSettings(bootstrapServers, host, port, topic, kafkaProperties, keyStore, usersFile, newThreads, newMaxBodyBytes, clientTrustStore);
+    }
+
+    /** Asks every client for a certificate that this trust store vouches for (mutual TLS). */
+    public RegistryServerSettings withClientCertificates(KeyStoreFile trustStore) {
+        return new RegistryServerSettings(bootstrapServers, host, port, topic, kafkaProperties, keyStore, usersFile, threads, maxBodyBytes, trustStore);
     }
 
     /** Never shows passwords, whether in the Kafka properties or of the key store. */
@@ -99,7 +109,7 @@ public record RegistryServerSettings(String bootstrapServers, String host, int p
     public String toString() {
         return "RegistryServerSettings[bootstrapServers=" + bootstrapServers + ", host=" + host + ", port=" + port
                 + ", topic=" + topic + ", kafkaProperties=" + kafkaProperties.keySet() + ", keyStore=" + keyStore
-                + ", usersFile=" + usersFile + ", threads=" + threads + ", maxBodyBytes=" + maxBodyBytes + "]";
+                + ", clientTrustStore=" + clientTrustStore + ", usersFile=" + usersFile + ", threads=" + threads + ", maxBodyBytes=" + maxBodyBytes + "]";
     }
 
     /**

@@ -2,6 +2,7 @@ package foldstream.ops.registry;
 
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,9 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * {@code GET|PUT /config[/{subject}]}, {@code GET|PUT /mode[/{subject}]} (READWRITE, READONLY,
  * READONLY_OVERRIDE; see {@link RegistryMode}). Avro only; no deletes, no references.
  *
- * <p>Security, all in {@link RegistryServerSettings}: HTTPS from a PKCS12 key store; HTTP basic
+ * <p>Security, all in {@link RegistryServerSettings}: HTTPS from a PKCS12 key store, optionally
+ * asking clients for certificates (mutual TLS); HTTP basic
  * authentication against a users file with roles ({@link RegistryUsers}, {@link RegistryRole});
  * request bodies above a limit refused with 413 unread; a fixed number of serving threads; Kafka
  * client settings (SASL, TLS) for the schemas topic. It stays on the JDK's HTTP server: with the
@@ -83,7 +88,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
         }
         long started = System.nanoTime();
         RegistryUsers users = settings.usersFile() == null ? null : RegistryUsers.load(settings.usersFile());
-        SSLContext tls = settings.keyStore() == null ? null : tls(settings.keyStore());
+        SSLContext tls = settings.keyStore() == null ? null : tls(settings.keyStore(), settings.clientTrustStore());
         if (users == null && !isLoopback(settings.host())) {
             LOG.warn("schema registry on {} without a users file: whoever reaches that address may change schemas, levels and modes",
                     settings.host());
@@ -103,7 +108,15 @@ public final class SchemaRegistryServer implements AutoCloseable {
                 http = HttpServer.create(address, 0);
             } else {
                 HttpsServer https = HttpsServer.create(address, 0);
-                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                boolean clientCertificates = settings.clientTrustStore() != null;
+                https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+                    @Override
+                    public void configure(HttpsParameters parameters) {
+                        SSLParameters ssl = tls.getDefaultSSLParameters();
+                        ssl.setNeedClientAuth(clientCertificates);
+                        parameters.setSSLParameters(ssl);
+                    }
+                });
                 http = https;
             }
             http.createContext("/", new RegistryHttpHandler(new RegistryService(store, log), users, settings.maxBodyBytes()));
@@ -136,19 +149,36 @@ public final class SchemaRegistryServer implements AutoCloseable {
         return (settings.keyStore() == null ? "http" : "https") + "://" + host + ":" + port();
     }
 
-    private static SSLContext tls(RegistryServerSettings.KeyStoreFile file) {
-        char[] password = file.password() == null ? new char[0] : file.password().toCharArray();
+    private static SSLContext tls(RegistryServerSettings.KeyStoreFile keyStore, RegistryServerSettings.KeyStoreFile clientTrustStore) {
+        try {
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(load(keyStore, "key store"), password(keyStore));
+            TrustManager[] trust = null;
+            if (clientTrustStore != null) {
+                TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                factory.init(load(clientTrustStore, "client trust store"));
+                trust = factory.getTrustManagers();
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), trust, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot set up the registry's TLS: " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyStore load(RegistryServerSettings.KeyStoreFile file, String what) {
         try (InputStream in = Files.newInputStream(file.path())) {
             KeyStore store = KeyStore.getInstance(file.type() == null || file.type().isBlank() ? "PKCS12" : file.type());
-            store.load(in, password);
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, password);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), null, null);
-            return context;
+            store.load(in, password(file));
+            return store;
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot load the registry's key store " + file.path() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot load the registry's " + what + " " + file.path() + ": " + e.getMessage(), e);
         }
+    }
+
+    private static char[] password(RegistryServerSettings.KeyStoreFile file) {
+        return file.password() == null ? new char[0] : file.password().toCharArray();
     }
 
     private static boolean isLoopback(String host) {
