@@ -77,7 +77,8 @@ final class RegistryHttpHandler implements HttpHandler {
             } catch (RuntimeException e) {
                 LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
                 status = 500;
-                answer = error(SchemaRegistryException.STORE_ERROR, "Internal server error: " + e);
+                // The log has the cause; the caller gets no internals.
+                answer = error(SchemaRegistryException.STORE_ERROR, "Internal server error");
             }
             byte[] body = json.writeValueAsBytes(answer);
             exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);

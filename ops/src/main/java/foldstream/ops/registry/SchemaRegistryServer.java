@@ -93,6 +93,10 @@ public final class SchemaRegistryServer implements AutoCloseable {
             LOG.warn("schema registry on {} without a users file: whoever reaches that address may change schemas, levels and modes",
                     settings.host());
         }
+        if (users != null && tls == null && !isLoopback(settings.host())) {
+            LOG.warn("schema registry on {} checks passwords over plain HTTP: give it a key store (TLS) so they do not cross the network in clear",
+                    settings.host());
+        }
         SchemaStore store = new SchemaStore();
         log = new SchemaLog(settings, store);
         try {
