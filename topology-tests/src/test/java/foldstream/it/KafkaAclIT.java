@@ -1,6 +1,7 @@
 package foldstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import foldstream.examples.accounts.OpenAccount;
@@ -16,6 +17,7 @@ import foldstream.protocol.Outcome;
 import foldstream.worker.app.FoldstreamWorker;
 import foldstream.worker.app.KafkaAuthorizationFailure;
 import foldstream.worker.app.WorkerSettings;
+import foldstream.worker.examples.Counters;
 import foldstream.worker.examples.ExampleTypes;
 import foldstream.worker.gateway.CommandGateway;
 import foldstream.worker.serialization.AvroWireCodec;
@@ -158,6 +160,23 @@ class KafkaAclIT {
         String failure = failureWithout("no-read", "acl-missing-read",
                 acl -> acl.pattern().name().equals("ex_counters-commands") && acl.entry().operation() == AclOperation.READ);
         assertThat(failure).contains("ex_counters-commands");
+    }
+
+    @Test
+    void withoutCreateOnTopicsThatDoNotExistYetAWorkerRefusesToStartNamingThem() {
+        String user = "no-create";
+        String type = "acl_fresh";
+        List<AclBinding> acls = new ArrayList<>(KafkaAcls.worker("User:" + user, "acl-missing-create", List.of(type)));
+        assertThat(acls.removeIf(acl -> acl.pattern().name().startsWith(type + "-") && acl.entry().operation() == AclOperation.CREATE)).isTrue();
+        user(user, acls);
+        WorkerSettings settings = WorkerSettings.of(broker.bootstrapServers()).withSchemaRegistryUrl(registry.url())
+                .withApplicationId("acl-missing-create").withStateDir(dir.resolve("state-acl-missing-create"))
+                .withPartitions(2).withHttpPort(0).withProperties(workerProperties(user));
+        try (HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(RegistryClientSettings.of(registry.url()));
+             FoldstreamWorker worker = new FoldstreamWorker(settings, List.of(Counters.type().withName(type)), client)) {
+            assertThatThrownBy(worker::start).hasMessageContaining("creating topic " + type + "-")
+                    .hasMessageContaining("uthoriz");
+        }
     }
 
     /** Runs ex_counters as a user holding the documented ACLs but one; returns why the worker stopped. */
