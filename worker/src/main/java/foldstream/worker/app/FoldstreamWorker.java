@@ -141,9 +141,10 @@ public final class FoldstreamWorker implements AutoCloseable {
             }
         });
         created.setUncaughtExceptionHandler(error -> {
-            fatal = KafkaAuthorizationFailure.of(error, settings.applicationId()).orElse(null);
-            if (fatal != null) {
-                LOG.error("worker {} stops: {}", settings.applicationId(), fatal.message(), error);
+            KafkaAuthorizationFailure refused = KafkaAuthorizationFailure.of(error, settings.applicationId()).orElse(null);
+            if (refused != null) {
+                fatal = refused;
+                LOG.error("worker {} stops: {}", settings.applicationId(), refused.message(), error);
                 return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             }
             LOG.error("a stream thread of {} failed; replacing it, its uncommitted records will be processed again",
