@@ -86,10 +86,7 @@ class KafkaAclIT {
             KafkaAcls.createScramUser(admin, name, name + PASSWORD_SUFFIX);
             KafkaAcls.grant(admin, acls);
         }
-        try (Admin asUser = Admin.create(kafka(name))) {
-            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                    .until(() -> asUser.describeCluster().clusterId().get(10, TimeUnit.SECONDS) != null);
-        }
+        KafkaAcls.awaitLogin(kafka(name));
     }
 
     private static Map<String, Object> kafka(String user) {

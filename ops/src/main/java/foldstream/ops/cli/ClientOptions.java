@@ -57,6 +57,13 @@ final class ClientOptions {
 
     /** Client settings: the properties, then {@code bootstrap.servers}. */
     Map<String, Object> kafka(Map<String, String> env) {
+        Map<String, Object> settings = keyValues(properties);
+        settings.put("bootstrap.servers", bootstrapServers(env));
+        return settings;
+    }
+
+    /** {@code --property KEY=VALUE} flags as a map; a flag without {@code =} is a usage error. */
+    static Map<String, Object> keyValues(List<String> properties) {
         Map<String, Object> settings = new HashMap<>();
         for (String property : properties) {
             int eq = property.indexOf('=');
@@ -65,7 +72,6 @@ final class ClientOptions {
             }
             settings.put(property.substring(0, eq).trim(), property.substring(eq + 1).trim());
         }
-        settings.put("bootstrap.servers", bootstrapServers(env));
         return settings;
     }
 

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -118,7 +117,7 @@ final class RegistryCommand implements Callable<Integer> {
         int threadCount = number("--threads", pick(threads, "FOLDSTREAM_REGISTRY_THREADS", "" + RegistryServerSettings.DEFAULT_THREADS), 1, 1024);
         int maxBody = number("--max-body-bytes", pick(maxBodyBytes, "FOLDSTREAM_REGISTRY_MAX_BODY_BYTES",
                 "" + RegistryServerSettings.DEFAULT_MAX_BODY_BYTES), 1024, Integer.MAX_VALUE - 1);
-        settings = settings.withPort(portNumber).withLimits(threadCount, maxBody).withKafkaProperties(kafkaProperties());
+        settings = settings.withPort(portNumber).withLimits(threadCount, maxBody).withKafkaProperties(ClientOptions.keyValues(properties));
         String users = pick(usersFile, "FOLDSTREAM_REGISTRY_USERS_FILE", null);
         if (users != null) {
             if (!Files.isReadable(Path.of(users))) {
@@ -188,18 +187,6 @@ final class RegistryCommand implements Callable<Integer> {
             }
         }
         return env.get(variable);
-    }
-
-    private Map<String, Object> kafkaProperties() {
-        Map<String, Object> kafka = new HashMap<>();
-        for (String property : properties) {
-            int eq = property.indexOf('=');
-            if (eq < 1) {
-                throw new CliFailure(ExitStatus.USAGE, "--property: '" + property + "' must be KEY=VALUE");
-            }
-            kafka.put(property.substring(0, eq).trim(), property.substring(eq + 1).trim());
-        }
-        return kafka;
     }
 
     private String pick(String flag, String variable, String fallback) {

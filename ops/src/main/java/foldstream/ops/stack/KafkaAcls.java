@@ -2,6 +2,7 @@ package foldstream.ops.stack;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -85,6 +86,31 @@ public final class KafkaAcls {
     /** Grants the ACLs. */
     public static void grant(Admin admin, List<AclBinding> acls) {
         await(() -> admin.createAcls(acls).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS), "creating " + acls.size() + " ACLs");
+    }
+
+    /**
+     * Waits until the broker lets a client with these settings in: SCRAM credentials reach the broker
+     * through the metadata log, a moment after they are created.
+     */
+    public static void awaitLogin(Map<String, Object> clientProperties) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        try (Admin admin = Admin.create(clientProperties)) {
+            while (true) {
+                try {
+                    admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS);
+                    return;
+                } catch (ExecutionException | TimeoutException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the broker did not let " + clientProperties.get("sasl.mechanism")
+                                + " credentials in within " + TIMEOUT_SECONDS + " s: " + e.getMessage(), e);
+                    }
+                    TimeUnit.MILLISECONDS.sleep(200); // polling the broker, which says nothing when the user arrives
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the broker to accept new credentials", e);
+        }
     }
 
     private static void allow(List<AclBinding> acls, String principal, ResourceType type, String name, PatternType pattern,

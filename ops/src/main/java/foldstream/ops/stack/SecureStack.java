@@ -17,9 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -95,28 +92,7 @@ public final class SecureStack {
             KafkaAcls.grant(admin, KafkaAcls.worker("User:" + WORKER, APPLICATION_ID, examples));
             KafkaAcls.grant(admin, KafkaAcls.registry("User:" + REGISTRY, RegistryServerSettings.DEFAULT_TOPIC));
         }
-        awaitLogin(broker, REGISTRY, secrets.getProperty("kafka." + REGISTRY));
-    }
-
-    /** SCRAM credentials reach the broker through the metadata log, a moment after they are created. */
-    private static void awaitLogin(KafkaBroker broker, String user, String password) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        try (Admin admin = Admin.create(broker.clientProperties(user, password))) {
-            while (true) {
-                try {
-                    admin.describeCluster().clusterId().get(10, TimeUnit.SECONDS);
-                    return;
-                } catch (ExecutionException | TimeoutException e) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("the broker did not let the SCRAM user " + user + " in within 60 s: " + e.getMessage(), e);
-                    }
-                    TimeUnit.MILLISECONDS.sleep(200); // polling the broker, which says nothing when the user arrives
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the SCRAM user " + user, e);
-        }
+        KafkaAcls.awaitLogin(broker.clientProperties(REGISTRY, secrets.getProperty("kafka." + REGISTRY)));
     }
 
     /** The registry on HTTPS with the users file, reaching Kafka as {@value #REGISTRY}. */
