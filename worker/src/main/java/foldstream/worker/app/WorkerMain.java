@@ -37,7 +37,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:stopped cleanly, also on SIGTERM or Ctrl-C",
-            "1:failed while running (Kafka unreachable, topics refused, ...)",
+            "1:failed while running (Kafka unreachable, topics refused, a Kafka ACL missing, ...)",
             "2:bad settings (the message names the setting)"})
 public final class WorkerMain implements Callable<Integer> {
 
