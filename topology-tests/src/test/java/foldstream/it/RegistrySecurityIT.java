@@ -11,6 +11,8 @@ import foldstream.ops.registry.RegistryUsers;
 import foldstream.ops.registry.SchemaRegistryServer;
 import foldstream.ops.stack.TlsMaterial;
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.app.RegistryClientFactory;
+import foldstream.worker.app.WorkerMain;
 import foldstream.worker.examples.ExampleTypes;
 import foldstream.worker.runtime.SchemaGate;
 import foldstream.worker.runtime.UnregisteredSchemasException;
@@ -22,6 +24,8 @@ import foldstream.worker.serialization.WireFormatConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,6 +47,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The registry server's security on the real server over HTTP: who may do what (users file and
@@ -333,6 +338,18 @@ class RegistrySecurityIT {
                             .anyMatch(s -> s.startsWith("ex_counters-events-"))
                             .anyMatch(s -> s.startsWith("ex_counters-results-value")))
                     .hasMessageContaining("auto.register.schemas=false");
+
+            // The worker program, as users run it: read-only credentials and auto-registration off.
+            StringWriter err = new StringWriter();
+            CommandLine worker = new CommandLine(new WorkerMain(Map.of(), RegistryClientFactory.http(), List.of(counters)));
+            worker.setErr(new PrintWriter(err, true));
+            int status = worker.execute("--bootstrap-servers", bootstrapServers, "--schema-registry-url", url,
+                    "--state-dir", dir.resolve("worker-state").toString(), "--http-port", "0",
+                    "--property", "basic.auth.credentials.source=USER_INFO", "--property", "basic.auth.user.info=reader:reader-secret",
+                    "--property", "auto.register.schemas=false");
+            assertThat(status).isEqualTo(1);
+            assertThat(err.toString()).contains("auto.register.schemas=false").contains("ex_counters-results-value")
+                    .doesNotContain("reader-secret");
 
             SchemaGate.Report registered = new SchemaGate(ci, true).open(types);
             assertThat(registered.registered()).isNotEmpty();
