@@ -63,7 +63,17 @@ final class Worker implements AutoCloseable {
         this.codec = new AvroWireCodec(registry, true);
         Properties props = new Properties();
         props.putAll(StreamsSettings.defaults("topology-test", "unused:9092"));
+        // A directory of its own: TopologyTestDriver's default (<tmpdir>/kafka-streams) is shared with every other run on the machine.
+        props.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, stateDir());
         driver = new TopologyTestDriver(FoldstreamTopology.build(types, codec, options, clock, eventLog), props, START);
+    }
+
+    private static String stateDir() {
+        try {
+            return java.nio.file.Files.createTempDirectory("foldstream-ttd").toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A command with the given headers (name, value pairs). */
