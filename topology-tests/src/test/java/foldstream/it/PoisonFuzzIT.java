@@ -103,6 +103,14 @@ class PoisonFuzzIT {
                     (System.nanoTime() - produced) / 1_000_000);
             assertThat(worker.failures()).isEmpty();
             assertThat(worker.streams().state()).isEqualTo(KafkaStreams.State.RUNNING);
+            // RecentEvents learns of commits from this metric, found by the name of the thread that runs the processor.
+            java.util.Set<String> threads = Thread.getAllStackTraces().keySet().stream().map(Thread::getName).collect(java.util.stream.Collectors.toSet());
+            assertThat(worker.streams().metrics().entrySet()).anySatisfy(metric -> {
+                assertThat(metric.getKey().name()).isEqualTo("commit-total");
+                assertThat(metric.getKey().group()).isEqualTo("stream-thread-metrics");
+                assertThat(threads).contains(metric.getKey().tags().get("thread-id"));
+                assertThat(((Number) metric.getValue().metricValue()).longValue()).isPositive();
+            });
 
             List<ConsumerRecord<byte[], byte[]>> results = new ArrayList<>(InProcessWorker.readCommitted(stack, "ex_counters-results"));
             results.addAll(InProcessWorker.readCommitted(stack, "ex_users-results"));
