@@ -23,7 +23,8 @@ final class RecentEvents {
     private final int capacity;
     private final LongSupplier commits;
     private final ArrayDeque<Event> events;
-    private long seenCommits;
+    /** The commit count when last looked; unknown until the first event. */
+    private long seenCommits = Long.MIN_VALUE;
 
     /**
      * @param capacity the most kept when commits cannot be counted
@@ -33,7 +34,6 @@ final class RecentEvents {
         this.capacity = capacity;
         this.commits = commits;
         this.events = new ArrayDeque<>(Math.min(capacity, 1024));
-        this.seenCommits = commits.getAsLong();
     }
 
     void add(Event event) {
@@ -57,14 +57,14 @@ final class RecentEvents {
 
     void clear() {
         events.clear();
-        seenCommits = commits.getAsLong();
+        seenCommits = Long.MIN_VALUE;
     }
 
     private void dropCommitted() {
         long now = commits.getAsLong();
-        if (now != seenCommits) {
+        if (seenCommits != Long.MIN_VALUE && now != seenCommits) {
             events.clear();
-            seenCommits = now;
         }
+        seenCommits = now;
     }
 }

@@ -16,9 +16,26 @@ final class ThreadCommits {
     private ThreadCommits() {
     }
 
-    /** The counter of the calling stream thread; a constant 0 when there is none (TopologyTestDriver). */
+    /**
+     * The counter of the stream thread that first asks (processing runs on one thread per task at a
+     * time, and a task that moves threads is initialized again); a constant 0 when there is none
+     * (TopologyTestDriver).
+     */
     static LongSupplier of(StreamsMetrics metrics) {
-        String thread = Thread.currentThread().getName();
+        return new LongSupplier() {
+            private LongSupplier resolved;
+
+            @Override
+            public long getAsLong() {
+                if (resolved == null) {
+                    resolved = lookUp(metrics, Thread.currentThread().getName());
+                }
+                return resolved.getAsLong();
+            }
+        };
+    }
+
+    private static LongSupplier lookUp(StreamsMetrics metrics, String thread) {
         for (Map.Entry<MetricName, ? extends Metric> entry : metrics.metrics().entrySet()) {
             MetricName name = entry.getKey();
             if ("commit-total".equals(name.name()) && "stream-thread-metrics".equals(name.group())
