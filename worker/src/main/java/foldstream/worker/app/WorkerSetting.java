@@ -21,6 +21,8 @@ public enum WorkerSetting {
     PARTITIONS,
     HTTP_PORT,
     REPLICATION_FACTOR,
+    /** How long a starting worker waits for Kafka: an ISO-8601 duration or {@code forever} ({@link BrokerWait}). */
+    BROKER_WAIT,
     /** Pass-through Kafka / Kafka Streams properties; flag only ({@code --property KEY=VALUE}, repeatable). */
     PROPERTY;
 
