@@ -12,6 +12,7 @@ import foldstream.worker.serialization.SchemaRegistryClient;
 import foldstream.worker.topics.EnsuredTopics;
 import foldstream.worker.topics.TopicAdmin;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -58,6 +59,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.ERROR);
 
     private final WorkerSettings settings;
+    private final HttpApiSettings httpSettings;
     private final List<AggregateType<?>> types;
     private final AvroWireCodec codec;
     private final ProcessingOptions options;
@@ -86,6 +88,13 @@ public final class FoldstreamWorker implements AutoCloseable {
      */
     public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
                             ProcessingOptions options, Clock clock) {
+        this(settings, HttpApiSettings.defaults(), registered, registry, options, clock);
+    }
+
+    /** A worker whose HTTP API has its own limits, TLS and credentials ({@link HttpApiSettings}). */
+    public FoldstreamWorker(WorkerSettings settings, HttpApiSettings httpSettings, List<? extends AggregateType<?>> registered,
+                            SchemaRegistryClient registry, ProcessingOptions options, Clock clock) {
+        this.httpSettings = httpSettings;
         this.settings = settings;
         this.types = settings.select(registered);
         this.codec = new AvroWireCodec(registry, true);
@@ -124,7 +133,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         Map<String, Object> config = new HashMap<>(streamsConfig);
         // Changelogs hold the snapshots: as many replicas as the topics the worker creates.
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, topics.replicationFactor());
-        HttpEndpoint endpoint = HttpEndpoint.of(settings);
+        HttpEndpoint endpoint = HttpEndpoint.of(settings, httpSettings);
         config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, endpoint.advertised());
         Topology topology = FoldstreamTopology.build(types, codec, options, clock);
         KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
@@ -143,10 +152,9 @@ public final class FoldstreamWorker implements AutoCloseable {
         CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList());
         WorkerHttpServer createdHttp;
         try {
-            createdHttp = new WorkerHttpServer(new WorkerHttpServer.Settings(endpoint.bindHost(), endpoint.port(), 1 << 20,
-                    Duration.ofSeconds(10)), this::state, new AggregateQueries(created, types, codec, endpoint.hostInfo()),
-                    createdGateway, types);
-        } catch (IOException e) {
+            createdHttp = new WorkerHttpServer(endpoint.bindHost(), endpoint.port(), httpSettings, this::state,
+                    new AggregateQueries(created, types, codec, endpoint.hostInfo()), createdGateway, types).start();
+        } catch (UncheckedIOException e) {
             createdGateway.close();
             created.close(Duration.ZERO);
             throw new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + endpoint.bindHost() + ":"
@@ -164,8 +172,10 @@ public final class FoldstreamWorker implements AutoCloseable {
             http = createdHttp;
         }
         created.start();
-        createdHttp.start();
-        LOG.info("worker {}: HTTP API on {}:{}", settings.applicationId(), endpoint.bindHost(), createdHttp.port());
+        LOG.info("worker {}: HTTP API on {}://{}:{}{}", settings.applicationId(), createdHttp.scheme(), endpoint.bindHost(),
+                createdHttp.port(), HttpEndpoint.credentialsConfigured(httpSettings) ? ", credentials required"
+                        : endpoint.bindHost().equals("127.0.0.1") ? " only: no credentials configured (--http-access-file)"
+                        : ", OPEN TO ANYONE WHO REACHES IT (--http-insecure)");
         LOG.info("worker {} started: types {}, topics created {}", settings.applicationId(),
                 types.stream().map(AggregateType::name).toList(), topics.created());
         return topics;

@@ -3,7 +3,9 @@ package foldstream.worker.app;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.examples.ExampleTypes;
 import foldstream.worker.serialization.SchemaRegistryClient;
+import foldstream.worker.runtime.ProcessingOptions;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -86,6 +89,9 @@ public final class WorkerMain implements Callable<Integer> {
             description = "Replicas of created and internal topics (default: min(3, brokers)). Env: FOLDSTREAM_REPLICATION_FACTOR")
     String replicationFactor;
 
+    @Mixin
+    HttpOptions http = new HttpOptions();
+
     @Option(names = "--property", paramLabel = "KEY=VALUE",
             description = "A Kafka or Kafka Streams property, passed through (repeatable)")
     List<String> properties = new ArrayList<>();
@@ -131,6 +137,7 @@ public final class WorkerMain implements Callable<Integer> {
             case HTTP_PORT -> httpPort;
             case REPLICATION_FACTOR -> replicationFactor;
             case PROPERTY -> null;
+            default -> http.text(setting);
         };
         return flag != null || setting.envVar() == null ? flag : env.get(setting.envVar());
     }
@@ -139,8 +146,11 @@ public final class WorkerMain implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         WorkerSettings settings;
+        HttpApiSettings httpSettings;
         try {
             settings = settings();
+            httpSettings = HttpApiSettings.parse(this::text);
+            HttpEndpoint.of(settings, httpSettings);
             if (settings.schemaRegistryUrl().isEmpty()) {
                 throw new InvalidSettingException(WorkerSetting.SCHEMA_REGISTRY_URL,
                         "missing: say where the schema registry is, for example http://127.0.0.1:8081");
@@ -154,7 +164,7 @@ public final class WorkerMain implements Callable<Integer> {
         int status = EXIT_FAILED;
         try (ShutdownSignal signal = ShutdownSignal.install(SIGNAL_GRACE)) {
             try {
-                status = run(settings, signal);
+                status = run(settings, httpSettings, signal);
             } catch (InvalidSettingException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_BAD_SETTINGS;
@@ -173,9 +183,10 @@ public final class WorkerMain implements Callable<Integer> {
         return status;
     }
 
-    private int run(WorkerSettings settings, ShutdownSignal signal) throws InterruptedException {
+    private int run(WorkerSettings settings, HttpApiSettings httpSettings, ShutdownSignal signal) throws InterruptedException {
         try (SchemaRegistryClient registry = registryClients.connect(settings.schemaRegistryUrl().orElseThrow())) {
-            FoldstreamWorker worker = new FoldstreamWorker(settings, registered, registry);
+            FoldstreamWorker worker = new FoldstreamWorker(settings, httpSettings, registered, registry, ProcessingOptions.DEFAULTS,
+                    Clock.systemUTC());
             try {
                 worker.start();
                 while (!signal.awaitRequest(HEALTH_CHECK_EVERY)) {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import foldstream.protocol.SnapshotMeta;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.query.AggregateView;
-import foldstream.worker.serialization.AvroJson;
+import foldstream.worker.serialization.PlainJson;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -108,14 +108,14 @@ public final class AggregateStates {
                     body.path("message").asText(response.body()), null);
         }
         try {
-            SpecificRecord state = AvroJson.read(json.writeValueAsString(body.get("state")), stateClass);
+            SpecificRecord state = PlainJson.read(body.get("state"), stateClass);
             JsonNode meta = body.get("meta");
             SnapshotMeta snapshotMeta = meta == null || meta.isNull() ? null : new SnapshotMeta(
                     Instant.parse(meta.get("createdAt").asText()), Instant.parse(meta.get("updatedAt").asText()),
                     meta.get("lastCommandId").asText());
             return new AggregateView(body.get("type").asText(), body.get("id").asText(), body.get("version").asLong(), state,
                     snapshotMeta);
-        } catch (JsonProcessingException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw new AggregateReadException(response.statusCode(), "UNREADABLE", "cannot read the worker's answer "
                     + response.body() + ": " + e.getMessage(), e);
         }
