@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.app.FoldstreamWorker;
+import foldstream.worker.app.HttpApiSettings;
 import foldstream.worker.app.WorkerSettings;
+import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -47,13 +50,19 @@ final class FacadeHttp {
     /** A started worker of {@code types} with its HTTP API on a free port; the caller closes it. */
     static FoldstreamWorker startWorker(KafkaStack.Endpoints stack, String applicationId, List<? extends AggregateType<?>> types,
                                         int partitions, Path stateDir, SchemaRegistryClient registry) {
+        return startWorker(stack, applicationId, types, partitions, stateDir, registry, HttpApiSettings.defaults());
+    }
+
+    /** As above, with the HTTP API's limits, TLS and credentials. */
+    static FoldstreamWorker startWorker(KafkaStack.Endpoints stack, String applicationId, List<? extends AggregateType<?>> types,
+                                        int partitions, Path stateDir, SchemaRegistryClient registry, HttpApiSettings http) {
         WorkerSettings settings = WorkerSettings.of(stack.bootstrapServers())
                 .withApplicationId(applicationId)
                 .withStateDir(stateDir)
                 .withPartitions(partitions)
                 .withHttpPort(0)
                 .withProperties(Map.of("commit.interval.ms", "50"));
-        FoldstreamWorker worker = new FoldstreamWorker(settings, types, registry);
+        FoldstreamWorker worker = new FoldstreamWorker(settings, http, types, registry, ProcessingOptions.DEFAULTS, Clock.systemUTC());
         try {
             worker.start();
         } catch (RuntimeException e) {

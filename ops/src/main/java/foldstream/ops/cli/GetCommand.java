@@ -5,7 +5,7 @@ import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.AggregateReadException;
 import foldstream.worker.gateway.AggregateStates;
 import foldstream.worker.query.AggregateView;
-import foldstream.worker.serialization.AvroJson;
+import foldstream.worker.serialization.PlainJson;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
@@ -122,7 +122,7 @@ final class GetCommand implements Callable<Integer> {
     private void print(PrintWriter out, AggregateView view) {
         if (json) {
             ObjectNode line = JsonLines.object().put("type", view.type()).put("id", view.id()).put("version", view.version());
-            line.set("state", JsonLines.parse(AvroJson.write(view.state())));
+            line.set("state", PlainJson.write(view.state()));
             if (view.meta() == null) {
                 line.putNull("meta");
             } else {
@@ -134,7 +134,7 @@ final class GetCommand implements Callable<Integer> {
             return;
         }
         out.println(view.type() + " '" + view.id() + "' version " + view.version() + (view.version() == 0 ? " (does not exist yet)" : ""));
-        out.println("  state  " + AvroJson.write(view.state()));
+        out.println("  state  " + PlainJson.writeString(view.state()));
         if (view.meta() != null) {
             out.println("  meta   created " + view.meta().getCreatedAt() + ", updated " + view.meta().getUpdatedAt()
                     + ", last command " + view.meta().getLastCommandId());

@@ -9,7 +9,7 @@ import foldstream.protocol.FieldViolation;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
-import foldstream.worker.serialization.AvroJson;
+import foldstream.worker.serialization.PlainJson;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.Decoded;
 import java.io.PrintWriter;
@@ -318,7 +318,7 @@ public final class TopicTail implements AutoCloseable {
             Decoded decoded = codec.decode(record.value(), eventTypes);
             if (decoded instanceof Decoded.Record event) {
                 line.put("record", event.record().getSchema().getFullName());
-                line.set("value", avroJson(event.record()));
+                line.set("value", PlainJson.write(event.record()));
             } else {
                 line.putNull("record");
                 line.putNull("value");
@@ -331,21 +331,13 @@ public final class TopicTail implements AutoCloseable {
         } else {
             CommandResult result = codec.decode(record.value(), CommandResult.class);
             line.put("record", result.getSchema().getFullName());
-            line.set("value", avroJson(result));
+            line.set("value", PlainJson.write(result));
             remember(result);
         }
         try {
             out.println(JSON.writeValueAsString(line));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a record as JSON", e);
-        }
-    }
-
-    private static JsonNode avroJson(SpecificRecord record) {
-        try {
-            return JSON.readTree(AvroJson.write(record));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Avro wrote JSON that does not parse: " + e.getMessage(), e);
         }
     }
 

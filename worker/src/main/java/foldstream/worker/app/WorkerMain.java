@@ -125,6 +125,11 @@ public final class WorkerMain implements Callable<Integer> {
         return WorkerSettings.parse(this::text, properties);
     }
 
+    /** The HTTP API's settings from the {@code --http-*} flags, falling back to the variables; flags win. */
+    public HttpApiSettings httpSettings() {
+        return HttpApiSettings.parse(this::text);
+    }
+
     private String text(WorkerSetting setting) {
         String flag = switch (setting) {
             case BOOTSTRAP_SERVERS -> bootstrapServers;
@@ -149,7 +154,7 @@ public final class WorkerMain implements Callable<Integer> {
         HttpApiSettings httpSettings;
         try {
             settings = settings();
-            httpSettings = HttpApiSettings.parse(this::text);
+            httpSettings = httpSettings();
             HttpEndpoint.of(settings, httpSettings);
             if (settings.schemaRegistryUrl().isEmpty()) {
                 throw new InvalidSettingException(WorkerSetting.SCHEMA_REGISTRY_URL,

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 final class ApiHandler extends Handler.Abstract.NonBlocking {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+    /** How much of a body that is not read is dropped so that the client gets the answer; see {@link #drain}. */
+    static final long MAX_DRAIN_BYTES = 16L << 20;
     private static final Grant NOBODY = new Grant("anonymous", java.util.Set.of(), java.util.Set.of(), false);
 
     private final RouteTable routes;
@@ -60,8 +62,43 @@ final class ApiHandler extends Handler.Abstract.NonBlocking {
             reply = CompletableFuture.completedFuture(internal(request, e));
         }
         reply.orTimeout(limits.maxWait().plus(limits.requestTimeout()).toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((answer, error) -> write(request, response, callback, error == null ? answer : failure(request, error)));
+                .handle((answer, error) -> error == null ? answer : failure(request, error))
+                .thenCompose(answer -> drain(request).handle((drained, error) -> answer))
+                .thenAccept(answer -> write(request, response, callback, answer));
         return true;
+    }
+
+    /**
+     * Reads and drops what is left of the request's body (refused unread, or not asked for), up to
+     * {@link #MAX_DRAIN_BYTES}, before the answer goes out: most clients (the JDK's among them)
+     * read the answer only once they have sent the whole body, and lose it when the server closes
+     * first. A body that says it is longer is not read at all: the answer is sent and the
+     * connection closed.
+     */
+    private CompletableFuture<Void> drain(Request request) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (request.getLength() > MAX_DRAIN_BYTES) {
+            done.complete(null);
+            return done;
+        }
+        drainSome(request, new long[] {0}, done);
+        return done.orTimeout(limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private static void drainSome(Request request, long[] drained, CompletableFuture<Void> done) {
+        while (!done.isDone()) {
+            Content.Chunk chunk = request.read();
+            if (chunk == null) {
+                request.demand(() -> drainSome(request, drained, done));
+                return;
+            }
+            boolean last = chunk.isLast() || Content.Chunk.isFailure(chunk);
+            drained[0] += chunk.remaining();
+            chunk.release();
+            if (last || drained[0] > MAX_DRAIN_BYTES) {
+                done.complete(null);
+            }
+        }
     }
 
     private CompletableFuture<Reply> answer(Request request) {

@@ -105,17 +105,26 @@ public final class PlainJson {
      */
     public static <T extends SpecificRecord> T read(JsonNode json, Class<T> type) {
         Schema schema = SpecificData.get().getSchema(type);
-        JsonNode avro;
-        try {
-            avro = toAvro(json, schema, "");
-        } catch (Misfit e) {
-            throw new WireFormatException("the JSON does not fit " + schema.getFullName() + ": " + e.getMessage());
-        }
+        JsonNode avro = avroEncoding(json, schema);
         try {
             return AvroJson.read(MAPPER.writeValueAsString(avro), type);
         } catch (JsonProcessingException e) {
             throw new WireFormatException("cannot read " + schema.getFullName(), e);
         }
+    }
+
+    /** Avro's JSON encoding of a value of {@code schema}, from plain JSON (or that encoding already). */
+    static JsonNode avroEncoding(JsonNode plain, Schema schema) {
+        try {
+            return toAvro(plain, schema, "");
+        } catch (Misfit e) {
+            throw new WireFormatException("the JSON does not fit " + schema.getFullName() + ": " + e.getMessage());
+        }
+    }
+
+    /** Plain JSON of a value of {@code schema}, from Avro's JSON encoding. */
+    static JsonNode plain(JsonNode avroEncoded, Schema schema) {
+        return fromAvro(avroEncoded, schema);
     }
 
     // ---- Avro's JSON encoding to plain JSON
