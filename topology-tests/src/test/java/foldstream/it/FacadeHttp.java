@@ -1,5 +1,7 @@
 package foldstream.it;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * What the facade tests share: a {@link FoldstreamWorker} (the real one, with its HTTP API) started
@@ -70,6 +73,13 @@ final class FacadeHttp {
             throw e;
         }
         return worker;
+    }
+
+    /** Waits until every instance runs and owns some partitions, so that reads are spread and forwarded. */
+    static void awaitSettled(List<FoldstreamWorker> workers) {
+        await().atMost(Duration.ofSeconds(90)).until(() -> workers.stream().allMatch(worker ->
+                worker.state() == KafkaStreams.State.RUNNING
+                        && worker.streams().metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum() > 0));
     }
 
     static JsonNode parse(String json) {

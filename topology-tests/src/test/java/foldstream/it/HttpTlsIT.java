@@ -2,7 +2,6 @@ package foldstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.app.FoldstreamWorker;
@@ -33,7 +32,6 @@ import java.util.Optional;
 import java.util.UUID;
 import javax.net.ssl.SSLContext;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,9 +73,7 @@ class HttpTlsIT {
         for (int i = 0; i < 2; i++) {
             workers.add(FacadeHttp.startWorker(stack, application, List.of(ACCOUNTS), 4, dir.resolve("state-" + i), registry, http));
         }
-        await().atMost(Duration.ofSeconds(90)).until(() -> workers.stream().allMatch(worker ->
-                worker.state() == KafkaStreams.State.RUNNING
-                        && worker.streams().metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum() > 0));
+        FacadeHttp.awaitSettled(workers);
     }
 
     @AfterAll

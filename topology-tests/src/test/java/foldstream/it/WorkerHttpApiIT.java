@@ -1,7 +1,6 @@
 package foldstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import foldstream.examples.accounts.AccountState;
@@ -39,7 +38,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,9 +74,7 @@ class WorkerHttpApiIT {
             workers.add(FacadeHttp.startWorker(stack, application, List.of(ACCOUNTS, USERS), 6, stateDirs.resolve("w" + i), registry));
         }
         // Settled: every instance runs and owns some partitions, so reads are spread and forwarded.
-        await().atMost(Duration.ofSeconds(90)).until(() -> workers.stream().allMatch(worker ->
-                worker.state() == KafkaStreams.State.RUNNING
-                        && worker.streams().metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum() > 0));
+        FacadeHttp.awaitSettled(workers);
     }
 
     @AfterAll

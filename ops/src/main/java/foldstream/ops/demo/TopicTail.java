@@ -301,7 +301,7 @@ public final class TopicTail implements AutoCloseable {
     /**
      * {@code {"kind":"event","topic":...,"partition":0,"offset":5,"timestamp":...,"key":"a1",
      * "headers":{"command-id":...},"record":"foldstream.examples.accounts.MoneyDeposited","value":{...}}};
-     * the value in Avro's JSON encoding. An unreadable value has {@code "value":null} and an
+     * the value in plain JSON (PlainJson). An unreadable value has {@code "value":null} and an
      * {@code "error"}; a dead letter's raw value is {@code "valueBase64"}.
      */
     private void printJson(ConsumerRecord<String, byte[]> record) {

@@ -153,7 +153,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         WorkerHttpServer createdHttp;
         try {
             createdHttp = new WorkerHttpServer(endpoint.bindHost(), endpoint.port(), httpSettings, this::state,
-                    new AggregateQueries(created, types, codec, endpoint.hostInfo()), createdGateway, types).start();
+                    new AggregateQueries(created, types, codec, endpoint.hostInfo()), createdGateway, types, List.of()).start();
         } catch (UncheckedIOException e) {
             createdGateway.close();
             created.close(Duration.ZERO);

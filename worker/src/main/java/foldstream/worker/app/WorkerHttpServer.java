@@ -9,6 +9,7 @@ import foldstream.worker.http.Endpoint;
 import foldstream.worker.http.Need;
 import foldstream.worker.http.OwnerForwarding;
 import foldstream.worker.http.ProbeEndpoints;
+import foldstream.worker.http.Route;
 import foldstream.worker.http.RouteTable;
 import foldstream.worker.http.ServedTypes;
 import foldstream.worker.query.AggregateQueries;
@@ -29,8 +30,9 @@ import org.apache.kafka.streams.KafkaStreams;
  * configured, and refused 401/403 before anything is read or sent; limits, TLS and credentials come
  * from {@link HttpApiSettings}. docs/facade.md and docs/security.md have the rest.
  *
- * <p>Adding an endpoint is one line in {@link #routes}: a method, a path with {@code {parameters}},
- * what the caller needs ({@link Need}) and an {@link Endpoint} answering a status and a body.
+ * <p>Adding an endpoint is one line in {@link #routes} (or one {@link Route} in {@code moreRoutes}): a
+ * method, a path with {@code {parameters}}, what the caller needs ({@link Need}) and an
+ * {@link Endpoint} answering a status and a body ({@link foldstream.worker.http.Reply}).
  */
 public final class WorkerHttpServer implements AutoCloseable {
 
@@ -40,15 +42,18 @@ public final class WorkerHttpServer implements AutoCloseable {
     /**
      * @param host the address to listen on (127.0.0.1 unless {@code application.server} is set)
      * @param port 0 for any free port
+     * @param moreRoutes endpoints of other capabilities (metrics, projections, ...), after the worker's own:
+     *     {@code List.of(Route.get("/metrics", Need.ops(), Endpoint.sync(call -> Reply.text(200, PROMETHEUS, registry.scrape()))))}
      */
     public WorkerHttpServer(String host, int port, HttpApiSettings settings, Supplier<KafkaStreams.State> state,
-                            AggregateQueries queries, CommandGateway gateway, List<? extends AggregateType<?>> types) {
+                            AggregateQueries queries, CommandGateway gateway, List<? extends AggregateType<?>> types,
+                            List<Route> moreRoutes) {
         ServedTypes served = new ServedTypes(types);
         OwnerForwarding forwarding = new OwnerForwarding(settings.tls(), settings.forwardToken(), settings.limits().requestTimeout());
         this.reads = new AggregateReads(queries, served, forwarding, settings.limits());
         CommandEndpoint commands = new CommandEndpoint(gateway, served, reads, settings.limits());
         this.server = new ApiServer(host, port, settings.limits(), settings.tls(), settings.access(), settings.probesOpen(),
-                routes(new ProbeEndpoints(state), reads, commands));
+                routes(new ProbeEndpoints(state), reads, commands).toBuilder().addAll(moreRoutes).build());
     }
 
     /** The API's routes; one line per endpoint. */

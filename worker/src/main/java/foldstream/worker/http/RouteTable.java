@@ -102,11 +102,16 @@ public final class RouteTable {
         }
 
         public Builder get(String path, Need need, Endpoint endpoint) {
-            return add(new Route("GET", PathPattern.of(path), need, endpoint));
+            return add(Route.get(path, need, endpoint));
         }
 
         public Builder post(String path, Need need, Endpoint endpoint) {
-            return add(new Route("POST", PathPattern.of(path), need, endpoint));
+            return add(Route.post(path, need, endpoint));
+        }
+
+        public Builder addAll(List<Route> more) {
+            routes.addAll(more);
+            return this;
         }
 
         public Builder add(Route route) {
