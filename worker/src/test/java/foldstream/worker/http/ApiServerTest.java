@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +26,7 @@ class ApiServerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String TOKEN = "a-test-token-long-enough";
+    private static final String FORWARDER = "the-forwarding-instances-token";
 
     private ApiServer server;
 
@@ -36,10 +39,12 @@ class ApiServerTest {
                 }))
                 .get("/never", Need.open(), call -> new CompletableFuture<>())
                 .get("/probe", Need.probe(), Endpoint.sync(call -> Reply.ok(Map.of("up", true))))
+                .get("/state/{name}", Need.read("name"), Endpoint.sync(call -> Reply.ok(Map.of("forwarded",
+                        call.header(OwnerForwarding.FORWARDED).isPresent()))))
                 .build();
         HttpLimits limits = new HttpLimits(1024, 2048, Duration.ofSeconds(30), Duration.ofMillis(300), 16, 100,
                 Duration.ofMillis(200), Duration.ofSeconds(1));
-        Access access = Access.parse(List.of("token:" + TOKEN + " send=allowed"));
+        Access access = Access.parse(List.of("token:" + TOKEN + " send=allowed", "token:" + FORWARDER + " read=allowed"));
         server = new ApiServer("127.0.0.1", 0, limits, Optional.empty(), access, true, routes).start();
     }
 
@@ -115,5 +120,24 @@ class ApiServerTest {
         assertThat(forbidden.statusCode()).isEqualTo(403);
         assertThat(json(forbidden).get("message").asText()).endsWith("may not send to other").doesNotContain(TOKEN);
         assertThat(send(request("/probe").GET()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void forwardingPresentsTheInstancesOwnTokenAndSaysWhenTheOwnerRefusesIt() throws Exception {
+        HostInfo owner = new HostInfo("127.0.0.1", server.port());
+        Reply answered = new OwnerForwarding(Optional.empty(), Optional.of(FORWARDER), Duration.ofSeconds(10))
+                .get(owner, "/state/allowed", Duration.ZERO).get(30, TimeUnit.SECONDS);
+        assertThat(answered.status()).isEqualTo(200);
+        assertThat(((JsonNode) answered.body()).get("forwarded").asBoolean()).isTrue();
+
+        Reply refused = new OwnerForwarding(Optional.empty(), Optional.empty(), Duration.ofSeconds(10))
+                .get(owner, "/state/allowed", Duration.ZERO).get(30, TimeUnit.SECONDS);
+        assertThat(refused.status()).isEqualTo(502);
+        assertThat(((Reply.ErrorBody) refused.body()).error()).isEqualTo("OWNER_REFUSED");
+
+        Reply unreachable = new OwnerForwarding(Optional.empty(), Optional.of(FORWARDER), Duration.ofSeconds(10))
+                .get(new HostInfo("127.0.0.1", 1), "/state/allowed", Duration.ZERO).get(30, TimeUnit.SECONDS);
+        assertThat(unreachable.status()).isEqualTo(502);
+        assertThat(((Reply.ErrorBody) unreachable.body()).message()).doesNotContain("Exception");
     }
 }
