@@ -154,11 +154,14 @@ public final class FoldstreamWorker implements AutoCloseable {
         try {
             createdHttp = new WorkerHttpServer(endpoint.bindHost(), endpoint.port(), httpSettings, this::state,
                     new AggregateQueries(created, types, codec, endpoint.hostInfo()), createdGateway, types, List.of()).start();
-        } catch (UncheckedIOException e) {
+        } catch (RuntimeException e) {
             createdGateway.close();
             created.close(Duration.ZERO);
-            throw new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + endpoint.bindHost() + ":"
-                    + endpoint.port() + ": " + e.getMessage());
+            if (e instanceof UncheckedIOException) {
+                throw new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + endpoint.bindHost() + ":"
+                        + endpoint.port() + ": " + e.getCause().getMessage());
+            }
+            throw e;
         }
         synchronized (lifecycle) {
             if (closed) {
