@@ -15,7 +15,7 @@ import foldstream.worker.examples.Accounts;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.EventFold;
 import foldstream.worker.runtime.Snapshot;
-import foldstream.worker.serialization.PlainJson;
+import foldstream.worker.http.PlainJson;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.HttpSchemaRegistryClient;
 import foldstream.worker.serialization.RegistryClientSettings;

@@ -15,7 +15,7 @@ import foldstream.protocol.FieldViolation;
 import foldstream.protocol.Outcome;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
-import foldstream.worker.serialization.PlainJson;
+import foldstream.worker.http.PlainJson;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.HttpSchemaRegistryClient;
 import foldstream.worker.serialization.RegisteredSchema;

@@ -8,7 +8,7 @@ import foldstream.worker.app.RegistryClientFactory;
 import foldstream.worker.gateway.CommandGateway;
 import foldstream.worker.gateway.CommandTimeoutException;
 import foldstream.worker.gateway.SendOptions;
-import foldstream.worker.serialization.PlainJson;
+import foldstream.worker.http.PlainJson;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import foldstream.worker.serialization.SchemaRegistryException;

@@ -9,7 +9,7 @@ import foldstream.protocol.FieldViolation;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
-import foldstream.worker.serialization.PlainJson;
+import foldstream.worker.http.PlainJson;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.Decoded;
 import java.io.PrintWriter;

@@ -2,9 +2,8 @@ package foldstream.worker.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import foldstream.worker.query.AggregateQueries;
-import foldstream.worker.query.AggregateView;
+import foldstream.worker.gateway.AggregateView;
 import foldstream.worker.query.Lookup;
-import foldstream.worker.serialization.PlainJson;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

@@ -6,7 +6,6 @@ import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.CommandGateway;
 import foldstream.worker.gateway.CommandTimeoutException;
 import foldstream.worker.gateway.SendOptions;
-import foldstream.worker.serialization.PlainJson;
 import foldstream.worker.serialization.SchemaRegistryException;
 import foldstream.worker.serialization.WireFormatException;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package foldstream.worker.serialization;
+package foldstream.worker.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,6 +11,8 @@ import foldstream.examples.users.UpdateProfile;
 import foldstream.protocol.CommandResult;
 import foldstream.protocol.FieldViolation;
 import foldstream.protocol.Outcome;
+import foldstream.worker.serialization.AvroJson;
+import foldstream.worker.serialization.WireFormatException;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
