@@ -1,5 +1,6 @@
 package foldstream.worker.app;
 
+import foldstream.worker.http.TlsSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -42,7 +43,7 @@ record HttpEndpoint(String bindHost, int port, String advertisedHost) {
     /** Whether requests must prove who they are: tokens or certificates in an access file, or a client certificate required. */
     static boolean credentialsConfigured(HttpApiSettings http) {
         return http.access().configured()
-                || http.tls().map(tls -> tls.clientAuth() == foldstream.worker.http.TlsSettings.ClientAuth.NEED).orElse(false);
+                || http.tls().map(tls -> tls.clientAuth() == TlsSettings.ClientAuth.NEED).orElse(false);
     }
 
     /** A port free now; the server binds it a moment later (Kafka Streams must know it before it starts). */

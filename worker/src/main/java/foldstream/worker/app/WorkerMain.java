@@ -2,8 +2,8 @@ package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.examples.ExampleTypes;
-import foldstream.worker.serialization.SchemaRegistryClient;
 import foldstream.worker.runtime.ProcessingOptions;
+import foldstream.worker.serialization.SchemaRegistryClient;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
