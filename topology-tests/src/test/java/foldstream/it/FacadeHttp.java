@@ -53,18 +53,31 @@ final class FacadeHttp {
     /** A started worker of {@code types} with its HTTP API on a free port; the caller closes it. */
     static FoldstreamWorker startWorker(KafkaStack.Endpoints stack, String applicationId, List<? extends AggregateType<?>> types,
                                         int partitions, Path stateDir, SchemaRegistryClient registry) {
-        return startWorker(stack, applicationId, types, partitions, stateDir, registry, HttpApiSettings.defaults());
+        return startWorker(stack, applicationId, types, partitions, stateDir, registry, Map.of("commit.interval.ms", "50"));
     }
 
-    /** As above, with the HTTP API's limits, TLS and credentials. */
+    /** As above, with these Kafka and Kafka Streams properties. */
+    static FoldstreamWorker startWorker(KafkaStack.Endpoints stack, String applicationId, List<? extends AggregateType<?>> types,
+                                        int partitions, Path stateDir, SchemaRegistryClient registry, Map<String, String> properties) {
+        return startWorker(stack, applicationId, types, partitions, stateDir, registry, properties, HttpApiSettings.defaults());
+    }
+
+    /** As the first, with the HTTP API's limits, TLS and credentials. */
     static FoldstreamWorker startWorker(KafkaStack.Endpoints stack, String applicationId, List<? extends AggregateType<?>> types,
                                         int partitions, Path stateDir, SchemaRegistryClient registry, HttpApiSettings http) {
+        return startWorker(stack, applicationId, types, partitions, stateDir, registry, Map.of("commit.interval.ms", "50"), http);
+    }
+
+    /** With these properties and the HTTP API's settings. */
+    static FoldstreamWorker startWorker(KafkaStack.Endpoints stack, String applicationId, List<? extends AggregateType<?>> types,
+                                        int partitions, Path stateDir, SchemaRegistryClient registry, Map<String, String> properties,
+                                        HttpApiSettings http) {
         WorkerSettings settings = WorkerSettings.of(stack.bootstrapServers())
                 .withApplicationId(applicationId)
                 .withStateDir(stateDir)
                 .withPartitions(partitions)
                 .withHttpPort(0)
-                .withProperties(Map.of("commit.interval.ms", "50"));
+                .withProperties(properties);
         FoldstreamWorker worker = new FoldstreamWorker(settings, http, types, registry, ProcessingOptions.DEFAULTS, Clock.systemUTC());
         try {
             worker.start();

@@ -8,6 +8,8 @@ import foldstream.worker.runtime.SchemaGate;
 import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.serialization.AvroWireCodec;
+import foldstream.worker.serialization.RegistryHealth;
+import foldstream.worker.serialization.RegistryWait;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import foldstream.worker.topics.EnsuredTopics;
 import foldstream.worker.topics.TopicAdmin;
@@ -97,10 +99,11 @@ public final class FoldstreamWorker implements AutoCloseable {
         this.httpSettings = httpSettings;
         this.settings = settings;
         this.types = settings.select(registered);
-        this.codec = new AvroWireCodec(registry, true);
+        this.streamsConfig = streamsConfig(settings);
+        this.codec = new AvroWireCodec(registry, true,
+                new RegistryWait(RegistryWait.budgetWithin(streamsConfig), new RegistryHealth(Clock.systemUTC())));
         this.options = options;
         this.clock = clock;
-        this.streamsConfig = streamsConfig(settings);
         this.brokerTimeout = brokerTimeout(settings);
     }
 
@@ -145,6 +148,12 @@ public final class FoldstreamWorker implements AutoCloseable {
             }
         });
         created.setUncaughtExceptionHandler(error -> {
+            if (RegistryWait.causedBy(error)) {
+                // A record waits on the registry: one line per replacement, not a trace (RegistryWait logs why).
+                LOG.warn("a stream thread of {} waits on the schema registry; replacing it, its record is read again",
+                        settings.applicationId());
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
             LOG.error("a stream thread of {} failed; replacing it, its uncommitted records will be processed again",
                     settings.applicationId(), error);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -236,6 +245,11 @@ public final class FoldstreamWorker implements AutoCloseable {
             }
             return http.port();
         }
+    }
+
+    /** Whether reading commands waits on the schema registry, and since when (for health and metrics). */
+    public RegistryHealth registryHealth() {
+        return codec.registryHealth();
     }
 
     /** The aggregate types this worker runs. */

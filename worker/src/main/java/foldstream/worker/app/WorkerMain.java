@@ -4,6 +4,7 @@ import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.examples.ExampleTypes;
 import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.serialization.SchemaRegistryClient;
+import foldstream.worker.topics.KafkaUnreachableException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,8 +30,9 @@ import picocli.CommandLine.Spec;
  *     --bootstrap-servers 127.0.0.1:9092 --schema-registry-url http://127.0.0.1:8081 --types ex_users
  * }</pre>
  *
- * <p>Exit status: 0 stopped cleanly (also on SIGTERM or Ctrl-C), 1 failed while running (Kafka
- * unreachable, topics refused, ...), 2 bad settings; the message names the setting.
+ * <p>Exit status: 0 stopped cleanly (also on SIGTERM or Ctrl-C), 1 failed while running (topics
+ * refused, registry unreachable, ...), 2 bad settings (the message names the setting), 3 no Kafka
+ * broker answered within {@code --broker-wait}.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         version = "foldstream worker 0.1.0-SNAPSHOT",
@@ -40,13 +42,16 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:stopped cleanly, also on SIGTERM or Ctrl-C",
-            "1:failed while running (Kafka unreachable, topics refused, ...)",
-            "2:bad settings (the message names the setting)"})
+            "1:failed while running (topics refused, registry unreachable, ...)",
+            "2:bad settings (the message names the setting)",
+            "3:no Kafka broker answered within --broker-wait"})
 public final class WorkerMain implements Callable<Integer> {
 
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_BAD_SETTINGS = 2;
+    /** No Kafka broker answered within {@code --broker-wait}: an orchestrator may restart the worker later. */
+    public static final int EXIT_BROKER_UNREACHABLE = 3;
 
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SIGNAL_GRACE = CLOSE_TIMEOUT.plusSeconds(10);
@@ -88,6 +93,11 @@ public final class WorkerMain implements Callable<Integer> {
     @Option(names = "--replication-factor", paramLabel = "N",
             description = "Replicas of created and internal topics (default: min(3, brokers)). Env: FOLDSTREAM_REPLICATION_FACTOR")
     String replicationFactor;
+
+    @Option(names = "--broker-wait", paramLabel = "DURATION|forever",
+            description = "How long a starting worker waits for a Kafka broker: an ISO-8601 duration, then exit status 3, "
+                    + "or 'forever' (default: PT30S). Env: FOLDSTREAM_BROKER_WAIT")
+    String brokerWait;
 
     @Mixin
     HttpOptions http = new HttpOptions();
@@ -141,6 +151,7 @@ public final class WorkerMain implements Callable<Integer> {
             case PARTITIONS -> partitions;
             case HTTP_PORT -> httpPort;
             case REPLICATION_FACTOR -> replicationFactor;
+            case BROKER_WAIT -> brokerWait;
             case PROPERTY -> null;
             default -> http.text(setting);
         };
@@ -152,10 +163,12 @@ public final class WorkerMain implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         WorkerSettings settings;
         HttpApiSettings httpSettings;
+        BrokerWait wait;
         try {
             settings = settings();
             httpSettings = httpSettings();
             HttpEndpoint.of(settings, httpSettings);
+            wait = BrokerWait.parse(text(WorkerSetting.BROKER_WAIT));
             if (settings.schemaRegistryUrl().isEmpty()) {
                 throw new InvalidSettingException(WorkerSetting.SCHEMA_REGISTRY_URL,
                         "missing: say where the schema registry is, for example http://127.0.0.1:8081");
@@ -169,10 +182,13 @@ public final class WorkerMain implements Callable<Integer> {
         int status = EXIT_FAILED;
         try (ShutdownSignal signal = ShutdownSignal.install(SIGNAL_GRACE)) {
             try {
-                status = run(settings, httpSettings, signal);
+                status = run(settings, httpSettings, wait, signal);
             } catch (InvalidSettingException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_BAD_SETTINGS;
+            } catch (KafkaUnreachableException e) {
+                err.println("foldstream worker: " + e.getMessage());
+                status = EXIT_BROKER_UNREACHABLE;
             } catch (RuntimeException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_FAILED;
@@ -188,10 +204,15 @@ public final class WorkerMain implements Callable<Integer> {
         return status;
     }
 
-    private int run(WorkerSettings settings, HttpApiSettings httpSettings, ShutdownSignal signal) throws InterruptedException {
+    private int run(WorkerSettings settings, HttpApiSettings httpSettings, BrokerWait wait, ShutdownSignal signal)
+            throws InterruptedException {
         try (SchemaRegistryClient registry = registryClients.connect(settings.schemaRegistryUrl().orElseThrow())) {
+            // Checks the settings (a bad one exits with 2 at once), then waits for Kafka, then starts.
             FoldstreamWorker worker = new FoldstreamWorker(settings, httpSettings, registered, registry, ProcessingOptions.DEFAULTS,
                     Clock.systemUTC());
+            if (!wait.await(settings, signal)) {
+                return EXIT_OK;
+            }
             try {
                 worker.start();
                 while (!signal.awaitRequest(HEALTH_CHECK_EVERY)) {

@@ -21,6 +21,8 @@ public enum WorkerSetting {
     PARTITIONS,
     HTTP_PORT,
     REPLICATION_FACTOR,
+    /** How long a starting worker waits for Kafka: an ISO-8601 duration or {@code forever} ({@link BrokerWait}). */
+    BROKER_WAIT,
     // The HTTP API's limits, TLS and credentials (HttpApiSettings; docs/security.md).
     HTTP_MAX_BODY_BYTES,
     HTTP_MAX_HEADER_BYTES,
