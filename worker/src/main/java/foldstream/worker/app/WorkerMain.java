@@ -42,7 +42,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:stopped cleanly, also on SIGTERM or Ctrl-C",
-            "1:failed while running (topics refused, registry unreachable, ...)",
+            "1:failed while running (topics refused, registry unreachable, a Kafka ACL missing, ...)",
             "2:bad settings (the message names the setting)",
             "3:no Kafka broker answered within --broker-wait"})
 public final class WorkerMain implements Callable<Integer> {
@@ -206,7 +206,7 @@ public final class WorkerMain implements Callable<Integer> {
 
     private int run(WorkerSettings settings, HttpApiSettings httpSettings, BrokerWait wait, ShutdownSignal signal)
             throws InterruptedException {
-        try (SchemaRegistryClient registry = registryClients.connect(settings.schemaRegistryUrl().orElseThrow())) {
+        try (SchemaRegistryClient registry = registryClient(settings)) {
             // Checks the settings (a bad one exits with 2 at once), then waits for Kafka, then starts.
             FoldstreamWorker worker = new FoldstreamWorker(settings, httpSettings, registered, registry, ProcessingOptions.DEFAULTS,
                     Clock.systemUTC());
@@ -218,7 +218,8 @@ public final class WorkerMain implements Callable<Integer> {
                 while (!signal.awaitRequest(HEALTH_CHECK_EVERY)) {
                     KafkaStreams.State state = worker.state();
                     if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
-                        throw new IllegalStateException("Kafka Streams stopped (" + state + "); see the log above");
+                        throw new IllegalStateException(worker.failure().map(KafkaAuthorizationFailure::message)
+                                .orElse("Kafka Streams stopped (" + state + "); see the log above"));
                     }
                 }
             } catch (RuntimeException | InterruptedException e) {
@@ -226,6 +227,15 @@ public final class WorkerMain implements Callable<Integer> {
                 throw e;
             }
             return worker.close(CLOSE_TIMEOUT) ? EXIT_OK : EXIT_FAILED;
+        }
+    }
+
+    /** The registry client, with the registry settings among the properties ({@code basic.auth.*}, {@code schema.registry.ssl.*}, ...). */
+    private SchemaRegistryClient registryClient(WorkerSettings settings) {
+        try {
+            return registryClients.connect(settings.schemaRegistryUrl().orElseThrow(), settings.properties());
+        } catch (org.apache.kafka.common.config.ConfigException | IllegalArgumentException e) {
+            throw new InvalidSettingException(WorkerSetting.PROPERTY, e.getMessage());
         }
     }
 }

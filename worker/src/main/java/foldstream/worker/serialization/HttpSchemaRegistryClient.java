@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
@@ -50,11 +51,13 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.connectTimeout());
-        if (settings.trustStore() != null) {
-            builder.sslContext(settings.trustStore().sslContext());
+        SSLContext tls = settings.sslContext();
+        if (tls != null) {
+            builder.sslContext(tls);
         }
         this.http = builder.build();
-        this.authorization = settings.basicAuthUserInfo() == null ? null
+        this.authorization = settings.bearerToken() != null ? "Bearer " + settings.bearerToken()
+                : settings.basicAuthUserInfo() == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString(settings.basicAuthUserInfo().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -244,15 +247,16 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
     /** A 4xx answer: Confluent's {@code {"error_code":40401,"message":"..."}}, or the bare status when the body is not that. */
     private SchemaRegistryException refusal(int status, String body, String subject) {
+        String hint = status == 401 ? " (check basic.auth.user.info or bearer.auth.token)"
+                : status == 403 ? " (the credentials given do not allow this)" : "";
         try {
             JsonNode error = json.readTree(body);
             if (error != null && error.has("error_code")) {
-                return new SchemaRegistryException(error.path("error_code").asInt(status), subject, error.path("message").asText(""));
+                return new SchemaRegistryException(error.path("error_code").asInt(status), subject, error.path("message").asText("") + hint);
             }
         } catch (JsonProcessingException e) {
             // Not Confluent's error body (a proxy's page, say): report the status.
         }
-        String hint = status == 401 || status == 403 ? " (check basic.auth.user.info)" : "";
         return new SchemaRegistryException(status, subject, "HTTP " + status + hint + " " + abbreviate(body));
     }
 

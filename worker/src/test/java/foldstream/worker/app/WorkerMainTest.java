@@ -139,4 +139,17 @@ class WorkerMainTest {
             return socket.getLocalPort();
         }
     }
+
+    @Test
+    void aBadRegistryClientPropertyIsABadSettingNamingItAndNeverItsSecret(@TempDir Path state) {
+        WorkerMain main = new WorkerMain(Map.of(), RegistryClientFactory.http(), ExampleTypes.all());
+
+        int status = run(main, "--bootstrap-servers", "127.0.0.1:9092", "--schema-registry-url", "https://127.0.0.1:8081",
+                "--state-dir", state.toString(), "--property", "basic.auth.user.info=ci:hunter2",
+                "--property", "bearer.auth.token=tok-secret");
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("--property").contains("bearer.auth.token")
+                .doesNotContain("hunter2").doesNotContain("tok-secret");
+    }
 }
