@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * aggregates ({@code aggregate}), tests them ({@code testing}), sends commands ({@code gateway}, with
  * the wire format and registry client of {@code serialization}) and runs them
  * ({@link FoldstreamApplication}); the rest ({@code runtime}, {@code topics}, {@code query},
- * {@code app}) may change in any release. The rules make the split hold: the public packages never
+ * {@code app}, {@code http}) may change in any release. The rules make the split hold: the public packages never
  * make a user name an internal type, and the shipped examples, written as a user would, use only
  * the public packages.
  */

@@ -15,6 +15,7 @@ import foldstream.worker.serialization.WireFormatConfig;
 import foldstream.worker.topics.EnsuredTopics;
 import foldstream.worker.topics.TopicAdmin;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,6 +63,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.ERROR);
 
     private final WorkerSettings settings;
+    private final HttpApiSettings httpSettings;
     private final List<AggregateType<?>> types;
     private final AvroWireCodec codec;
     private final ProcessingOptions options;
@@ -92,6 +94,13 @@ public final class FoldstreamWorker implements AutoCloseable {
      */
     public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
                             ProcessingOptions options, Clock clock) {
+        this(settings, HttpApiSettings.defaults(), registered, registry, options, clock);
+    }
+
+    /** A worker whose HTTP API has its own limits, TLS and credentials ({@link HttpApiSettings}). */
+    public FoldstreamWorker(WorkerSettings settings, HttpApiSettings httpSettings, List<? extends AggregateType<?>> registered,
+                            SchemaRegistryClient registry, ProcessingOptions options, Clock clock) {
+        this.httpSettings = httpSettings;
         this.settings = settings;
         this.types = settings.select(registered);
         this.streamsConfig = streamsConfig(settings);
@@ -132,7 +141,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         Map<String, Object> config = new HashMap<>(streamsConfig);
         // Changelogs hold the snapshots: as many replicas as the topics the worker creates.
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, topics.replicationFactor());
-        HttpEndpoint endpoint = HttpEndpoint.of(settings);
+        HttpEndpoint endpoint = HttpEndpoint.of(settings, httpSettings);
         config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, endpoint.advertised());
         Topology topology = FoldstreamTopology.build(types, codec, options, clock);
         KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
@@ -163,14 +172,16 @@ public final class FoldstreamWorker implements AutoCloseable {
         CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList());
         WorkerHttpServer createdHttp;
         try {
-            createdHttp = new WorkerHttpServer(new WorkerHttpServer.Settings(endpoint.bindHost(), endpoint.port(), 1 << 20,
-                    Duration.ofSeconds(10)), this::state, new AggregateQueries(created, types, codec, endpoint.hostInfo()),
-                    createdGateway, types);
-        } catch (IOException e) {
+            createdHttp = new WorkerHttpServer(endpoint.bindHost(), endpoint.port(), httpSettings, this::state,
+                    new AggregateQueries(created, types, codec, endpoint.hostInfo()), createdGateway, types, List.of()).start();
+        } catch (RuntimeException e) {
             createdGateway.close();
             created.close(Duration.ZERO);
-            throw new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + endpoint.bindHost() + ":"
-                    + endpoint.port() + ": " + e.getMessage());
+            if (e instanceof UncheckedIOException) {
+                throw new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + endpoint.bindHost() + ":"
+                        + endpoint.port() + ": " + e.getCause().getMessage());
+            }
+            throw e;
         }
         synchronized (lifecycle) {
             if (closed) {
@@ -184,8 +195,10 @@ public final class FoldstreamWorker implements AutoCloseable {
             http = createdHttp;
         }
         created.start();
-        createdHttp.start();
-        LOG.info("worker {}: HTTP API on {}:{}", settings.applicationId(), endpoint.bindHost(), createdHttp.port());
+        LOG.info("worker {}: HTTP API on {}://{}:{}{}", settings.applicationId(), createdHttp.scheme(), endpoint.bindHost(),
+                createdHttp.port(), HttpEndpoint.credentialsConfigured(httpSettings) ? ", credentials required"
+                        : endpoint.bindHost().equals("127.0.0.1") ? " only: no credentials configured (--http-access-file)"
+                        : ", OPEN TO ANYONE WHO REACHES IT (--http-insecure)");
         LOG.info("worker {} started: types {}, topics created {}", settings.applicationId(),
                 types.stream().map(AggregateType::name).toList(), topics.created());
         return topics;

@@ -2,9 +2,11 @@ package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.examples.ExampleTypes;
+import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import foldstream.worker.topics.KafkaUnreachableException;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +15,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -96,6 +99,9 @@ public final class WorkerMain implements Callable<Integer> {
                     + "or 'forever' (default: PT30S). Env: FOLDSTREAM_BROKER_WAIT")
     String brokerWait;
 
+    @Mixin
+    HttpOptions http = new HttpOptions();
+
     @Option(names = "--property", paramLabel = "KEY=VALUE",
             description = "A Kafka or Kafka Streams property, passed through (repeatable)")
     List<String> properties = new ArrayList<>();
@@ -129,6 +135,11 @@ public final class WorkerMain implements Callable<Integer> {
         return WorkerSettings.parse(this::text, properties);
     }
 
+    /** The HTTP API's settings from the {@code --http-*} flags, falling back to the variables; flags win. */
+    public HttpApiSettings httpSettings() {
+        return HttpApiSettings.parse(this::text);
+    }
+
     private String text(WorkerSetting setting) {
         String flag = switch (setting) {
             case BOOTSTRAP_SERVERS -> bootstrapServers;
@@ -142,6 +153,7 @@ public final class WorkerMain implements Callable<Integer> {
             case REPLICATION_FACTOR -> replicationFactor;
             case BROKER_WAIT -> brokerWait;
             case PROPERTY -> null;
+            default -> http.text(setting);
         };
         return flag != null || setting.envVar() == null ? flag : env.get(setting.envVar());
     }
@@ -150,9 +162,12 @@ public final class WorkerMain implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         WorkerSettings settings;
+        HttpApiSettings httpSettings;
         BrokerWait wait;
         try {
             settings = settings();
+            httpSettings = httpSettings();
+            HttpEndpoint.of(settings, httpSettings);
             wait = BrokerWait.parse(text(WorkerSetting.BROKER_WAIT));
             if (settings.schemaRegistryUrl().isEmpty()) {
                 throw new InvalidSettingException(WorkerSetting.SCHEMA_REGISTRY_URL,
@@ -167,7 +182,7 @@ public final class WorkerMain implements Callable<Integer> {
         int status = EXIT_FAILED;
         try (ShutdownSignal signal = ShutdownSignal.install(SIGNAL_GRACE)) {
             try {
-                status = run(settings, wait, signal);
+                status = run(settings, httpSettings, wait, signal);
             } catch (InvalidSettingException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_BAD_SETTINGS;
@@ -189,10 +204,12 @@ public final class WorkerMain implements Callable<Integer> {
         return status;
     }
 
-    private int run(WorkerSettings settings, BrokerWait wait, ShutdownSignal signal) throws InterruptedException {
+    private int run(WorkerSettings settings, HttpApiSettings httpSettings, BrokerWait wait, ShutdownSignal signal)
+            throws InterruptedException {
         try (SchemaRegistryClient registry = registryClient(settings)) {
             // Checks the settings (a bad one exits with 2 at once), then waits for Kafka, then starts.
-            FoldstreamWorker worker = new FoldstreamWorker(settings, registered, registry);
+            FoldstreamWorker worker = new FoldstreamWorker(settings, httpSettings, registered, registry, ProcessingOptions.DEFAULTS,
+                    Clock.systemUTC());
             if (!wait.await(settings, signal)) {
                 return EXIT_OK;
             }
