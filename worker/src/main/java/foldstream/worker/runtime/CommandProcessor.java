@@ -288,10 +288,11 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     }
 
     private static Headers resultHeaders(Command command) {
-        return new RecordHeaders()
+        Headers headers = new RecordHeaders()
                 .add(ContractHeaders.COMMAND_ID, utf8(command.id))
                 .add(ContractHeaders.CORRELATION_ID, utf8(command.correlationId))
                 .add(ContractHeaders.CAUSATION_ID, utf8(command.id));
+        return command.processId == null ? headers : headers.add(ContractHeaders.PROCESS_ID, utf8(command.processId));
     }
 
     private void forward(String topic, byte[] key, byte[] value, long timestamp, Headers headers) {
@@ -307,6 +308,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         }
         String correlation = ContractHeaders.text(record.headers(), ContractHeaders.CORRELATION_ID);
         Command command = new Command(where, id, correlation == null || correlation.isEmpty() ? id : correlation, record.key());
+        command.processId = ContractHeaders.text(record.headers(), ContractHeaders.PROCESS_ID);
         if (record.key() == null || record.key().length == 0) {
             return command.unreadable("the command has no key: the key must be the aggregate id");
         }
@@ -349,6 +351,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         final byte[] key;
         String aggregateId;
         long expectedVersion = CommandEvaluator.ANY_VERSION;
+        String processId;
         Decoded decoded;
         String problem;
 
