@@ -2,6 +2,8 @@ package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.CommandGateway;
+import foldstream.worker.process.ProcessType;
+import foldstream.worker.process.runtime.ProcessOptions;
 import foldstream.worker.query.AggregateQueries;
 import foldstream.worker.runtime.FoldstreamTopology;
 import foldstream.worker.runtime.SchemaGate;
@@ -59,11 +61,15 @@ public final class FoldstreamWorker implements AutoCloseable {
 
     private final WorkerSettings settings;
     private final List<AggregateType<?>> types;
+    private final List<AggregateType<?>> registered;
     private final AvroWireCodec codec;
     private final ProcessingOptions options;
     private final Clock clock;
     private final Map<String, Object> streamsConfig;
     private final Duration brokerTimeout;
+    private final List<ProcessType<?>> processes;
+    private final ProcessOptions processOptions;
+    private ProcessApplications processApps;
 
     private final Object lifecycle = new Object();
     private final Object stateChanged = new Object();
@@ -86,6 +92,19 @@ public final class FoldstreamWorker implements AutoCloseable {
      */
     public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
                             ProcessingOptions options, Clock clock) {
+        this(settings, registered, registry, options, clock, List.of(), ProcessOptions.DEFAULTS);
+    }
+
+    /**
+     * A worker that also runs these process managers, each in a Kafka Streams application of its own
+     * ({@link ProcessApplications}); the topics of their aggregate types are created or checked too.
+     */
+    public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
+                            ProcessingOptions options, Clock clock, List<? extends ProcessType<?>> processes,
+                            ProcessOptions processOptions) {
+        this.processes = List.copyOf(processes);
+        this.processOptions = processOptions;
+        this.registered = List.copyOf(registered);
         this.settings = settings;
         this.types = settings.select(registered);
         this.codec = new AvroWireCodec(registry, true);
@@ -119,7 +138,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         LOG.info("worker {}: schemas checked, {} newly registered", settings.applicationId(), schemas.registered().size());
         EnsuredTopics topics;
         try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
-            topics = admin.ensure(types, settings.partitions(), settings.replicationFactor());
+            topics = admin.ensure(withProcessTypes(), settings.partitions(), settings.replicationFactor());
         }
         Map<String, Object> config = new HashMap<>(streamsConfig);
         // Changelogs hold the snapshots: as many replicas as the topics the worker creates.
@@ -140,12 +159,14 @@ public final class FoldstreamWorker implements AutoCloseable {
                     settings.applicationId(), error);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        ProcessApplications createdProcesses = new ProcessApplications(processes, config, settings.applicationId(), codec,
+                processOptions, clock);
         CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList());
         WorkerHttpServer createdHttp;
         try {
             createdHttp = new WorkerHttpServer(new WorkerHttpServer.Settings(endpoint.bindHost(), endpoint.port(), 1 << 20,
                     Duration.ofSeconds(10)), this::state, new AggregateQueries(created, types, codec, endpoint.hostInfo()),
-                    createdGateway, types);
+                    createdGateway, types, new ProcessStatusEndpoint(processes, createdProcesses.streams(), codec, endpoint.hostInfo()));
         } catch (IOException e) {
             createdGateway.close();
             created.close(Duration.ZERO);
@@ -162,13 +183,33 @@ public final class FoldstreamWorker implements AutoCloseable {
             streams = created;
             gateway = createdGateway;
             http = createdHttp;
+            processApps = createdProcesses;
         }
         created.start();
+        createdProcesses.start();
         createdHttp.start();
         LOG.info("worker {}: HTTP API on {}:{}", settings.applicationId(), endpoint.bindHost(), createdHttp.port());
         LOG.info("worker {} started: types {}, topics created {}", settings.applicationId(),
                 types.stream().map(AggregateType::name).toList(), topics.created());
         return topics;
+    }
+
+    /** Whether a process manager's application stopped for good (the worker's main loop then stops too). */
+    public boolean processStopped() {
+        ProcessApplications running = processApps;
+        return running != null && running.anyStopped();
+    }
+
+    /** The worker's types and the registered types its processes read or command, for creating topics. */
+    private List<AggregateType<?>> withProcessTypes() {
+        java.util.Map<String, AggregateType<?>> all = new java.util.LinkedHashMap<>();
+        types.forEach(type -> all.put(type.name(), type));
+        for (ProcessType<?> process : processes) {
+            for (String name : process.aggregateTypes()) {
+                registered.stream().filter(type -> type.name().equals(name)).findFirst().ifPresent(type -> all.putIfAbsent(name, type));
+            }
+        }
+        return List.copyOf(all.values());
     }
 
     /** Kafka Streams' state: {@code CREATED} before {@link #start}, {@code RUNNING} once processing. */
@@ -254,7 +295,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         }
         http.close();
         gateway.close();
-        boolean clean = running.close(CloseOptions.timeout(timeout)
+        boolean processesClean = processApps.close(timeout);
+        boolean clean = processesClean & running.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (clean) {
             LOG.info("worker {} closed", settings.applicationId());

@@ -54,6 +54,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /aggregates/{type}/{id}[?minVersion=N&waitMs=T]}: state, version and meta, from
  *       whichever instance owns the aggregate; with {@code minVersion}, waits up to T ms for that
  *       version (read-your-writes) and answers 409 if it does not come.</li>
+ *   <li>{@code GET /processes/{name}/{id}}: one process manager instance ({@link ProcessStatusEndpoint}).</li>
  *   <li>{@code GET /health}: 200 while the worker runs or is starting; {@code GET /ready}: 200 only once
  *       every state store is restored and processing runs.</li>
  * </ul>
@@ -65,6 +66,7 @@ public final class WorkerHttpServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkerHttpServer.class);
     static final String FORWARDED = "Foldstream-Forwarded";
+    private static final com.fasterxml.jackson.databind.ObjectMapper PROCESS_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final long POLL_MS = 20;
     /** How much of a refused request body is read and dropped so that the answer reaches the client. */
     private static final long MAX_DRAIN_BYTES = 64L << 20;
@@ -95,6 +97,7 @@ public final class WorkerHttpServer implements AutoCloseable {
     private final Supplier<KafkaStreams.State> state;
     private final AggregateQueries queries;
     private final CommandGateway gateway;
+    private final ProcessStatusEndpoint processes;
     private final Map<String, AggregateType<?>> types = new HashMap<>();
     private final HttpServer server;
     private final ExecutorService handlers = Executors.newFixedThreadPool(16, daemon("foldstream-http"));
@@ -103,6 +106,14 @@ public final class WorkerHttpServer implements AutoCloseable {
 
     public WorkerHttpServer(Settings settings, Supplier<KafkaStreams.State> state, AggregateQueries queries,
                             CommandGateway gateway, List<? extends AggregateType<?>> types) throws IOException {
+        this(settings, state, queries, gateway, types, ProcessStatusEndpoint.none());
+    }
+
+    /** @param processes answers {@code GET /processes/{name}/{id}} */
+    public WorkerHttpServer(Settings settings, Supplier<KafkaStreams.State> state, AggregateQueries queries,
+                            CommandGateway gateway, List<? extends AggregateType<?>> types, ProcessStatusEndpoint processes)
+            throws IOException {
+        this.processes = processes;
         this.settings = settings;
         this.state = state;
         this.queries = queries;
@@ -146,6 +157,9 @@ public final class WorkerHttpServer implements AutoCloseable {
                 respond(exchange, ready ? 200 : 503, "{\"ready\":" + ready + ",\"streams\":" + JsonText.quote(now.name()) + "}");
             } else if (path.length == 3 && path[0].equals("aggregates") && method.equals("GET")) {
                 query(exchange, path[1], path[2], parameters(exchange.getRequestURI()));
+            } else if (path.length == 3 && path[0].equals("processes") && method.equals("GET")) {
+                ProcessStatusEndpoint.Answer answer = processes.get(path[1], path[2], exchange.getRequestHeaders().containsKey(FORWARDED));
+                respond(exchange, answer.status(), PROCESS_JSON.writeValueAsString(answer.body()));
             } else if (path.length == 5 && path[0].equals("aggregates") && path[3].equals("commands") && method.equals("POST")) {
                 command(exchange, path[1], path[2], path[4]);
             } else {
@@ -155,6 +169,8 @@ public final class WorkerHttpServer implements AutoCloseable {
             }
         } catch (BadRequest e) {
             respond(exchange, e.status, JsonText.error(e.error, e.getMessage()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            respond(exchange, 500, JsonText.error("INTERNAL", e.toString()));
         } catch (RuntimeException e) {
             LOG.error("HTTP {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
             respond(exchange, 500, JsonText.error("INTERNAL", e.toString()));

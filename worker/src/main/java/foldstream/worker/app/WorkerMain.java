@@ -1,7 +1,11 @@
 package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.examples.ExampleProcesses;
 import foldstream.worker.examples.ExampleTypes;
+import foldstream.worker.process.ProcessType;
+import foldstream.worker.runtime.ProcessingOptions;
+import java.time.Clock;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -86,6 +90,14 @@ public final class WorkerMain implements Callable<Integer> {
             description = "Replicas of created and internal topics (default: min(3, brokers)). Env: FOLDSTREAM_REPLICATION_FACTOR")
     String replicationFactor;
 
+    @Option(names = "--processes", paramLabel = "NAME[,...]|none",
+            description = "Process managers to run (default: every registered one whose aggregate types this worker runs). Env: FOLDSTREAM_PROCESSES")
+    String processes;
+
+    @Option(names = "--process-retention", paramLabel = "DURATION",
+            description = "How long finished process instances are kept, ISO-8601 (default: P7D). Env: FOLDSTREAM_PROCESS_RETENTION")
+    String processRetention;
+
     @Option(names = "--property", paramLabel = "KEY=VALUE",
             description = "A Kafka or Kafka Streams property, passed through (repeatable)")
     List<String> properties = new ArrayList<>();
@@ -96,6 +108,7 @@ public final class WorkerMain implements Callable<Integer> {
     private final Map<String, String> env;
     private final RegistryClientFactory registryClients;
     private final List<AggregateType<?>> registered;
+    private final List<ProcessType<?>> registeredProcesses;
 
     /**
      * @param env the environment variables (System.getenv() in production)
@@ -103,14 +116,21 @@ public final class WorkerMain implements Callable<Integer> {
      * @param registered the aggregate types this program knows; {@code --types} picks among them
      */
     public WorkerMain(Map<String, String> env, RegistryClientFactory registryClients, List<? extends AggregateType<?>> registered) {
+        this(env, registryClients, registered, List.of());
+    }
+
+    /** @param processes the process managers this program knows; {@code --processes} picks among them */
+    public WorkerMain(Map<String, String> env, RegistryClientFactory registryClients, List<? extends AggregateType<?>> registered,
+                      List<? extends ProcessType<?>> processes) {
         this.env = Map.copyOf(env);
         this.registryClients = registryClients;
         this.registered = List.copyOf(registered);
+        this.registeredProcesses = List.copyOf(processes);
     }
 
     public static void main(String[] args) {
         LoggingDefaults.apply();
-        WorkerMain main = new WorkerMain(System.getenv(), RegistryClientFactory.http(), ExampleTypes.all());
+        WorkerMain main = new WorkerMain(System.getenv(), RegistryClientFactory.http(), ExampleTypes.all(), ExampleProcesses.all());
         System.exit(new CommandLine(main).execute(args));
     }
 
@@ -130,6 +150,8 @@ public final class WorkerMain implements Callable<Integer> {
             case PARTITIONS -> partitions;
             case HTTP_PORT -> httpPort;
             case REPLICATION_FACTOR -> replicationFactor;
+            case PROCESSES -> processes;
+            case PROCESS_RETENTION -> processRetention;
             case PROPERTY -> null;
         };
         return flag != null || setting.envVar() == null ? flag : env.get(setting.envVar());
@@ -139,13 +161,16 @@ public final class WorkerMain implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         WorkerSettings settings;
+        ProcessSettings processSettings;
+        List<ProcessType<?>> running;
         try {
             settings = settings();
+            processSettings = ProcessSettings.parse(this::text);
             if (settings.schemaRegistryUrl().isEmpty()) {
                 throw new InvalidSettingException(WorkerSetting.SCHEMA_REGISTRY_URL,
                         "missing: say where the schema registry is, for example http://127.0.0.1:8081");
             }
-            settings.select(registered);
+            running = processSettings.select(registeredProcesses, settings.select(registered));
         } catch (InvalidSettingException e) {
             err.println("foldstream worker: " + e.getMessage());
             err.flush();
@@ -154,7 +179,7 @@ public final class WorkerMain implements Callable<Integer> {
         int status = EXIT_FAILED;
         try (ShutdownSignal signal = ShutdownSignal.install(SIGNAL_GRACE)) {
             try {
-                status = run(settings, signal);
+                status = run(settings, running, processSettings, signal);
             } catch (InvalidSettingException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_BAD_SETTINGS;
@@ -173,14 +198,16 @@ public final class WorkerMain implements Callable<Integer> {
         return status;
     }
 
-    private int run(WorkerSettings settings, ShutdownSignal signal) throws InterruptedException {
+    private int run(WorkerSettings settings, List<ProcessType<?>> processes, ProcessSettings processSettings, ShutdownSignal signal)
+            throws InterruptedException {
         try (SchemaRegistryClient registry = registryClients.connect(settings.schemaRegistryUrl().orElseThrow())) {
-            FoldstreamWorker worker = new FoldstreamWorker(settings, registered, registry);
+            FoldstreamWorker worker = new FoldstreamWorker(settings, registered, registry, ProcessingOptions.DEFAULTS,
+                    Clock.systemUTC(), processes, processSettings.options());
             try {
                 worker.start();
                 while (!signal.awaitRequest(HEALTH_CHECK_EVERY)) {
                     KafkaStreams.State state = worker.state();
-                    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+                    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING || worker.processStopped()) {
                         throw new IllegalStateException("Kafka Streams stopped (" + state + "); see the log above");
                     }
                 }

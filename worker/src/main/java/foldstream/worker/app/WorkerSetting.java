@@ -21,6 +21,10 @@ public enum WorkerSetting {
     PARTITIONS,
     HTTP_PORT,
     REPLICATION_FACTOR,
+    /** Process managers to run; see {@link ProcessSettings}. */
+    PROCESSES,
+    /** How long finished process instances are kept; see {@link ProcessSettings}. */
+    PROCESS_RETENTION,
     /** Pass-through Kafka / Kafka Streams properties; flag only ({@code --property KEY=VALUE}, repeatable). */
     PROPERTY;
 
