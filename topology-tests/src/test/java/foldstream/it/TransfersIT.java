@@ -158,7 +158,7 @@ class TransfersIT {
                 assertEveryTransferEndedOnceAndMovedMoneyOnce(sent, transferEvents, accountEvents);
                 assertMoneyIsConserved(codec, accountEvents);
 
-                aTransferOverHttpMovesTheMoneyAndItsProcessIsVisible(survivor, run);
+                aTransferOverHttpMovesTheMoneyAndItsProcessIsVisible(survivor, run + "-http");
                 for (WorkerProcess w : List.of(survivor, again)) {
                     assertThat(w.terminate(Duration.ofSeconds(60))).as("exit status of " + w.name()).isZero();
                 }
