@@ -14,6 +14,10 @@ import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.HttpSchemaRegistryClient;
 import foldstream.worker.serialization.RegistryClientSettings;
+import foldstream.ops.cli.FoldstreamCli;
+import foldstream.ops.cli.RegistryWiring;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +30,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import picocli.CommandLine;
 
 /**
  * The transfer process on a real broker, in worker processes started with the defaults (every example
@@ -157,6 +162,7 @@ class TransfersIT {
                         CommittedTopic.readAll(stack.bootstrapServers(), AggregateTopics.of(ACCOUNTS).events()));
                 assertEveryTransferEndedOnceAndMovedMoneyOnce(sent, transferEvents, accountEvents);
                 assertMoneyIsConserved(codec, accountEvents);
+                assertTheCliListsNothingInFlight(stack, run, sent.size());
 
                 aTransferOverHttpMovesTheMoneyAndItsProcessIsVisible(survivor, run + "-http");
                 for (WorkerProcess w : List.of(survivor, again)) {
@@ -164,6 +170,23 @@ class TransfersIT {
                 }
             }
         }
+    }
+
+    /**
+     * {@code foldstream processes transfer}: once every transfer has ended, none is in flight, stuck or
+     * failed, and every one is a finished instance (the changelog may lag the results by a commit).
+     */
+    private static void assertTheCliListsNothingInFlight(KafkaStack.Endpoints stack, String run, int transfers) {
+        await("the CLI counts every instance finished").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine cli = FoldstreamCli.commandLine(Map.of(), RegistryWiring.current());
+            cli.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+            int status = cli.execute("processes", "transfer", "--application-id", run, "--bootstrap-servers", stack.bootstrapServers());
+            assertThat(status).as(err.toString()).isZero();
+            return out.toString().startsWith("transfer (application " + run + "-process-transfer): 0 in flight, 0 stuck longer than 5m, "
+                    + "0 failed, " + transfers + " finished and kept");
+        });
     }
 
     private static String account(String run, int i) {
