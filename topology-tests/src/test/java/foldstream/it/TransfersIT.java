@@ -177,16 +177,18 @@ class TransfersIT {
      * failed, and every one is a finished instance (the changelog may lag the results by a commit).
      */
     private static void assertTheCliListsNothingInFlight(KafkaStack.Endpoints stack, String run, int transfers) {
-        await("the CLI counts every instance finished").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            CommandLine cli = FoldstreamCli.commandLine(Map.of(), RegistryWiring.current());
-            cli.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
-            int status = cli.execute("processes", "transfer", "--application-id", run, "--bootstrap-servers", stack.bootstrapServers());
-            assertThat(status).as(err.toString()).isZero();
-            return out.toString().startsWith("transfer (application " + run + "-process-transfer): 0 in flight, 0 stuck longer than 5m, "
-                    + "0 failed, " + transfers + " finished and kept");
-        });
+        await("the CLI counts every instance finished").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    StringWriter out = new StringWriter();
+                    StringWriter err = new StringWriter();
+                    CommandLine cli = FoldstreamCli.commandLine(Map.of(), RegistryWiring.current());
+                    cli.setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
+                    int status = cli.execute("processes", "transfer", "--application-id", run,
+                            "--bootstrap-servers", stack.bootstrapServers());
+                    assertThat(status).as(err.toString()).isZero();
+                    assertThat(out.toString()).startsWith("transfer (application " + run + "-process-transfer): 0 in flight, 0 stuck")
+                            .contains(" 0 failed, " + transfers + " finished and kept");
+                });
     }
 
     private static String account(String run, int i) {

@@ -103,12 +103,7 @@ class ProcessTopologyTest {
                 for (TestRecord<byte[], byte[]> command : processOutputs.get(topic).readRecordsToList()) {
                     sent.add(command);
                     String type = topic.substring(0, topic.length() - "-commands".length());
-                    List<String> headers = new ArrayList<>();
-                    command.headers().forEach(h -> {
-                        headers.add(h.key());
-                        headers.add(new String(h.value(), StandardCharsets.UTF_8));
-                    });
-                    worker.sendRaw(type, command.key(), command.value(), headers.toArray(String[]::new));
+                    worker.sendRaw(type, command.key(), command.value(), headersOf(command));
                     moved = true;
                 }
             }

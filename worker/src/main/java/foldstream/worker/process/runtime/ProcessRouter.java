@@ -5,6 +5,7 @@ import static foldstream.worker.runtime.ContractHeaders.utf8;
 import foldstream.worker.process.EventMeta;
 import foldstream.worker.process.ProcessType;
 import foldstream.worker.process.Route;
+import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.Decoded;
@@ -35,18 +36,25 @@ final class ProcessRouter implements Processor<byte[], byte[], String, byte[]> {
     private final ProcessType<?> type;
     private final AvroWireCodec codec;
     private final String resultPrefix;
-    private final Map<String, Map<String, Class<? extends SpecificRecord>>> eventsByTopic = new HashMap<>();
+    private final Map<String, Map<String, Class<? extends SpecificRecord>>> eventsByTopic;
     private ProcessorContext<String, byte[]> context;
 
     ProcessRouter(ProcessType<?> type, AvroWireCodec codec) {
         this.type = type;
         this.codec = codec;
         this.resultPrefix = type.name() + "/";
+        this.eventsByTopic = eventsByTopic(type);
+    }
+
+    /** The followed event classes by their full Avro name, by events topic. */
+    static Map<String, Map<String, Class<? extends SpecificRecord>>> eventsByTopic(ProcessType<?> type) {
+        Map<String, Map<String, Class<? extends SpecificRecord>>> byTopic = new HashMap<>();
         type.follows().forEach((aggregateType, events) -> {
             Map<String, Class<? extends SpecificRecord>> byName = new HashMap<>();
             events.forEach(event -> byName.put(SpecificData.get().getSchema(event).getFullName(), event));
-            eventsByTopic.put(aggregateType + "-events", byName);
+            byTopic.put(AggregateTopics.of(aggregateType).events(), byName);
         });
+        return Map.copyOf(byTopic);
     }
 
     @Override

@@ -13,12 +13,10 @@ import foldstream.worker.serialization.Decoded;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -53,7 +51,7 @@ final class ProcessRunner<S extends SpecificRecord> implements Processor<String,
     private final Clock clock;
     private final ProcessStores stores;
     private final ProcessSnapshotCodec snapshots = new ProcessSnapshotCodec();
-    private final Map<String, Map<String, Class<? extends SpecificRecord>>> eventsByTopic = new HashMap<>();
+    private final Map<String, Map<String, Class<? extends SpecificRecord>>> eventsByTopic;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> instances;
     private DueIndex due;
@@ -65,11 +63,7 @@ final class ProcessRunner<S extends SpecificRecord> implements Processor<String,
         this.options = options;
         this.clock = clock;
         this.stores = ProcessStores.of(type.name());
-        type.follows().forEach((aggregateType, events) -> {
-            Map<String, Class<? extends SpecificRecord>> byName = new HashMap<>();
-            events.forEach(event -> byName.put(SpecificData.get().getSchema(event).getFullName(), event));
-            eventsByTopic.put(aggregateType + "-events", byName);
-        });
+        this.eventsByTopic = ProcessRouter.eventsByTopic(type);
     }
 
     /** The sink node that writes to a target type's commands topic. */
