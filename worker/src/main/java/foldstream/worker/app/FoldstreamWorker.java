@@ -169,6 +169,7 @@ public final class FoldstreamWorker implements AutoCloseable {
                     createdGateway, types, new ProcessStatusEndpoint(processes, createdProcesses.streams(), codec, endpoint.hostInfo()));
         } catch (IOException e) {
             createdGateway.close();
+            createdProcesses.close(Duration.ZERO);
             created.close(Duration.ZERO);
             throw new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + endpoint.bindHost() + ":"
                     + endpoint.port() + ": " + e.getMessage());
@@ -177,6 +178,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             if (closed) {
                 createdHttp.close();
                 createdGateway.close();
+                createdProcesses.close(Duration.ZERO);
                 created.close(Duration.ZERO);
                 throw new IllegalStateException("the worker was closed while starting");
             }

@@ -53,7 +53,6 @@ public final class ProcessStatusEndpoint {
     public record Answer(int status, Object body) {
     }
 
-    static final String FORWARDED = "Foldstream-Forwarded";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, ProcessType<?>> processes = new LinkedHashMap<>();
@@ -118,7 +117,7 @@ public final class ProcessStatusEndpoint {
     private Answer forward(HostInfo owner, String name, String id) {
         URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + "/processes/" + encode(name) + "/" + encode(id));
         try {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).header(FORWARDED, "true")
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).header(WorkerHttpServer.FORWARDED, "true")
                     .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), JSON.readTree(response.body()));
         } catch (IOException e) {
