@@ -69,7 +69,7 @@ class ProcessTopologyTest {
     private void startProcess(ProcessType<?> type, ProcessOptions options) {
         Properties props = new Properties();
         props.putAll(StreamsSettings.defaults("process-test", "unused:9092"));
-        process = new TopologyTestDriver(ProcessTopology.build(type, worker.codec, options, worker.clock), props, Worker.START);
+        process = new TopologyTestDriver(ProcessTopology.build(type, List.of(Accounts.type(), Transfers.type()), worker.codec, options, worker.clock), props, Worker.START);
         for (String topic : PROCESS_INPUTS) {
             processInputs.put(topic, process.createInputTopic(topic, new ByteArraySerializer(), new ByteArraySerializer()));
             workerOutputs.put(topic, worker.driver.createOutputTopic(topic, new ByteArrayDeserializer(), new ByteArrayDeserializer()));

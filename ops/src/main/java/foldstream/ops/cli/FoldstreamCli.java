@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
  * ops/foldstream send ex_accounts a1 OpenAccount '{"owner": "ann"}'
  * ops/foldstream get ex_accounts a1
  * ops/foldstream tail ex_accounts events
+ * ops/foldstream new order-service --package com.acme.orders
  * }</pre>
  */
 @Command(name = "foldstream", mixinStandardHelpOptions = true, version = "foldstream 0.1.0-SNAPSHOT",
@@ -52,6 +53,7 @@ public final class FoldstreamCli implements Callable<Integer> {
         cli.addSubcommand("processes", new ProcessesCommand(env, ExampleProcesses.all(), Clock.systemUTC()));
         cli.addSubcommand("bench", new BenchCommand());
         cli.addSubcommand("jmh", new JmhCommand());
+        cli.addSubcommand("new", new NewServiceCommand());
         return cli;
     }
 

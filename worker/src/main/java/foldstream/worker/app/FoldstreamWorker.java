@@ -10,6 +10,8 @@ import foldstream.worker.runtime.SchemaGate;
 import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.serialization.AvroWireCodec;
+import foldstream.worker.serialization.RegistryHealth;
+import foldstream.worker.serialization.RegistryWait;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import foldstream.worker.topics.EnsuredTopics;
 import foldstream.worker.topics.TopicAdmin;
@@ -107,10 +109,11 @@ public final class FoldstreamWorker implements AutoCloseable {
         this.registered = List.copyOf(registered);
         this.settings = settings;
         this.types = settings.select(registered);
-        this.codec = new AvroWireCodec(registry, true);
+        this.streamsConfig = streamsConfig(settings);
+        this.codec = new AvroWireCodec(registry, true,
+                new RegistryWait(RegistryWait.budgetWithin(streamsConfig), new RegistryHealth(Clock.systemUTC())));
         this.options = options;
         this.clock = clock;
-        this.streamsConfig = streamsConfig(settings);
         this.brokerTimeout = brokerTimeout(settings);
     }
 
@@ -155,11 +158,17 @@ public final class FoldstreamWorker implements AutoCloseable {
             }
         });
         created.setUncaughtExceptionHandler(error -> {
+            if (RegistryWait.causedBy(error)) {
+                // A record waits on the registry: one line per replacement, not a trace (RegistryWait logs why).
+                LOG.warn("a stream thread of {} waits on the schema registry; replacing it, its record is read again",
+                        settings.applicationId());
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
             LOG.error("a stream thread of {} failed; replacing it, its uncommitted records will be processed again",
                     settings.applicationId(), error);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        ProcessApplications createdProcesses = new ProcessApplications(processes, config, settings.applicationId(), codec,
+        ProcessApplications createdProcesses = new ProcessApplications(processes, registered, config, settings.applicationId(), codec,
                 processOptions, clock);
         CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList());
         WorkerHttpServer createdHttp;
@@ -266,6 +275,11 @@ public final class FoldstreamWorker implements AutoCloseable {
             }
             return http.port();
         }
+    }
+
+    /** Whether reading commands waits on the schema registry, and since when (for health and metrics). */
+    public RegistryHealth registryHealth() {
+        return codec.registryHealth();
     }
 
     /** The aggregate types this worker runs. */

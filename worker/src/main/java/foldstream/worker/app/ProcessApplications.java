@@ -1,5 +1,6 @@
 package foldstream.worker.app;
 
+import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.process.ProcessType;
 import foldstream.worker.process.runtime.ProcessOptions;
 import foldstream.worker.process.runtime.ProcessStores;
@@ -30,10 +31,11 @@ final class ProcessApplications implements AutoCloseable {
     private final Map<String, KafkaStreams> streams = new LinkedHashMap<>();
 
     /**
+     * @param types the registered aggregate types (the followed ones are read with their upcasters)
      * @param workerConfig the worker's Kafka Streams configuration; the application id is replaced
      */
-    ProcessApplications(List<ProcessType<?>> processes, Map<String, Object> workerConfig, String workerApplicationId,
-                        AvroWireCodec codec, ProcessOptions options, Clock clock) {
+    ProcessApplications(List<ProcessType<?>> processes, List<? extends AggregateType<?>> types, Map<String, Object> workerConfig,
+                        String workerApplicationId, AvroWireCodec codec, ProcessOptions options, Clock clock) {
         for (ProcessType<?> process : processes) {
             Map<String, Object> config = new HashMap<>(workerConfig);
             String applicationId = ProcessStores.applicationId(workerApplicationId, process.name());
@@ -41,7 +43,7 @@ final class ProcessApplications implements AutoCloseable {
             if (config.get(StreamsConfig.CLIENT_ID_CONFIG) != null) {
                 config.put(StreamsConfig.CLIENT_ID_CONFIG, config.get(StreamsConfig.CLIENT_ID_CONFIG) + "-process-" + process.name());
             }
-            KafkaStreams created = new KafkaStreams(ProcessTopology.build(process, codec, options, clock), new StreamsConfig(config));
+            KafkaStreams created = new KafkaStreams(ProcessTopology.build(process, types, codec, options, clock), new StreamsConfig(config));
             created.setStateListener((now, before) -> LOG.info("process {}: {} -> {}", applicationId, before, now));
             created.setUncaughtExceptionHandler(error -> {
                 LOG.error("a stream thread of process {} failed; replacing it, its uncommitted records will be processed again",

@@ -7,6 +7,7 @@ import foldstream.worker.process.ProcessType;
 import foldstream.worker.runtime.ProcessingOptions;
 import java.time.Clock;
 import foldstream.worker.serialization.SchemaRegistryClient;
+import foldstream.worker.topics.KafkaUnreachableException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,8 +31,9 @@ import picocli.CommandLine.Spec;
  *     --bootstrap-servers 127.0.0.1:9092 --schema-registry-url http://127.0.0.1:8081 --types ex_users
  * }</pre>
  *
- * <p>Exit status: 0 stopped cleanly (also on SIGTERM or Ctrl-C), 1 failed while running (Kafka
- * unreachable, topics refused, ...), 2 bad settings; the message names the setting.
+ * <p>Exit status: 0 stopped cleanly (also on SIGTERM or Ctrl-C), 1 failed while running (topics
+ * refused, registry unreachable, ...), 2 bad settings (the message names the setting), 3 no Kafka
+ * broker answered within {@code --broker-wait}.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         version = "foldstream worker 0.1.0-SNAPSHOT",
@@ -41,13 +43,16 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:stopped cleanly, also on SIGTERM or Ctrl-C",
-            "1:failed while running (Kafka unreachable, topics refused, ...)",
-            "2:bad settings (the message names the setting)"})
+            "1:failed while running (topics refused, registry unreachable, ...)",
+            "2:bad settings (the message names the setting)",
+            "3:no Kafka broker answered within --broker-wait"})
 public final class WorkerMain implements Callable<Integer> {
 
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_BAD_SETTINGS = 2;
+    /** No Kafka broker answered within {@code --broker-wait}: an orchestrator may restart the worker later. */
+    public static final int EXIT_BROKER_UNREACHABLE = 3;
 
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SIGNAL_GRACE = CLOSE_TIMEOUT.plusSeconds(10);
@@ -97,6 +102,11 @@ public final class WorkerMain implements Callable<Integer> {
     @Option(names = "--process-retention", paramLabel = "DURATION",
             description = "How long finished process instances are kept, ISO-8601 (default: P7D). Env: FOLDSTREAM_PROCESS_RETENTION")
     String processRetention;
+
+    @Option(names = "--broker-wait", paramLabel = "DURATION|forever",
+            description = "How long a starting worker waits for a Kafka broker: an ISO-8601 duration, then exit status 3, "
+                    + "or 'forever' (default: PT30S). Env: FOLDSTREAM_BROKER_WAIT")
+    String brokerWait;
 
     @Option(names = "--property", paramLabel = "KEY=VALUE",
             description = "A Kafka or Kafka Streams property, passed through (repeatable)")
@@ -152,6 +162,7 @@ public final class WorkerMain implements Callable<Integer> {
             case REPLICATION_FACTOR -> replicationFactor;
             case PROCESSES -> processes;
             case PROCESS_RETENTION -> processRetention;
+            case BROKER_WAIT -> brokerWait;
             case PROPERTY -> null;
         };
         return flag != null || setting.envVar() == null ? flag : env.get(setting.envVar());
@@ -163,9 +174,11 @@ public final class WorkerMain implements Callable<Integer> {
         WorkerSettings settings;
         ProcessSettings processSettings;
         List<ProcessType<?>> running;
+        BrokerWait wait;
         try {
             settings = settings();
             processSettings = ProcessSettings.parse(this::text);
+            wait = BrokerWait.parse(text(WorkerSetting.BROKER_WAIT));
             if (settings.schemaRegistryUrl().isEmpty()) {
                 throw new InvalidSettingException(WorkerSetting.SCHEMA_REGISTRY_URL,
                         "missing: say where the schema registry is, for example http://127.0.0.1:8081");
@@ -179,10 +192,13 @@ public final class WorkerMain implements Callable<Integer> {
         int status = EXIT_FAILED;
         try (ShutdownSignal signal = ShutdownSignal.install(SIGNAL_GRACE)) {
             try {
-                status = run(settings, running, processSettings, signal);
+                status = run(settings, running, processSettings, wait, signal);
             } catch (InvalidSettingException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_BAD_SETTINGS;
+            } catch (KafkaUnreachableException e) {
+                err.println("foldstream worker: " + e.getMessage());
+                status = EXIT_BROKER_UNREACHABLE;
             } catch (RuntimeException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_FAILED;
@@ -198,11 +214,15 @@ public final class WorkerMain implements Callable<Integer> {
         return status;
     }
 
-    private int run(WorkerSettings settings, List<ProcessType<?>> processes, ProcessSettings processSettings, ShutdownSignal signal)
-            throws InterruptedException {
+    private int run(WorkerSettings settings, List<ProcessType<?>> processes, ProcessSettings processSettings, BrokerWait wait,
+                    ShutdownSignal signal) throws InterruptedException {
         try (SchemaRegistryClient registry = registryClients.connect(settings.schemaRegistryUrl().orElseThrow())) {
+            // Checks the settings (a bad one exits with 2 at once), then waits for Kafka, then starts.
             FoldstreamWorker worker = new FoldstreamWorker(settings, registered, registry, ProcessingOptions.DEFAULTS,
                     Clock.systemUTC(), processes, processSettings.options());
+            if (!wait.await(settings, signal)) {
+                return EXIT_OK;
+            }
             try {
                 worker.start();
                 while (!signal.awaitRequest(HEALTH_CHECK_EVERY)) {

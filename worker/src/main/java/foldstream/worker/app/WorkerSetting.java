@@ -25,6 +25,8 @@ public enum WorkerSetting {
     PROCESSES,
     /** How long finished process instances are kept; see {@link ProcessSettings}. */
     PROCESS_RETENTION,
+    /** How long a starting worker waits for Kafka: an ISO-8601 duration or {@code forever} ({@link BrokerWait}). */
+    BROKER_WAIT,
     /** Pass-through Kafka / Kafka Streams properties; flag only ({@code --property KEY=VALUE}, repeatable). */
     PROPERTY;
 

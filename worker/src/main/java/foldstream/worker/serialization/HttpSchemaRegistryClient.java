@@ -32,8 +32,8 @@ import org.apache.avro.SchemaParseException;
  * <p>Connection errors and 5xx answers are retried with exponential backoff, moving to the next base
  * URL each time; after {@link RegistryClientSettings#maxRetries()} retries the call fails with
  * {@link SchemaRegistryUnavailableException}. A 4xx answer is the registry's decision and is not
- * retried: it becomes a {@link SchemaRegistryException} with Confluent's {@code error_code}. Nothing is
- * cached here; {@link AvroWireCodec} caches ids and schemas. Thread-safe.
+ * retried: it becomes a {@link SchemaRegistryException} with Confluent's {@code error_code} (which
+ * refusals a record waits out is {@link RegistryWait}'s choice). Nothing is cached here; {@link AvroWireCodec} caches ids and schemas. Thread-safe.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
@@ -87,12 +87,14 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     public CompatibilityCheck testCompatibility(String subject, Schema schema) {
         JsonNode answer;
         try {
-            answer = call("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest?verbose=true",
+            // Against every version the subject's level asks for (all of them under *_TRANSITIVE), as
+            // registering would check; "/versions/latest" would check the latest only.
+            answer = call("POST", "/compatibility/subjects/" + encode(subject) + "/versions?verbose=true",
                     schemaBody(schema), subject);
         } catch (SchemaRegistryUnavailableException e) {
             throw e;
         } catch (SchemaRegistryException e) {
-            // No version to be incompatible with: any schema is acceptable.
+            // No version to be incompatible with (registries that answer 40401 here): any schema is acceptable.
             if (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND || e.errorCode() == SchemaRegistryException.VERSION_NOT_FOUND) {
                 return CompatibilityCheck.ok();
             }
@@ -136,6 +138,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     private Schema parse(JsonNode answer, String subject) {
+        if (!answer.path("schema").isTextual()) {
+            // A 200 that is JSON but not the registry's answer (a proxy's, say): nothing is known of the schema.
+            throw new SchemaRegistryException(SchemaRegistryException.STORE_ERROR, subject,
+                    "the schema registry answered without a schema: " + abbreviate(answer.toString()));
+        }
         String type = answer.path("schemaType").asText("AVRO");
         if (!"AVRO".equals(type)) {
             throw new SchemaRegistryException(SchemaRegistryException.INVALID_SCHEMA, subject,

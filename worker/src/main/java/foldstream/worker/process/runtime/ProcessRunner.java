@@ -9,7 +9,6 @@ import foldstream.protocol.ProcessStatus;
 import foldstream.worker.process.ProcessType;
 import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.serialization.AvroWireCodec;
-import foldstream.worker.serialization.Decoded;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,19 +50,19 @@ final class ProcessRunner<S extends SpecificRecord> implements Processor<String,
     private final Clock clock;
     private final ProcessStores stores;
     private final ProcessSnapshotCodec snapshots = new ProcessSnapshotCodec();
-    private final Map<String, Map<String, Class<? extends SpecificRecord>>> eventsByTopic;
+    private final FollowedEvents followed;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> instances;
     private DueIndex due;
 
-    ProcessRunner(ProcessType<S> type, AvroWireCodec codec, ProcessOptions options, Clock clock) {
+    ProcessRunner(ProcessType<S> type, FollowedEvents followed, AvroWireCodec codec, ProcessOptions options, Clock clock) {
         this.engine = new ProcessEngine<>(type, codec);
         this.type = type;
         this.codec = codec;
         this.options = options;
         this.clock = clock;
         this.stores = ProcessStores.of(type.name());
-        this.eventsByTopic = ProcessRouter.eventsByTopic(type);
+        this.followed = followed;
     }
 
     /** The sink node that writes to a target type's commands topic. */
@@ -91,13 +90,21 @@ final class ProcessRunner<S extends SpecificRecord> implements Processor<String,
                 LOG.warn("process {}: skipping an unreadable result from {} for {}: {}", type.name(), source, record.key(), e.getMessage());
                 return;
             }
-        } else if (RoutedInput.EVENT.equals(kind) && source != null && eventsByTopic.containsKey(source)) {
-            Decoded decoded = codec.decode(record.value(), eventsByTopic.get(source));
-            if (!(decoded instanceof Decoded.Record event)) {
-                return;   // the router already said why
+        } else if (RoutedInput.EVENT.equals(kind) && source != null && followed.follows(source)) {
+            String index = ContractHeaders.text(record.headers(), RoutedInput.EVENT_INDEX);
+            FollowedEvents.Followed event;
+            try {
+                event = followed.read(source, record.value()).stream()
+                        .filter(e -> index == null || Integer.toString(e.index()).equals(index)).findFirst().orElse(null);
+            } catch (IllegalArgumentException unreadable) {
+                event = null;   // the router read it; an upcaster changed since: skipped, as the router would
             }
-            String aggregateType = source.substring(0, source.length() - "-events".length());
-            input = new ProcessEngine.EventInput(event.record(), ProcessRouter.meta(record, aggregateType, source),
+            if (event == null) {
+                LOG.warn("process {}: the event routed to {} from {} is no longer readable as one it follows; skipped",
+                        type.name(), record.key(), source);
+                return;
+            }
+            input = new ProcessEngine.EventInput(event.event(), ProcessRouter.meta(record, followed.aggregateType(source), source, event),
                     RoutedInput.START.equals(ContractHeaders.text(record.headers(), RoutedInput.ROUTE)));
         } else {
             LOG.warn("process {}: skipping a record of unknown kind '{}' from {}", type.name(), kind, source);

@@ -1,5 +1,6 @@
 package foldstream.worker.process.runtime;
 
+import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.process.ProcessType;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.serialization.AvroWireCodec;
@@ -24,7 +25,7 @@ import org.apache.kafka.streams.state.Stores;
  * its instance and due stores; and a sink on each target type's {@code S-commands}.
  *
  * <pre>{@code
- * Topology topology = ProcessTopology.build(TransferProcess.type(), codec, ProcessOptions.DEFAULTS, Clock.systemUTC());
+ * Topology topology = ProcessTopology.build(TransferProcess.type(), ExampleTypes.all(), codec, ProcessOptions.DEFAULTS, Clock.systemUTC());
  * }</pre>
  */
 public final class ProcessTopology {
@@ -40,7 +41,14 @@ public final class ProcessTopology {
         return topics;
     }
 
-    public static <S extends SpecificRecord> Topology build(ProcessType<S> type, AvroWireCodec codec, ProcessOptions options, Clock clock) {
+    /**
+     * @param types the registered aggregate types: those the process follows are read with their
+     *     upcasters ({@link foldstream.worker.runtime.EventReader})
+     * @throws IllegalArgumentException when the process follows a type that is not among them
+     */
+    public static <S extends SpecificRecord> Topology build(ProcessType<S> type, List<? extends AggregateType<?>> types,
+                                                            AvroWireCodec codec, ProcessOptions options, Clock clock) {
+        FollowedEvents followed = new FollowedEvents(type, types, codec);
         String name = type.name();
         ProcessStores stores = ProcessStores.of(name);
         StreamsBuilder builder = new StreamsBuilder();
@@ -51,10 +59,10 @@ public final class ProcessTopology {
         KStream<byte[], byte[]> inputs = builder.stream(inputs(type),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name + "-source"));
         KStream<byte[], byte[]> commands = inputs
-                .process(() -> new ProcessRouter(type, codec), Named.as(name + "-route"))
+                .process(() -> new ProcessRouter(type, followed), Named.as(name + "-route"))
                 .repartition(Repartitioned.<String, byte[]>as(stores.inputs()).withKeySerde(Serdes.String())
                         .withValueSerde(Serdes.ByteArray()))
-                .process(() -> new ProcessRunner<>(type, codec, options, clock), Named.as(name + "-runner"),
+                .process(() -> new ProcessRunner<>(type, followed, codec, options, clock), Named.as(name + "-runner"),
                         stores.instances(), stores.due());
         for (String target : type.sends().keySet()) {
             String topic = AggregateTopics.of(target).commands();

@@ -14,6 +14,8 @@ final class RoutedInput {
     static final String CONTINUE = "continue";
     static final String SOURCE_KEY = "foldstream-process-source-key";
     static final String SOURCE_TOPIC = "foldstream-process-source-topic";
+    /** Which of the events a stored event stands for today (an upcaster may split one into several). */
+    static final String EVENT_INDEX = "foldstream-process-event-index";
 
     private RoutedInput() {
     }
