@@ -253,4 +253,16 @@ class ProcessTopologyTest {
         process.advanceWallClockTime(Duration.ofMinutes(2));
         assertThat(instance("T1")).isNull();
     }
+
+    @Test
+    void theWorkerCopiesProcessIdOntoTheResultAndOntoARepeatsResult() {
+        worker.send("ex_accounts", "alice", new OpenAccount("Alice"), ContractHeaders.COMMAND_ID, "c1",
+                ContractHeaders.PROCESS_ID, "transfer/T9");
+        worker.send("ex_accounts", "alice", new OpenAccount("Alice"), ContractHeaders.COMMAND_ID, "c1",
+                ContractHeaders.PROCESS_ID, "transfer/T9");
+        worker.send("ex_accounts", "alice", new Deposit(5L), ContractHeaders.COMMAND_ID, "c2");
+        List<Worker.Result> results = worker.results("ex_accounts");
+        assertThat(results).extracting(r -> r.headers().get(ContractHeaders.PROCESS_ID))
+                .containsExactly("transfer/T9", "transfer/T9", null);
+    }
 }
