@@ -2,6 +2,11 @@ package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.CommandGateway;
+import foldstream.worker.http.Need;
+import foldstream.worker.http.OwnerForwarding;
+import foldstream.worker.http.Route;
+import foldstream.worker.process.ProcessType;
+import foldstream.worker.process.runtime.ProcessOptions;
 import foldstream.worker.query.AggregateQueries;
 import foldstream.worker.runtime.FoldstreamTopology;
 import foldstream.worker.runtime.SchemaGate;
@@ -65,6 +70,7 @@ public final class FoldstreamWorker implements AutoCloseable {
     private final WorkerSettings settings;
     private final HttpApiSettings httpSettings;
     private final List<AggregateType<?>> types;
+    private final List<AggregateType<?>> registered;
     private final AvroWireCodec codec;
     private final ProcessingOptions options;
     private final Clock clock;
@@ -72,6 +78,9 @@ public final class FoldstreamWorker implements AutoCloseable {
     private final Duration brokerTimeout;
     private final boolean autoRegister;
     private volatile KafkaAuthorizationFailure fatal;
+    private final List<ProcessType<?>> processes;
+    private final ProcessOptions processOptions;
+    private ProcessApplications processApps;
 
     private final Object lifecycle = new Object();
     private final Object stateChanged = new Object();
@@ -94,13 +103,33 @@ public final class FoldstreamWorker implements AutoCloseable {
      */
     public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
                             ProcessingOptions options, Clock clock) {
-        this(settings, HttpApiSettings.defaults(), registered, registry, options, clock);
+        this(settings, HttpApiSettings.defaults(), registered, registry, options, clock, List.of(), ProcessOptions.DEFAULTS);
     }
 
     /** A worker whose HTTP API has its own limits, TLS and credentials ({@link HttpApiSettings}). */
     public FoldstreamWorker(WorkerSettings settings, HttpApiSettings httpSettings, List<? extends AggregateType<?>> registered,
                             SchemaRegistryClient registry, ProcessingOptions options, Clock clock) {
+        this(settings, httpSettings, registered, registry, options, clock, List.of(), ProcessOptions.DEFAULTS);
+    }
+
+    /** A worker that also runs these process managers, with the HTTP API's defaults. */
+    public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
+                            ProcessingOptions options, Clock clock, List<? extends ProcessType<?>> processes,
+                            ProcessOptions processOptions) {
+        this(settings, HttpApiSettings.defaults(), registered, registry, options, clock, processes, processOptions);
+    }
+
+    /**
+     * A worker that also runs these process managers, each in a Kafka Streams application of its own
+     * ({@link ProcessApplications}); the topics of their aggregate types are created or checked too.
+     */
+    public FoldstreamWorker(WorkerSettings settings, HttpApiSettings httpSettings, List<? extends AggregateType<?>> registered,
+                            SchemaRegistryClient registry, ProcessingOptions options, Clock clock,
+                            List<? extends ProcessType<?>> processes, ProcessOptions processOptions) {
         this.httpSettings = httpSettings;
+        this.processes = List.copyOf(processes);
+        this.processOptions = processOptions;
+        this.registered = List.copyOf(registered);
         this.settings = settings;
         this.types = settings.select(registered);
         this.streamsConfig = streamsConfig(settings);
@@ -136,7 +165,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         LOG.info("worker {}: schemas checked, {} newly registered", settings.applicationId(), schemas.registered().size());
         EnsuredTopics topics;
         try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
-            topics = admin.ensure(types, settings.partitions(), settings.replicationFactor());
+            topics = admin.ensure(withProcessTypes(), settings.partitions(), settings.replicationFactor());
         }
         Map<String, Object> config = new HashMap<>(streamsConfig);
         // Changelogs hold the snapshots: as many replicas as the topics the worker creates.
@@ -169,13 +198,21 @@ public final class FoldstreamWorker implements AutoCloseable {
                     settings.applicationId(), error);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        ProcessApplications createdProcesses = new ProcessApplications(processes, registered, config, settings.applicationId(), codec,
+                processOptions, clock);
         CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList());
         WorkerHttpServer createdHttp;
         try {
+            ProcessStatusEndpoint processView = new ProcessStatusEndpoint(processes, createdProcesses.streams(), codec,
+                    endpoint.hostInfo(), new OwnerForwarding(httpSettings.tls(), httpSettings.forwardToken(),
+                            httpSettings.limits().requestTimeout()));
             createdHttp = new WorkerHttpServer(endpoint.bindHost(), endpoint.port(), httpSettings, this::state,
-                    new AggregateQueries(created, types, codec, endpoint.hostInfo()), createdGateway, types, List.of()).start();
+                    new AggregateQueries(created, types, codec, endpoint.hostInfo()), createdGateway, types,
+                    List.of(Route.get("/processes/{name}/{id}", Need.read("name"), call -> processView.get(call.path("name"),
+                            call.path("id"), call.header(OwnerForwarding.FORWARDED).isPresent())))).start();
         } catch (RuntimeException e) {
             createdGateway.close();
+            createdProcesses.close(Duration.ZERO);
             created.close(Duration.ZERO);
             if (e instanceof UncheckedIOException) {
                 throw new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + endpoint.bindHost() + ":"
@@ -187,14 +224,17 @@ public final class FoldstreamWorker implements AutoCloseable {
             if (closed) {
                 createdHttp.close();
                 createdGateway.close();
+                createdProcesses.close(Duration.ZERO);
                 created.close(Duration.ZERO);
                 throw new IllegalStateException("the worker was closed while starting");
             }
             streams = created;
             gateway = createdGateway;
             http = createdHttp;
+            processApps = createdProcesses;
         }
         created.start();
+        createdProcesses.start();
         LOG.info("worker {}: HTTP API on {}://{}:{}{}", settings.applicationId(), createdHttp.scheme(), endpoint.bindHost(),
                 createdHttp.port(), HttpEndpoint.credentialsConfigured(httpSettings) ? ", credentials required"
                         : endpoint.bindHost().equals("127.0.0.1") ? " only: no credentials configured (--http-access-file)"
@@ -202,6 +242,24 @@ public final class FoldstreamWorker implements AutoCloseable {
         LOG.info("worker {} started: types {}, topics created {}", settings.applicationId(),
                 types.stream().map(AggregateType::name).toList(), topics.created());
         return topics;
+    }
+
+    /** Whether a process manager's application stopped for good (the worker's main loop then stops too). */
+    public boolean processStopped() {
+        ProcessApplications running = processApps;
+        return running != null && running.anyStopped();
+    }
+
+    /** The worker's types and the registered types its processes read or command, for creating topics. */
+    private List<AggregateType<?>> withProcessTypes() {
+        java.util.Map<String, AggregateType<?>> all = new java.util.LinkedHashMap<>();
+        types.forEach(type -> all.put(type.name(), type));
+        for (ProcessType<?> process : processes) {
+            for (String name : process.aggregateTypes()) {
+                registered.stream().filter(type -> type.name().equals(name)).findFirst().ifPresent(type -> all.putIfAbsent(name, type));
+            }
+        }
+        return List.copyOf(all.values());
     }
 
     /** Kafka Streams' state: {@code CREATED} before {@link #start}, {@code RUNNING} once processing. */
@@ -297,7 +355,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         }
         http.close();
         gateway.close();
-        boolean clean = running.close(CloseOptions.timeout(timeout)
+        boolean processesClean = processApps.close(timeout);
+        boolean clean = processesClean & running.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (clean) {
             LOG.info("worker {} closed", settings.applicationId());

@@ -1,8 +1,11 @@
 package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.examples.ExampleProcesses;
 import foldstream.worker.examples.ExampleTypes;
+import foldstream.worker.process.ProcessType;
 import foldstream.worker.runtime.ProcessingOptions;
+import java.time.Clock;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import foldstream.worker.topics.KafkaUnreachableException;
 import java.io.PrintWriter;
@@ -94,6 +97,14 @@ public final class WorkerMain implements Callable<Integer> {
             description = "Replicas of created and internal topics (default: min(3, brokers)). Env: FOLDSTREAM_REPLICATION_FACTOR")
     String replicationFactor;
 
+    @Option(names = "--processes", paramLabel = "NAME[,...]|none",
+            description = "Process managers to run (default: every registered one whose aggregate types this worker runs). Env: FOLDSTREAM_PROCESSES")
+    String processes;
+
+    @Option(names = "--process-retention", paramLabel = "DURATION",
+            description = "How long finished process instances are kept, ISO-8601 (default: P7D). Env: FOLDSTREAM_PROCESS_RETENTION")
+    String processRetention;
+
     @Option(names = "--broker-wait", paramLabel = "DURATION|forever",
             description = "How long a starting worker waits for a Kafka broker: an ISO-8601 duration, then exit status 3, "
                     + "or 'forever' (default: PT30S). Env: FOLDSTREAM_BROKER_WAIT")
@@ -112,6 +123,7 @@ public final class WorkerMain implements Callable<Integer> {
     private final Map<String, String> env;
     private final RegistryClientFactory registryClients;
     private final List<AggregateType<?>> registered;
+    private final List<ProcessType<?>> registeredProcesses;
 
     /**
      * @param env the environment variables (System.getenv() in production)
@@ -119,14 +131,21 @@ public final class WorkerMain implements Callable<Integer> {
      * @param registered the aggregate types this program knows; {@code --types} picks among them
      */
     public WorkerMain(Map<String, String> env, RegistryClientFactory registryClients, List<? extends AggregateType<?>> registered) {
+        this(env, registryClients, registered, List.of());
+    }
+
+    /** @param processes the process managers this program knows; {@code --processes} picks among them */
+    public WorkerMain(Map<String, String> env, RegistryClientFactory registryClients, List<? extends AggregateType<?>> registered,
+                      List<? extends ProcessType<?>> processes) {
         this.env = Map.copyOf(env);
         this.registryClients = registryClients;
         this.registered = List.copyOf(registered);
+        this.registeredProcesses = List.copyOf(processes);
     }
 
     public static void main(String[] args) {
         LoggingDefaults.apply();
-        WorkerMain main = new WorkerMain(System.getenv(), RegistryClientFactory.http(), ExampleTypes.all());
+        WorkerMain main = new WorkerMain(System.getenv(), RegistryClientFactory.http(), ExampleTypes.all(), ExampleProcesses.all());
         System.exit(new CommandLine(main).execute(args));
     }
 
@@ -151,6 +170,8 @@ public final class WorkerMain implements Callable<Integer> {
             case PARTITIONS -> partitions;
             case HTTP_PORT -> httpPort;
             case REPLICATION_FACTOR -> replicationFactor;
+            case PROCESSES -> processes;
+            case PROCESS_RETENTION -> processRetention;
             case BROKER_WAIT -> brokerWait;
             case PROPERTY -> null;
             default -> http.text(setting);
@@ -163,17 +184,20 @@ public final class WorkerMain implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         WorkerSettings settings;
         HttpApiSettings httpSettings;
+        ProcessSettings processSettings;
+        List<ProcessType<?>> running;
         BrokerWait wait;
         try {
             settings = settings();
             httpSettings = httpSettings();
             HttpEndpoint.of(settings, httpSettings);
+            processSettings = ProcessSettings.parse(this::text);
             wait = BrokerWait.parse(text(WorkerSetting.BROKER_WAIT));
             if (settings.schemaRegistryUrl().isEmpty()) {
                 throw new InvalidSettingException(WorkerSetting.SCHEMA_REGISTRY_URL,
                         "missing: say where the schema registry is, for example http://127.0.0.1:8081");
             }
-            settings.select(registered);
+            running = processSettings.select(registeredProcesses, settings.select(registered));
         } catch (InvalidSettingException e) {
             err.println("foldstream worker: " + e.getMessage());
             err.flush();
@@ -182,7 +206,7 @@ public final class WorkerMain implements Callable<Integer> {
         int status = EXIT_FAILED;
         try (ShutdownSignal signal = ShutdownSignal.install(SIGNAL_GRACE)) {
             try {
-                status = run(settings, httpSettings, wait, signal);
+                status = run(settings, httpSettings, running, processSettings, wait, signal);
             } catch (InvalidSettingException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_BAD_SETTINGS;
@@ -204,12 +228,12 @@ public final class WorkerMain implements Callable<Integer> {
         return status;
     }
 
-    private int run(WorkerSettings settings, HttpApiSettings httpSettings, BrokerWait wait, ShutdownSignal signal)
-            throws InterruptedException {
+    private int run(WorkerSettings settings, HttpApiSettings httpSettings, List<ProcessType<?>> processes,
+                    ProcessSettings processSettings, BrokerWait wait, ShutdownSignal signal) throws InterruptedException {
         try (SchemaRegistryClient registry = registryClient(settings)) {
             // Checks the settings (a bad one exits with 2 at once), then waits for Kafka, then starts.
             FoldstreamWorker worker = new FoldstreamWorker(settings, httpSettings, registered, registry, ProcessingOptions.DEFAULTS,
-                    Clock.systemUTC());
+                    Clock.systemUTC(), processes, processSettings.options());
             if (!wait.await(settings, signal)) {
                 return EXIT_OK;
             }
@@ -217,7 +241,7 @@ public final class WorkerMain implements Callable<Integer> {
                 worker.start();
                 while (!signal.awaitRequest(HEALTH_CHECK_EVERY)) {
                     KafkaStreams.State state = worker.state();
-                    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+                    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING || worker.processStopped()) {
                         throw new IllegalStateException(worker.failure().map(KafkaAuthorizationFailure::message)
                                 .orElse("Kafka Streams stopped (" + state + "); see the log above"));
                     }

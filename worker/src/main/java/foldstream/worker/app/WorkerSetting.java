@@ -21,6 +21,10 @@ public enum WorkerSetting {
     PARTITIONS,
     HTTP_PORT,
     REPLICATION_FACTOR,
+    /** Process managers to run; see {@link ProcessSettings}. */
+    PROCESSES,
+    /** How long finished process instances are kept; see {@link ProcessSettings}. */
+    PROCESS_RETENTION,
     /** How long a starting worker waits for Kafka: an ISO-8601 duration or {@code forever} ({@link BrokerWait}). */
     BROKER_WAIT,
     // The HTTP API's limits, TLS and credentials (HttpApiSettings; docs/security.md).

@@ -367,10 +367,11 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     }
 
     private static Headers resultHeaders(Command command) {
-        return new RecordHeaders()
+        Headers headers = new RecordHeaders()
                 .add(ContractHeaders.COMMAND_ID, utf8(command.id))
                 .add(ContractHeaders.CORRELATION_ID, utf8(command.correlationId))
                 .add(ContractHeaders.CAUSATION_ID, utf8(command.id));
+        return command.processId == null ? headers : headers.add(ContractHeaders.PROCESS_ID, utf8(command.processId));
     }
 
     private void forward(String topic, byte[] key, byte[] value, long timestamp, Headers headers) {
@@ -407,6 +408,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         boolean keyTooLong = key != null && key.length > limits.aggregateIdBytes();
         // A key too long to be an aggregate id is not repeated in the result: it could make the result too large.
         Command command = new Command(where, id, correlation == null || correlation.isEmpty() ? id : correlation, keyTooLong ? null : key);
+        command.processId = ContractHeaders.text(record.headers(), ContractHeaders.PROCESS_ID);
         if (problem != null) {
             return command.unreadable(problem);
         }
@@ -492,6 +494,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         final byte[] key;
         String aggregateId;
         long expectedVersion = CommandEvaluator.ANY_VERSION;
+        String processId;
         Decoded decoded;
         String problem;
 
