@@ -1,0 +1,163 @@
+package foldstream.worker.projection.runtime;
+
+import foldstream.worker.projection.EmbeddedProjection;
+import foldstream.worker.projection.ErrorPolicy;
+import foldstream.worker.projection.EventUpcaster;
+import foldstream.worker.runtime.AggregateTopics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one embedded projection: a Kafka Streams application of its own, with application id
+ * {@code <worker application id>-projection-<name>-v<version>}, under {@code exactly_once_v2}.
+ * Its own application (rather than more processors in the worker's) gives each projection version
+ * its own consumer group, stores and changelogs: a new version rebuilds from the first event while
+ * the old one keeps serving, a projection restarts or lags without touching the command side, and
+ * a projection process can run apart from the command workers.
+ *
+ * <pre>{@code
+ * EmbeddedProjectionRunner<UserEntry> runner = new EmbeddedProjectionRunner<>(directory, runtime);
+ * runner.start();
+ * ... runner.queries().lookup("ann@example.com", Optional.empty()) ...
+ * runner.close(Duration.ofSeconds(30));
+ * }</pre>
+ */
+public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedProjectionRunner.class);
+
+    private final EmbeddedProjection<S> projection;
+    private final ProjectionRuntime runtime;
+    private final String applicationId;
+    private final KafkaStreams streams;
+    private final EmbeddedProjectionQueries queries;
+
+    public EmbeddedProjectionRunner(EmbeddedProjection<S> projection, ProjectionRuntime runtime) {
+        this.projection = projection;
+        this.runtime = runtime;
+        this.applicationId = applicationId(runtime.workerApplicationId(), projection.name(), projection.version());
+        Map<String, Object> config = new HashMap<>(runtime.streamsConfig());
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        this.streams = new KafkaStreams(topology(projection, runtime.codec(), runtime.upcaster(), dlqTopic(),
+                duration -> Thread.sleep(duration.toMillis())), new StreamsConfig(config));
+        streams.setStateListener((now, before) -> LOG.info("projection {}: {} -> {}", applicationId, before, now));
+        streams.setUncaughtExceptionHandler(error -> {
+            LOG.error("a stream thread of projection {} failed; replacing it, its uncommitted records will be processed again",
+                    applicationId, error);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        this.queries = new EmbeddedProjectionQueries(projection, streams, runtime.self());
+    }
+
+    /** {@code <worker application id>-projection-<name>-v<version>}. */
+    public static String applicationId(String workerApplicationId, String name, int version) {
+        return workerApplicationId + "-projection-" + name + "-v" + version;
+    }
+
+    /** Where parked events go, with {@code retryThenPark}: {@code <application id>-dlq}. */
+    public String dlqTopic() {
+        return applicationId + "-dlq";
+    }
+
+    public String applicationId() {
+        return applicationId;
+    }
+
+    public EmbeddedProjection<S> projection() {
+        return projection;
+    }
+
+    /**
+     * The topology: events of every followed type through the router (versions), repartitioned by
+     * the projection key when the projection declares one, into the applier (states), and parked
+     * events to the dead-letter topic.
+     */
+    static <S> Topology topology(EmbeddedProjection<S> projection, foldstream.worker.serialization.AvroWireCodec codec,
+                                 EventUpcaster upcaster, String dlqTopic, ProjectionApplier.Sleeper sleeper) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ProjectionRouter.VERSIONS),
+                Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ProjectionApplier.STATES),
+                Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ProjectionApplier.APPLIED),
+                Serdes.String(), Serdes.ByteArray()));
+        List<String> topics = projection.follows().stream().map(type -> AggregateTopics.of(type).events()).toList();
+        EventReader reader = new EventReader(projection, codec, upcaster);
+        StateJson json = new StateJson();
+        KStream<byte[], byte[]> steps = builder.stream(topics, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .process(() -> new ProjectionRouter<>(projection, reader), ProjectionRouter.VERSIONS);
+        if (projection.keyedOtherwise()) {
+            steps = steps.repartition(Repartitioned.<byte[], byte[]>as("by-key")
+                    .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray()));
+        }
+        KStream<byte[], byte[]> parked = steps.process(() -> new ProjectionApplier<>(projection, reader, json, sleeper),
+                ProjectionApplier.STATES, ProjectionApplier.APPLIED);
+        if (projection.errorPolicy() instanceof ErrorPolicy.RetryThenPark) {
+            parked.to(dlqTopic, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+        }
+        return builder.build();
+    }
+
+    public void start() {
+        if (projection.errorPolicy() instanceof ErrorPolicy.RetryThenPark) {
+            createDlq();
+        }
+        streams.start();
+        LOG.info("projection {} started on {}", applicationId, projection.follows());
+    }
+
+    private void createDlq() {
+        Map<String, Object> admin = new HashMap<>(new StreamsConfig(runtime.streamsConfig()).getAdminConfigs(applicationId + "-admin"));
+        try (Admin client = Admin.create(admin)) {
+            Object replicas = runtime.streamsConfig().get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
+            short replication = replicas == null ? (short) -1 : Short.parseShort(replicas.toString());
+            client.createTopics(List.of(new NewTopic(dlqTopic(), Optional.empty(),
+                    replication < 1 ? Optional.empty() : Optional.of(replication)))).all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create the dead-letter topic " + dlqTopic() + ": " + e.getCause(), e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating " + dlqTopic(), e);
+        }
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public EmbeddedProjectionQueries queries() {
+        return queries;
+    }
+
+    public boolean close(Duration timeout) {
+        return streams.close(CloseOptions.timeout(timeout).withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+}
