@@ -8,13 +8,14 @@ import org.apache.kafka.streams.state.HostInfo;
 /**
  * What the projection runners of a worker share: the worker's application id (their own ids
  * derive from it), its Kafka Streams settings (brokers, security, state directory, replication,
- * {@code application.server}), the codec that reads events, the upcaster, and this instance's HTTP
+ * {@code application.server}), the plain clients' settings (brokers and security), the codec that reads events, the upcaster, and this instance's HTTP
  * address for interactive queries.
  */
-public record ProjectionRuntime(String workerApplicationId, Map<String, Object> streamsConfig, AvroWireCodec codec,
-                                EventUpcaster upcaster, HostInfo self) {
+public record ProjectionRuntime(String workerApplicationId, Map<String, Object> streamsConfig, Map<String, Object> clientConfig,
+                                AvroWireCodec codec, EventUpcaster upcaster, HostInfo self) {
 
     public ProjectionRuntime {
         streamsConfig = Map.copyOf(streamsConfig);
+        clientConfig = Map.copyOf(clientConfig);
     }
 }
