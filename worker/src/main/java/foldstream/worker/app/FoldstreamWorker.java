@@ -2,6 +2,10 @@ package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.CommandGateway;
+import foldstream.worker.projection.EventUpcaster;
+import foldstream.worker.projection.Projection;
+import foldstream.worker.projection.runtime.ProjectionHost;
+import foldstream.worker.projection.runtime.ProjectionRuntime;
 import foldstream.worker.query.AggregateQueries;
 import foldstream.worker.runtime.FoldstreamTopology;
 import foldstream.worker.runtime.SchemaGate;
@@ -64,12 +68,15 @@ public final class FoldstreamWorker implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Object> streamsConfig;
     private final Duration brokerTimeout;
+    private final List<Projection> projections;
+    private final ProjectionSettings projectionSettings;
 
     private final Object lifecycle = new Object();
     private final Object stateChanged = new Object();
     private volatile KafkaStreams streams;
     private CommandGateway gateway;
     private WorkerHttpServer http;
+    private ProjectionHost projectionHost = ProjectionHost.empty();
     private boolean started;
     private boolean closed;
     // Written by Kafka Streams' state listener, read without touching Streams' own locks.
@@ -86,6 +93,17 @@ public final class FoldstreamWorker implements AutoCloseable {
      */
     public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
                             ProcessingOptions options, Clock clock) {
+        this(settings, registered, List.of(), ProjectionSettings.DEFAULTS, registry, options, clock);
+    }
+
+    /** A worker that also runs the projections among {@code projections} that the projection settings select. */
+    public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, List<? extends Projection> projections,
+                            ProjectionSettings projectionSettings, SchemaRegistryClient registry) {
+        this(settings, registered, projections, projectionSettings, registry, ProcessingOptions.DEFAULTS, Clock.systemUTC());
+    }
+
+    public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, List<? extends Projection> projections,
+                            ProjectionSettings projectionSettings, SchemaRegistryClient registry, ProcessingOptions options, Clock clock) {
         this.settings = settings;
         this.types = settings.select(registered);
         this.codec = new AvroWireCodec(registry, true);
@@ -93,6 +111,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         this.clock = clock;
         this.streamsConfig = streamsConfig(settings);
         this.brokerTimeout = brokerTimeout(settings);
+        this.projections = projectionSettings.select(projections, types);
+        this.projectionSettings = projectionSettings;
     }
 
     /**
@@ -141,12 +161,17 @@ public final class FoldstreamWorker implements AutoCloseable {
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList());
+        // Each projection is a Kafka Streams application (or a consumer) of its own: see EmbeddedProjectionRunner.
+        ProjectionHost createdProjections = ProjectionHost.start(projections, new ProjectionRuntime(settings.applicationId(), config,
+                clientSettings(config), codec, EventUpcaster.NONE, endpoint.hostInfo()), projectionSettings.jdbcUrl(),
+                projectionSettings.positionsTable());
         WorkerHttpServer createdHttp;
         try {
             createdHttp = new WorkerHttpServer(new WorkerHttpServer.Settings(endpoint.bindHost(), endpoint.port(), 1 << 20,
                     Duration.ofSeconds(10)), this::state, new AggregateQueries(created, types, codec, endpoint.hostInfo()),
-                    createdGateway, types);
+                    createdGateway, types).withProjections(createdProjections);
         } catch (IOException e) {
+            createdProjections.close();
             createdGateway.close();
             created.close(Duration.ZERO);
             throw new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + endpoint.bindHost() + ":"
@@ -154,6 +179,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         }
         synchronized (lifecycle) {
             if (closed) {
+                createdProjections.close();
                 createdHttp.close();
                 createdGateway.close();
                 created.close(Duration.ZERO);
@@ -162,6 +188,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             streams = created;
             gateway = createdGateway;
             http = createdHttp;
+            projectionHost = createdProjections;
         }
         created.start();
         createdHttp.start();
@@ -225,6 +252,13 @@ public final class FoldstreamWorker implements AutoCloseable {
         }
     }
 
+    /** The projections this worker runs (JDBC ones only with a JDBC URL), and their queries. */
+    public ProjectionHost projections() {
+        synchronized (lifecycle) {
+            return projectionHost;
+        }
+    }
+
     /** The aggregate types this worker runs. */
     public List<AggregateType<?>> types() {
         return types;
@@ -254,7 +288,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         }
         http.close();
         gateway.close();
-        boolean clean = running.close(CloseOptions.timeout(timeout)
+        boolean projectionsClean = projectionHost.close(timeout);
+        boolean clean = projectionsClean & running.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (clean) {
             LOG.info("worker {} closed", settings.applicationId());

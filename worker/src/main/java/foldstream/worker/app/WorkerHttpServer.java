@@ -8,6 +8,8 @@ import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.CommandGateway;
 import foldstream.worker.gateway.CommandTimeoutException;
 import foldstream.worker.gateway.SendOptions;
+import foldstream.worker.projection.runtime.ProjectionEndpoint;
+import foldstream.worker.projection.runtime.ProjectionHost;
 import foldstream.worker.query.AggregateQueries;
 import foldstream.worker.query.AggregateView;
 import foldstream.worker.query.Lookup;
@@ -54,6 +56,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /aggregates/{type}/{id}[?minVersion=N&waitMs=T]}: state, version and meta, from
  *       whichever instance owns the aggregate; with {@code minVersion}, waits up to T ms for that
  *       version (read-your-writes) and answers 409 if it does not come.</li>
+ *   <li>{@code GET /projections[/{name}/{key}]}: the projections run here; one key's state (see
+ *       {@link ProjectionEndpoint}).</li>
  *   <li>{@code GET /health}: 200 while the worker runs or is starting; {@code GET /ready}: 200 only once
  *       every state store is restored and processing runs.</li>
  * </ul>
@@ -100,6 +104,7 @@ public final class WorkerHttpServer implements AutoCloseable {
     private final ExecutorService handlers = Executors.newFixedThreadPool(16, daemon("foldstream-http"));
     private final ScheduledExecutorService waits = Executors.newSingleThreadScheduledExecutor(daemon("foldstream-http-waits"));
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private volatile ProjectionEndpoint projections = new ProjectionEndpoint(ProjectionHost.empty());
 
     public WorkerHttpServer(Settings settings, Supplier<KafkaStreams.State> state, AggregateQueries queries,
                             CommandGateway gateway, List<? extends AggregateType<?>> types) throws IOException {
@@ -119,6 +124,13 @@ public final class WorkerHttpServer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         };
+    }
+
+    /** Serves {@code GET /projections} and {@code GET /projections/{name}/{key}} for these projections (before {@link #start}). */
+    public WorkerHttpServer withProjections(ProjectionHost host) {
+        projections.close();
+        projections = new ProjectionEndpoint(host);
+        return this;
     }
 
     public WorkerHttpServer start() {
@@ -146,6 +158,11 @@ public final class WorkerHttpServer implements AutoCloseable {
                 respond(exchange, ready ? 200 : 503, "{\"ready\":" + ready + ",\"streams\":" + JsonText.quote(now.name()) + "}");
             } else if (path.length == 3 && path[0].equals("aggregates") && method.equals("GET")) {
                 query(exchange, path[1], path[2], parameters(exchange.getRequestURI()));
+            } else if ((path.length == 1 || path.length == 3) && path[0].equals("projections") && method.equals("GET")) {
+                CompletableFuture<ProjectionEndpoint.Answer> answer = path.length == 1 ? CompletableFuture.completedFuture(projections.list())
+                        : projections.get(path[1], path[2], parameters(exchange.getRequestURI()), exchange.getRequestHeaders().containsKey(FORWARDED));
+                answer.whenComplete((done, error) -> respond(exchange, done == null ? null
+                        : new Answer(done.status(), projections.json(done.body())), error));
             } else if (path.length == 5 && path[0].equals("aggregates") && path[3].equals("commands") && method.equals("POST")) {
                 command(exchange, path[1], path[2], path[4]);
             } else {
@@ -480,6 +497,7 @@ public final class WorkerHttpServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
+        projections.close();
         waits.shutdownNow();
         handlers.shutdownNow();
     }

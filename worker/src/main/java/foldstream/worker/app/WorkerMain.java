@@ -1,7 +1,9 @@
 package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.examples.ExampleProjections;
 import foldstream.worker.examples.ExampleTypes;
+import foldstream.worker.projection.Projection;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -86,6 +88,19 @@ public final class WorkerMain implements Callable<Integer> {
             description = "Replicas of created and internal topics (default: min(3, brokers)). Env: FOLDSTREAM_REPLICATION_FACTOR")
     String replicationFactor;
 
+    @Option(names = "--projections", paramLabel = "NAME[,...]|none",
+            description = "Projections to run (default: those whose aggregate types this worker runs). Env: FOLDSTREAM_PROJECTIONS")
+    String projections;
+
+    @Option(names = "--projection-jdbc-url", paramLabel = "JDBC_URL",
+            description = "Database of the JDBC projections (default: none, they do not run). Env: FOLDSTREAM_PROJECTION_JDBC_URL")
+    String projectionJdbcUrl;
+
+    @Option(names = "--projection-positions-table", paramLabel = "TABLE",
+            description = "Table of the JDBC projections' positions (default: foldstream_projection_positions)."
+                    + " Env: FOLDSTREAM_PROJECTION_POSITIONS_TABLE")
+    String projectionPositionsTable;
+
     @Option(names = "--property", paramLabel = "KEY=VALUE",
             description = "A Kafka or Kafka Streams property, passed through (repeatable)")
     List<String> properties = new ArrayList<>();
@@ -96,6 +111,7 @@ public final class WorkerMain implements Callable<Integer> {
     private final Map<String, String> env;
     private final RegistryClientFactory registryClients;
     private final List<AggregateType<?>> registered;
+    private final List<Projection> registeredProjections;
 
     /**
      * @param env the environment variables (System.getenv() in production)
@@ -103,15 +119,27 @@ public final class WorkerMain implements Callable<Integer> {
      * @param registered the aggregate types this program knows; {@code --types} picks among them
      */
     public WorkerMain(Map<String, String> env, RegistryClientFactory registryClients, List<? extends AggregateType<?>> registered) {
+        this(env, registryClients, registered, List.of());
+    }
+
+    /** @param projections the projections this program knows; {@code --projections} picks among them */
+    public WorkerMain(Map<String, String> env, RegistryClientFactory registryClients, List<? extends AggregateType<?>> registered,
+                      List<? extends Projection> projections) {
         this.env = Map.copyOf(env);
         this.registryClients = registryClients;
         this.registered = List.copyOf(registered);
+        this.registeredProjections = List.copyOf(projections);
     }
 
     public static void main(String[] args) {
         LoggingDefaults.apply();
-        WorkerMain main = new WorkerMain(System.getenv(), RegistryClientFactory.http(), ExampleTypes.all());
+        WorkerMain main = new WorkerMain(System.getenv(), RegistryClientFactory.http(), ExampleTypes.all(), ExampleProjections.all());
         System.exit(new CommandLine(main).execute(args));
+    }
+
+    /** The projection settings from the flags, falling back to the environment variables; flags win. */
+    public ProjectionSettings projectionSettings() {
+        return ProjectionSettings.parse(this::text);
     }
 
     /** The settings from the flags, falling back to the environment variables; flags win. */
@@ -130,6 +158,9 @@ public final class WorkerMain implements Callable<Integer> {
             case PARTITIONS -> partitions;
             case HTTP_PORT -> httpPort;
             case REPLICATION_FACTOR -> replicationFactor;
+            case PROJECTIONS -> projections;
+            case PROJECTION_JDBC_URL -> projectionJdbcUrl;
+            case PROJECTION_POSITIONS_TABLE -> projectionPositionsTable;
             case PROPERTY -> null;
         };
         return flag != null || setting.envVar() == null ? flag : env.get(setting.envVar());
@@ -145,7 +176,7 @@ public final class WorkerMain implements Callable<Integer> {
                 throw new InvalidSettingException(WorkerSetting.SCHEMA_REGISTRY_URL,
                         "missing: say where the schema registry is, for example http://127.0.0.1:8081");
             }
-            settings.select(registered);
+            projectionSettings().select(registeredProjections, settings.select(registered));
         } catch (InvalidSettingException e) {
             err.println("foldstream worker: " + e.getMessage());
             err.flush();
@@ -175,7 +206,7 @@ public final class WorkerMain implements Callable<Integer> {
 
     private int run(WorkerSettings settings, ShutdownSignal signal) throws InterruptedException {
         try (SchemaRegistryClient registry = registryClients.connect(settings.schemaRegistryUrl().orElseThrow())) {
-            FoldstreamWorker worker = new FoldstreamWorker(settings, registered, registry);
+            FoldstreamWorker worker = new FoldstreamWorker(settings, registered, registeredProjections, projectionSettings(), registry);
             try {
                 worker.start();
                 while (!signal.awaitRequest(HEALTH_CHECK_EVERY)) {

@@ -21,6 +21,12 @@ public enum WorkerSetting {
     PARTITIONS,
     HTTP_PORT,
     REPLICATION_FACTOR,
+    /** The projections to run (default: those of the types run; {@code none}: none). */
+    PROJECTIONS,
+    /** Where JDBC projections write; without it they do not run. */
+    PROJECTION_JDBC_URL,
+    /** The table of JDBC projections' positions. */
+    PROJECTION_POSITIONS_TABLE,
     /** Pass-through Kafka / Kafka Streams properties; flag only ({@code --property KEY=VALUE}, repeatable). */
     PROPERTY;
 
