@@ -4,6 +4,7 @@ import foldstream.worker.projection.EmbeddedProjection;
 import foldstream.worker.projection.ErrorPolicy;
 import foldstream.worker.projection.EventUpcaster;
 import foldstream.worker.runtime.AggregateTopics;
+import foldstream.worker.serialization.AvroWireCodec;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -45,6 +46,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
 
+    /** The store of states per key (JSON), its changelog {@code <application id>-states-changelog}. */
+    public static final String STATES_STORE = ProjectionApplier.STATES;
+    /** The store of each aggregate's progress per key ({@code key\0type/id}): read-your-writes asks it. */
+    public static final String APPLIED_STORE = ProjectionApplier.APPLIED;
+    /** The store of each aggregate's last version seen, on the partitions of {@code S-events}. */
+    public static final String VERSIONS_STORE = ProjectionRouter.VERSIONS;
+
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedProjectionRunner.class);
 
     private final EmbeddedProjection<S> projection;
@@ -59,8 +67,7 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
         this.applicationId = applicationId(runtime.workerApplicationId(), projection.name(), projection.version());
         Map<String, Object> config = new HashMap<>(runtime.streamsConfig());
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        this.streams = new KafkaStreams(topology(projection, runtime.codec(), runtime.upcaster(), dlqTopic(),
-                duration -> Thread.sleep(duration.toMillis())), new StreamsConfig(config));
+        this.streams = new KafkaStreams(topology(projection, runtime.codec(), runtime.upcaster(), dlqTopic()), new StreamsConfig(config));
         streams.setStateListener((now, before) -> LOG.info("projection {}: {} -> {}", applicationId, before, now));
         streams.setUncaughtExceptionHandler(error -> {
             LOG.error("a stream thread of projection {} failed; replacing it, its uncommitted records will be processed again",
@@ -93,8 +100,12 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
      * the projection key when the projection declares one, into the applier (states), and parked
      * events to the dead-letter topic.
      */
-    static <S> Topology topology(EmbeddedProjection<S> projection, foldstream.worker.serialization.AvroWireCodec codec,
-                                 EventUpcaster upcaster, String dlqTopic, ProjectionApplier.Sleeper sleeper) {
+    public static <S> Topology topology(EmbeddedProjection<S> projection, AvroWireCodec codec, EventUpcaster upcaster, String dlqTopic) {
+        return topology(projection, codec, upcaster, dlqTopic, duration -> Thread.sleep(duration.toMillis()));
+    }
+
+    private static <S> Topology topology(EmbeddedProjection<S> projection, AvroWireCodec codec, EventUpcaster upcaster, String dlqTopic,
+                                         ProjectionApplier.Sleeper sleeper) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ProjectionRouter.VERSIONS),
                 Serdes.String(), Serdes.ByteArray()));
