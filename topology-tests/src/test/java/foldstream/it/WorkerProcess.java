@@ -101,6 +101,12 @@ final class WorkerProcess implements AutoCloseable {
             return this;
         }
 
+        /** Any other flag of the worker, for example {@code --projection-jdbc-url}. */
+        Options flag(String flag, String value) {
+            flags.put(flag, value);
+            return this;
+        }
+
         Options partitions(int count) {
             flags.put("--partitions", Integer.toString(count));
             return this;
@@ -250,6 +256,10 @@ final class WorkerProcess implements AutoCloseable {
 
     Path log() {
         return log;
+    }
+
+    int httpPort() {
+        return httpPort;
     }
 
     boolean isAlive() {

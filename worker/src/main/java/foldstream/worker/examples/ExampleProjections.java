@@ -23,7 +23,24 @@ public final class ExampleProjections {
     }
 
     public static List<Projection> all() {
-        return List.of(userDirectory(), accountBalances());
+        return List.of(userDirectory(), accountSummaries(), accountBalances());
+    }
+
+    /**
+     * {@code ex_accounts} by account id into the embedded store: owner, balance, version and how many
+     * events were applied. Like {@code account-balances} it computes the balance itself, so an event
+     * applied twice or missed would show; the tests compare both with the fold of the events.
+     */
+    public static EmbeddedProjection<AccountSummary> accountSummaries() {
+        return EmbeddedProjection.builder("account-summaries", AccountSummary.class, new AccountSummary(null, 0, 0, 0))
+                .follows("ex_accounts")
+                .on(AccountOpened.class, (summary, opened, meta) -> new AccountSummary(opened.getOwner(), 0, meta.version(),
+                        summary.eventsApplied() + 1))
+                .on(MoneyDeposited.class, (summary, deposited, meta) -> new AccountSummary(summary.owner(),
+                        summary.balance() + deposited.getAmount(), meta.version(), summary.eventsApplied() + 1))
+                .on(MoneyWithdrawn.class, (summary, withdrawn, meta) -> new AccountSummary(summary.owner(),
+                        summary.balance() - withdrawn.getAmount(), meta.version(), summary.eventsApplied() + 1))
+                .build();
     }
 
     /**

@@ -25,7 +25,7 @@ class ProjectionSettingsTest {
         ProjectionSettings defaults = parse(Map.of());
         assertThat(defaults).isEqualTo(ProjectionSettings.DEFAULTS);
         assertThat(defaults.select(ExampleProjections.all(), ExampleTypes.all())).extracting(Projection::name)
-                .containsExactly("user-directory", "account-balances");
+                .containsExactly("user-directory", "account-summaries", "account-balances");
         assertThat(defaults.select(ExampleProjections.all(), List.of(Users.type()))).extracting(Projection::name)
                 .containsExactly("user-directory");
         assertThat(parse(Map.of(WorkerSetting.PROJECTIONS, "none")).select(ExampleProjections.all(), ExampleTypes.all())).isEmpty();
@@ -44,7 +44,7 @@ class ProjectionSettingsTest {
                 .hasMessageStartingWith("--projection-positions-table (FOLDSTREAM_PROJECTION_POSITIONS_TABLE)");
         assertThatThrownBy(() -> parse(Map.of(WorkerSetting.PROJECTIONS, "nope")).select(ExampleProjections.all(), ExampleTypes.all()))
                 .isInstanceOf(InvalidSettingException.class)
-                .hasMessageContaining("unknown projection nope; known: user-directory, account-balances");
+                .hasMessageContaining("unknown projection nope; known: user-directory, account-summaries, account-balances");
         assertThat(parse(Map.of(WorkerSetting.PROJECTION_JDBC_URL, "jdbc:postgresql://db/app")).jdbcUrl())
                 .isEqualTo(Optional.of("jdbc:postgresql://db/app"));
     }

@@ -39,6 +39,13 @@ class ExampleProjectionsTest {
     }
 
     @Test
+    void summariesComputeTheBalanceAndCountTheEvents() {
+        ProjectionFixture.of(ExampleProjections.accountSummaries())
+                .given("a1", new AccountOpened("ann"), new MoneyDeposited(100L, 100L), new MoneyWithdrawn(30L, 70L))
+                .expectState("a1", new AccountSummary("ann", 70L, 3L, 3L));
+    }
+
+    @Test
     void balancesAreWrittenAsTheEventsSay() {
         String table = ExampleProjections.BALANCES_TABLE;
         Timestamp t0 = Timestamp.from(Instant.parse("2026-01-01T00:00:00Z"));
@@ -53,6 +60,6 @@ class ExampleProjectionsTest {
                                 100L, 2L, t1, "a1"),
                         SqlWrite.of("UPDATE " + table + " SET balance = balance - ?, version = ?, updated_at = ? WHERE account_id = ?",
                                 30L, 3L, t2, "a1"));
-        assertThat(ExampleProjections.all()).extracting(p -> p.name()).isEqualTo(List.of("user-directory", "account-balances"));
+        assertThat(ExampleProjections.all()).extracting(p -> p.name()).isEqualTo(List.of("user-directory", "account-summaries", "account-balances"));
     }
 }

@@ -67,6 +67,8 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
         this.applicationId = applicationId(runtime.workerApplicationId(), projection.name(), projection.version());
         Map<String, Object> config = new HashMap<>(runtime.streamsConfig());
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        // The worker's own client id, if set, names this application's clients too, told apart by the projection.
+        config.computeIfPresent(StreamsConfig.CLIENT_ID_CONFIG, (key, clientId) -> clientId + "-" + projection.id());
         this.streams = new KafkaStreams(topology(projection, runtime.codec(), runtime.upcaster(), dlqTopic()), new StreamsConfig(config));
         streams.setStateListener((now, before) -> LOG.info("projection {}: {} -> {}", applicationId, before, now));
         streams.setUncaughtExceptionHandler(error -> {

@@ -133,6 +133,16 @@ public final class JdbcProjectionRunner implements AutoCloseable {
 
     private void run() {
         Map<String, Object> config = new HashMap<>(runtime.clientConfig());
+        // The worker's consumer settings (session timeout, ...) apply here too, plain or with Kafka Streams' "consumer." prefix.
+        runtime.streamsConfig().forEach((key, value) -> {
+            if (ConsumerConfig.configNames().contains(key)) {
+                config.put(key, value);
+            } else if (key.startsWith("consumer.") && ConsumerConfig.configNames().contains(key.substring("consumer.".length()))) {
+                config.put(key.substring("consumer.".length()), value);
+            }
+        });
+        config.remove(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);
+        config.remove(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
