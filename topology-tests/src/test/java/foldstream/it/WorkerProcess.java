@@ -258,10 +258,6 @@ final class WorkerProcess implements AutoCloseable {
         return log;
     }
 
-    int httpPort() {
-        return httpPort;
-    }
-
     boolean isAlive() {
         return process.isAlive();
     }

@@ -9,8 +9,10 @@ import foldstream.ops.stack.LocalStack;
 import foldstream.protocol.CommandResult;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.app.FoldstreamWorker;
+import foldstream.worker.app.ProjectionSettings;
 import foldstream.worker.app.ShutdownSignal;
 import foldstream.worker.app.WorkerSettings;
+import foldstream.worker.examples.ExampleProjections;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import foldstream.worker.topics.EnsuredTopics;
@@ -146,7 +148,9 @@ final class DemoCommand implements Callable<Integer> {
 
         out.println();
         out.println("== Worker");
-        try (FoldstreamWorker worker = new FoldstreamWorker(settings, types, registryClient)) {
+        // The example projections too (the embedded ones; account-balances needs a database).
+        try (FoldstreamWorker worker = new FoldstreamWorker(settings, types, ExampleProjections.all(), ProjectionSettings.DEFAULTS,
+                registryClient)) {
             worker.start();
             if (!worker.awaitRunning(WAIT)) {
                 throw new IllegalStateException("the worker is not running after " + WAIT.toSeconds() + " s (" + worker.state() + ")");

@@ -2,6 +2,7 @@ package foldstream.ops.cli;
 
 import foldstream.worker.app.LoggingDefaults;
 import foldstream.worker.app.WorkerMain;
+import foldstream.worker.examples.ExampleProjections;
 import foldstream.worker.examples.ExampleTypes;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Spec;
  * ops/foldstream send ex_accounts a1 OpenAccount '{"owner": "ann"}'
  * ops/foldstream get ex_accounts a1
  * ops/foldstream tail ex_accounts events
+ * ops/foldstream projections
  * }</pre>
  */
 @Command(name = "foldstream", mixinStandardHelpOptions = true, version = "foldstream 0.1.0-SNAPSHOT",
@@ -39,7 +41,7 @@ public final class FoldstreamCli implements Callable<Integer> {
     /** The tool with its subcommands, the environment and the registry wiring given. */
     public static CommandLine commandLine(Map<String, String> env, RegistryWiring registry) {
         CommandLine cli = new CommandLine(new FoldstreamCli());
-        cli.addSubcommand("worker", new WorkerMain(env, registry.clients(), ExampleTypes.all()));
+        cli.addSubcommand("worker", new WorkerMain(env, registry.clients(), ExampleTypes.all(), ExampleProjections.all()));
         cli.addSubcommand("topics", new TopicsCommand(env, ExampleTypes.all()));
         cli.addSubcommand("stack", new StackCommand(registry));
         cli.addSubcommand("demo", new DemoCommand(registry, ExampleTypes.all()));
@@ -47,6 +49,8 @@ public final class FoldstreamCli implements Callable<Integer> {
         cli.addSubcommand("get", new GetCommand(env, ExampleTypes.all()));
         cli.addSubcommand("tail", new TailCommand(env, registry.clients(), ExampleTypes.all()));
         cli.addSubcommand("replay", new ReplayCommand(env, registry, ExampleTypes.all()));
+        cli.addSubcommand("projections", new ProjectionsCommand(env));
+        cli.addSubcommand("projection", new CommandLine(new ProjectionCommand()).addSubcommand("reset", new ProjectionCommand.Reset(env)));
         cli.addSubcommand("bench", new BenchCommand());
         cli.addSubcommand("jmh", new JmhCommand());
         return cli;
