@@ -47,8 +47,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ProjectionsIT {
 
     private static final String ACCOUNTS = "ex_accounts";
-    private static final int ACCOUNT_COUNT = 40;
-    private static final int COMMANDS = 500;
+    private static final int ACCOUNT_COUNT = 30;
+    private static final int COMMANDS = 300;
     private static final Duration READY = Duration.ofSeconds(120);
     private static final ObjectMapper JSON = new ObjectMapper();
 
