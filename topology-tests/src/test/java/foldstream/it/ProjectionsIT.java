@@ -120,8 +120,24 @@ class ProjectionsIT {
                 }
             }
             assertThat(problems).as("embedded summaries that differ from the fold").isEmpty();
+            assertStatusShowsEveryPartitionCaughtUp(stack, run);
         }
         assertThat(b.terminate(Duration.ofSeconds(60))).as("exit status of b after SIGTERM").isZero();
+
+        // With every instance stopped, an in-place reset forgets the JDBC projection's positions.
+        java.io.StringWriter out = new java.io.StringWriter();
+        int status = foldstream.ops.cli.FoldstreamCli.commandLine(Map.of(), foldstream.ops.cli.RegistryWiring.current())
+                .setOut(new java.io.PrintWriter(out, true)).setErr(new java.io.PrintWriter(out, true))
+                .execute("projection", "reset", "account-balances", "--in-place", "--yes", "--application-id", run,
+                        "--jdbc-url", database, "--bootstrap-servers", stack.bootstrapServers());
+        assertThat(status).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("deleted the consumer group " + run + "-projection-account-balances-v1");
+        try (Connection connection = java.sql.DriverManager.getConnection(database); Statement statement = connection.createStatement();
+             ResultSet left = statement.executeQuery("SELECT COUNT(*) FROM " + JdbcPositions.DEFAULT_TABLE
+                     + " WHERE projection = 'account-balances-v1'")) {
+            assertThat(left.next()).isTrue();
+            assertThat(left.getInt(1)).isZero();
+        }
     }
 
     /** Opens each account first, then deposits and withdrawals (some beyond the balance: refused, no event). */
@@ -206,6 +222,31 @@ class ProjectionsIT {
         return rows;
     }
 
+    /** {@code foldstream projections}: every projection version, each partition of ex_accounts-events at lag 0. */
+    private static void assertStatusShowsEveryPartitionCaughtUp(KafkaStack.Endpoints stack, String run) {
+        await("foldstream projections shows lag 0").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            java.io.StringWriter out = new java.io.StringWriter();
+            int status = foldstream.ops.cli.FoldstreamCli.commandLine(Map.of(), foldstream.ops.cli.RegistryWiring.current())
+                    .setOut(new java.io.PrintWriter(out, true))
+                    .execute("projections", "--bootstrap-servers", stack.bootstrapServers(), "--application-id", run, "--json");
+            assertThat(status).as(out.toString()).isZero();
+            List<JsonNode> rows = out.toString().lines().map(line -> {
+                try {
+                    return JSON.readTree(line);
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(line, e);
+                }
+            }).toList();
+            for (String projection : List.of("account-summaries-v1", "account-balances-v1")) {
+                List<JsonNode> events = rows.stream().filter(row -> row.path("projection").asText().equals(run + "-projection-" + projection)
+                        && row.path("topic").asText().equals("ex_accounts-events")).toList();
+                assertThat(events).as(projection + " in " + out).hasSize(6);
+                assertThat(events).allSatisfy(row -> assertThat(row.path("lag").asLong()).as(row.toString()).isZero());
+                assertThat(events).anySatisfy(row -> assertThat(row.path("lastApplied").isTextual()).as(row.toString()).isTrue());
+            }
+        });
+    }
+
     /** One position per partition of ex_accounts-events, none failing. */
     private static void assertPositionsCoverEveryPartition(String database) throws SQLException {
         try (Connection connection = java.sql.DriverManager.getConnection(database); Statement statement = connection.createStatement();
@@ -238,6 +279,7 @@ class ProjectionsIT {
     private static WorkerProcess.Options worker(KafkaStack.Endpoints stack, String run, String name, String database) {
         return WorkerProcess.options(stack, run, name)
                 .types("ex_users,ex_accounts")
+                .flag("--projections", "user-directory,account-summaries,account-balances")
                 .flag("--projection-jdbc-url", database)
                 // A killed instance is noticed when its session expires: 10 s instead of Kafka's 45 s.
                 .property("session.timeout.ms", "10000");
