@@ -44,6 +44,7 @@ class ProjectionTopologyTest {
     }
 
     private static final String DLQ = "counts-dlq";
+    private static final String STATE = "counts-state";
     private final AvroWireCodec codec = new AvroWireCodec(new InMemorySchemaRegistry(), true);
     private final ObjectMapper json = new ObjectMapper();
     private TopologyTestDriver driver;
@@ -58,7 +59,7 @@ class ProjectionTopologyTest {
     private TestInputTopic<byte[], byte[]> start(EmbeddedProjection<?> projection, String stream) {
         Properties props = new Properties();
         props.putAll(StreamsSettings.defaults("projection-test", "unused:9092"));
-        driver = new TopologyTestDriver(EmbeddedProjectionRunner.topology(projection, codec, EventUpcaster.NONE, DLQ), props);
+        driver = new TopologyTestDriver(EmbeddedProjectionRunner.topology(projection, codec, EventUpcaster.NONE, DLQ, STATE), props);
         return driver.createInputTopic(stream + "-events", new ByteArraySerializer(), new ByteArraySerializer());
     }
 
@@ -145,6 +146,18 @@ class ProjectionTopologyTest {
         assertThat(entry.alsoClaimedBy()).containsExactly("u2");
         assertThat(applied("ann@example.com", "ex_users", "u1").version()).isEqualTo(2);
         assertThat(state("u1", foldstream.worker.examples.UserEntry.class)).isNull();
+    }
+
+    @Test
+    void aPublishingProjectionWritesEveryNewStateToItsTopic() throws Exception {
+        var topic = start(counts().publish().build(), "ex_accounts");
+        TestOutputTopic<byte[], byte[]> states = driver.createOutputTopic(STATE, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        event(topic, "ex_accounts", "a1", 1, new AccountOpened("ann"));
+        event(topic, "ex_accounts", "a2", 1, new AccountOpened("bob"));
+
+        var published = states.readRecordsToList();
+        assertThat(published).extracting(r -> new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)).containsExactly("a1", "a2");
+        assertThat(json.readValue(published.get(0).value(), Count.class)).isEqualTo(new Count(1, 1));
     }
 
     @Test

@@ -149,7 +149,7 @@ final class ProjectionsCommand implements Callable<Integer> {
                 while (System.nanoTime() < deadline && !times.containsKey(position.getKey())) {
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                         if (record.offset() < next) {
-                            times.put(record.topicPartition(), Instant.ofEpochMilli(record.timestamp()));
+                            times.put(position.getKey(), Instant.ofEpochMilli(record.timestamp()));
                         }
                     }
                     if (consumer.position(position.getKey()) >= next) {

@@ -56,6 +56,7 @@ public final class EmbeddedProjection<S> implements Projection {
     private final Map<Class<? extends SpecificRecord>, Handler<S, SpecificRecord>> handlers;
     private final Map<Class<? extends SpecificRecord>, KeyFunction<SpecificRecord>> keys;
     private final ErrorPolicy errorPolicy;
+    private final boolean publishes;
 
     private EmbeddedProjection(Builder<S> builder) {
         this.name = Projection.checkName(builder.name);
@@ -69,6 +70,7 @@ public final class EmbeddedProjection<S> implements Projection {
         this.handlers = Map.copyOf(builder.handlers);
         this.keys = Map.copyOf(builder.keys);
         this.errorPolicy = builder.errorPolicy;
+        this.publishes = builder.publishes;
     }
 
     public static <S> Builder<S> builder(String name, Class<S> stateClass, S initialState) {
@@ -108,6 +110,15 @@ public final class EmbeddedProjection<S> implements Projection {
         return initialState;
     }
 
+    /**
+     * True when every new state is also published to the compacted topic
+     * {@code <application id>-state} (key: the projection key; value: the state's JSON), for other
+     * services to read or join.
+     */
+    public boolean publishes() {
+        return publishes;
+    }
+
     /** True when some event type declares its own key: events are then repartitioned by it. */
     public boolean keyedOtherwise() {
         return !keys.isEmpty();
@@ -141,6 +152,7 @@ public final class EmbeddedProjection<S> implements Projection {
         private final Map<Class<? extends SpecificRecord>, Handler<S, SpecificRecord>> handlers = new LinkedHashMap<>();
         private final Map<Class<? extends SpecificRecord>, KeyFunction<SpecificRecord>> keys = new LinkedHashMap<>();
         private ErrorPolicy errorPolicy = ErrorPolicy.stop();
+        private boolean publishes;
 
         private Builder(String name, Class<S> stateClass, S initialState) {
             this.name = name;
@@ -176,6 +188,12 @@ public final class EmbeddedProjection<S> implements Projection {
 
         public Builder<S> errorPolicy(ErrorPolicy policy) {
             this.errorPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Also publishes every new state to the projection's compacted topic (see {@link EmbeddedProjection#publishes()}). */
+        public Builder<S> publish() {
+            this.publishes = true;
             return this;
         }
 

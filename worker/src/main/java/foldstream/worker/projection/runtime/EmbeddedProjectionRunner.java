@@ -4,6 +4,7 @@ import foldstream.worker.projection.EmbeddedProjection;
 import foldstream.worker.projection.ErrorPolicy;
 import foldstream.worker.projection.EventUpcaster;
 import foldstream.worker.runtime.AggregateTopics;
+import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.serialization.AvroWireCodec;
 import java.time.Duration;
 import java.util.HashMap;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
@@ -69,7 +71,8 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         // The worker's own client id, if set, names this application's clients too, told apart by the projection.
         config.computeIfPresent(StreamsConfig.CLIENT_ID_CONFIG, (key, clientId) -> clientId + "-" + projection.id());
-        this.streams = new KafkaStreams(topology(projection, runtime.codec(), runtime.upcaster(), dlqTopic()), new StreamsConfig(config));
+        this.streams = new KafkaStreams(topology(projection, runtime.codec(), runtime.upcaster(), dlqTopic(), stateTopic()),
+                new StreamsConfig(config));
         streams.setStateListener((now, before) -> LOG.info("projection {}: {} -> {}", applicationId, before, now));
         streams.setUncaughtExceptionHandler(error -> {
             LOG.error("a stream thread of projection {} failed; replacing it, its uncommitted records will be processed again",
@@ -89,6 +92,11 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
         return applicationId + "-dlq";
     }
 
+    /** Where a publishing projection's states go (compacted): {@code <application id>-state}. */
+    public String stateTopic() {
+        return applicationId + "-state";
+    }
+
     public String applicationId() {
         return applicationId;
     }
@@ -100,14 +108,15 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
     /**
      * The topology: events of every followed type through the router (versions), repartitioned by
      * the projection key when the projection declares one, into the applier (states), and parked
-     * events to the dead-letter topic.
+     * events to the dead-letter topic, published states to the state topic.
      */
-    public static <S> Topology topology(EmbeddedProjection<S> projection, AvroWireCodec codec, EventUpcaster upcaster, String dlqTopic) {
-        return topology(projection, codec, upcaster, dlqTopic, duration -> Thread.sleep(duration.toMillis()));
+    public static <S> Topology topology(EmbeddedProjection<S> projection, AvroWireCodec codec, EventUpcaster upcaster, String dlqTopic,
+                                        String stateTopic) {
+        return topology(projection, codec, upcaster, dlqTopic, stateTopic, duration -> Thread.sleep(duration.toMillis()));
     }
 
     private static <S> Topology topology(EmbeddedProjection<S> projection, AvroWireCodec codec, EventUpcaster upcaster, String dlqTopic,
-                                         ProjectionApplier.Sleeper sleeper) {
+                                         String stateTopic, ProjectionApplier.Sleeper sleeper) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ProjectionRouter.VERSIONS),
                 Serdes.String(), Serdes.ByteArray()));
@@ -124,36 +133,40 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
             steps = steps.repartition(Repartitioned.<byte[], byte[]>as("by-key")
                     .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray()));
         }
-        KStream<byte[], byte[]> parked = steps.process(() -> new ProjectionApplier<>(projection, reader, json, sleeper),
+        KStream<byte[], byte[]> outputs = steps.process(() -> new ProjectionApplier<>(projection, reader, json, sleeper),
                 ProjectionApplier.STATES, ProjectionApplier.APPLIED);
-        if (projection.errorPolicy() instanceof ErrorPolicy.RetryThenPark) {
-            parked.to(dlqTopic, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+        if (projection.errorPolicy() instanceof ErrorPolicy.RetryThenPark || projection.publishes()) {
+            outputs.to((key, value, context) -> ProjectionSteps.OUTPUT_STATE.equals(ContractHeaders.text(context.headers(), ProjectionSteps.OUTPUT))
+                    ? stateTopic : dlqTopic, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
         }
         return builder.build();
     }
 
     public void start() {
         if (projection.errorPolicy() instanceof ErrorPolicy.RetryThenPark) {
-            createDlq();
+            createTopic(dlqTopic(), Map.of());
+        }
+        if (projection.publishes()) {
+            createTopic(stateTopic(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         }
         streams.start();
         LOG.info("projection {} started on {}", applicationId, projection.follows());
     }
 
-    private void createDlq() {
+    private void createTopic(String topic, Map<String, String> configs) {
         Map<String, Object> admin = new HashMap<>(new StreamsConfig(runtime.streamsConfig()).getAdminConfigs(applicationId + "-admin"));
         try (Admin client = Admin.create(admin)) {
             Object replicas = runtime.streamsConfig().get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
             short replication = replicas == null ? (short) -1 : Short.parseShort(replicas.toString());
-            client.createTopics(List.of(new NewTopic(dlqTopic(), Optional.empty(),
-                    replication < 1 ? Optional.empty() : Optional.of(replication)))).all().get();
+            client.createTopics(List.of(new NewTopic(topic, Optional.empty(),
+                    replication < 1 ? Optional.empty() : Optional.of(replication)).configs(configs))).all().get();
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create the dead-letter topic " + dlqTopic() + ": " + e.getCause(), e.getCause());
+                throw new IllegalStateException("cannot create the topic " + topic + ": " + e.getCause(), e.getCause());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating " + dlqTopic(), e);
+            throw new IllegalStateException("interrupted while creating " + topic, e);
         }
     }
 

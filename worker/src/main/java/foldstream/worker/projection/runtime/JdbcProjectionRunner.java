@@ -236,6 +236,9 @@ public final class JdbcProjectionRunner implements AutoCloseable {
         }
         if (!done && running) {
             seekToStored(partition);
+        } else if (done && consumer.assignment().contains(partition)) {
+            // For monitoring only (lag in `foldstream projections`): the consumer's position, past any transaction marker.
+            consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(consumer.position(partition))), null);
         }
     }
 
@@ -270,7 +273,6 @@ public final class JdbcProjectionRunner implements AutoCloseable {
         connection.commit();
         expected.put(partition, lastOffset + 1);
         lastApplied.put(partition, lastOffset);
-        consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(lastOffset + 1)), null);
         return Outcome.COMMITTED;
     }
 
@@ -387,9 +389,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
             return;
         }
         if (meta.version() > progress.version() + 1) {
-            String reason = "projection " + projection.id() + " stopped " + meta.aggregateType() + " '" + meta.aggregateId()
-                    + "': version " + meta.version() + " at " + meta.source() + " follows version " + progress.version()
-                    + " (a gap: version " + (progress.version() + 1) + " is missing)";
+            String reason = progress.gap(projection.id(), meta);
             LOG.error("{}", reason);
             positions.saveAggregate(connection, projection.id(), meta.aggregateType(), meta.aggregateId(), progress.stop(reason));
             return;

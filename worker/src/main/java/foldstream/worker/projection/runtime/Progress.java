@@ -30,6 +30,13 @@ public record Progress(long version, Optional<String> key, Optional<String> stop
         return new Progress(version, key, Optional.of(reason.length() > 4000 ? reason.substring(0, 4000) + "..." : reason));
     }
 
+    /** Why a projection stops an aggregate at an event above this progress's version + 1. */
+    public String gap(String projectionId, foldstream.worker.projection.EventMeta meta) {
+        return "projection " + projectionId + " stopped " + meta.aggregateType() + " '" + meta.aggregateId() + "': version "
+                + meta.version() + " at " + meta.source() + " follows version " + version + " (a gap: version " + (version + 1)
+                + " is missing)";
+    }
+
     public byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * event into its key's state with the projection's handler and records, per key and aggregate, the
  * last version applied (read-your-writes asks it), all in the task's stores under exactly-once.
  * A handler that keeps failing meets the projection's {@link ErrorPolicy}; a parked event is
- * forwarded to the dead-letter sink.
+ * forwarded to the dead-letter topic, and, when the projection publishes, every new state to its
+ * state topic (header {@value ProjectionSteps#OUTPUT} says which).
  */
 final class ProjectionApplier<S> implements Processor<byte[], byte[], byte[], byte[]> {
 
@@ -119,7 +120,11 @@ final class ProjectionApplier<S> implements Processor<byte[], byte[], byte[], by
                     return;
                 }
             }
-            states.put(key, json.write(state));
+            byte[] written = json.write(state);
+            states.put(key, written);
+            if (projection.publishes()) {
+                context.forward(new Record<>(record.key(), written, record.timestamp(), output(new RecordHeaders(), ProjectionSteps.OUTPUT_STATE)));
+            }
         }
         applied.put(progressKey, progress.at(meta.version()).encode());
     }
@@ -144,11 +149,16 @@ final class ProjectionApplier<S> implements Processor<byte[], byte[], byte[], by
         applied.put(progressKey, progress.stop(reason).encode());
     }
 
+    private static Headers output(Headers headers, String output) {
+        return headers.add(ProjectionSteps.OUTPUT, ContractHeaders.utf8(output));
+    }
+
     private void park(Record<byte[], byte[]> record, String reason, EventMeta meta) {
         Headers headers = new RecordHeaders(record.headers().toArray());
         headers.remove(ProjectionSteps.STEP).remove(ProjectionSteps.AGGREGATE_ID).remove(ProjectionSteps.SOURCE);
         headers.add(ContractHeaders.DLQ_ERROR, ContractHeaders.utf8(reason));
         headers.add(ContractHeaders.DLQ_SOURCE, ContractHeaders.utf8(meta.source()));
-        context.forward(new Record<>(ContractHeaders.utf8(meta.aggregateId()), record.value(), record.timestamp(), headers));
+        context.forward(new Record<>(ContractHeaders.utf8(meta.aggregateId()), record.value(), record.timestamp(),
+                output(headers, ProjectionSteps.OUTPUT_DLQ)));
     }
 }

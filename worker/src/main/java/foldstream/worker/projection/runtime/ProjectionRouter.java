@@ -62,9 +62,7 @@ final class ProjectionRouter<S> implements Processor<byte[], byte[], byte[], byt
         }
         Optional<String> key = progress.key().or(() -> projection.keyedOtherwise() ? Optional.empty() : Optional.of(meta.aggregateId()));
         if (meta.version() > progress.version() + 1) {
-            String reason = "projection " + projection.id() + " stopped " + meta.aggregateType() + " '" + meta.aggregateId()
-                    + "': version " + meta.version() + " at " + meta.source() + " follows version " + progress.version()
-                    + " (a gap: version " + (progress.version() + 1) + " is missing)";
+            String reason = progress.gap(projection.id(), meta);
             stop(aggregate, progress, reason, key, record, meta);
             return;
         }

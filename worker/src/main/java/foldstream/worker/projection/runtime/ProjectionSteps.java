@@ -24,6 +24,11 @@ final class ProjectionSteps {
     /** The aggregate stopped upstream (a gap): the value is the reason. */
     static final String STOP = "stop";
 
+    /** On what the applier forwards: where it goes. */
+    static final String OUTPUT = "foldstream-projection-output";
+    static final String OUTPUT_DLQ = "dlq";
+    static final String OUTPUT_STATE = "state";
+
     private ProjectionSteps() {
     }
 
