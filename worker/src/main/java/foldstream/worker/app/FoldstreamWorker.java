@@ -162,9 +162,16 @@ public final class FoldstreamWorker implements AutoCloseable {
         });
         CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList());
         // Each projection is a Kafka Streams application (or a consumer) of its own: see EmbeddedProjectionRunner.
-        ProjectionHost createdProjections = ProjectionHost.start(projections, new ProjectionRuntime(settings.applicationId(), config,
-                clientSettings(config), codec, EventUpcaster.NONE, endpoint.hostInfo()), projectionSettings.jdbcUrl(),
-                projectionSettings.positionsTable());
+        ProjectionHost createdProjections;
+        try {
+            createdProjections = ProjectionHost.start(projections, new ProjectionRuntime(settings.applicationId(), config,
+                    clientSettings(config), codec, EventUpcaster.NONE, endpoint.hostInfo()), projectionSettings.jdbcUrl(),
+                    projectionSettings.positionsTable());
+        } catch (RuntimeException e) {
+            createdGateway.close();
+            created.close(Duration.ZERO);
+            throw e;
+        }
         WorkerHttpServer createdHttp;
         try {
             createdHttp = new WorkerHttpServer(new WorkerHttpServer.Settings(endpoint.bindHost(), endpoint.port(), 1 << 20,

@@ -10,12 +10,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -144,30 +139,13 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
 
     public void start() {
         if (projection.errorPolicy() instanceof ErrorPolicy.RetryThenPark) {
-            createTopic(dlqTopic(), Map.of());
+            ProjectionTopics.ensure(runtime, dlqTopic(), Map.of());
         }
         if (projection.publishes()) {
-            createTopic(stateTopic(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            ProjectionTopics.ensure(runtime, stateTopic(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
         }
         streams.start();
         LOG.info("projection {} started on {}", applicationId, projection.follows());
-    }
-
-    private void createTopic(String topic, Map<String, String> configs) {
-        Map<String, Object> admin = new HashMap<>(new StreamsConfig(runtime.streamsConfig()).getAdminConfigs(applicationId + "-admin"));
-        try (Admin client = Admin.create(admin)) {
-            Object replicas = runtime.streamsConfig().get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
-            short replication = replicas == null ? (short) -1 : Short.parseShort(replicas.toString());
-            client.createTopics(List.of(new NewTopic(topic, Optional.empty(),
-                    replication < 1 ? Optional.empty() : Optional.of(replication)).configs(configs))).all().get();
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create the topic " + topic + ": " + e.getCause(), e.getCause());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating " + topic, e);
-        }
     }
 
     public KafkaStreams.State state() {

@@ -71,6 +71,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
     private final EventReader reader;
     private final Map<TopicPartition, Long> expected = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> lastApplied = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Long> mirrored = new HashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -106,6 +107,9 @@ public final class JdbcProjectionRunner implements AutoCloseable {
 
     /** Connects (creating the tables) and starts consuming on a thread of its own. */
     public void start() {
+        if (projection.errorPolicy() instanceof ErrorPolicy.RetryThenPark) {
+            ProjectionTopics.ensure(runtime, dlqTopic(), Map.of());
+        }
         try {
             connect();
         } catch (SQLException e) {
@@ -159,6 +163,9 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                         applyPartition(partition, records.records(partition));
                     }
                 }
+                if (running) {
+                    mirrorPositions();
+                }
             }
         } catch (WakeupException e) {
             // closing
@@ -178,6 +185,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             partitions.forEach(expected::remove);
             partitions.forEach(lastApplied::remove);
+            partitions.forEach(mirrored::remove);
         }
 
         @Override
@@ -236,9 +244,29 @@ public final class JdbcProjectionRunner implements AutoCloseable {
         }
         if (!done && running) {
             seekToStored(partition);
-        } else if (done && consumer.assignment().contains(partition)) {
-            // For monitoring only (lag in `foldstream projections`): the consumer's position, past any transaction marker.
-            consumer.commitAsync(Map.of(partition, new OffsetAndMetadata(consumer.position(partition))), null);
+        }
+    }
+
+    /**
+     * For monitoring only (the lag `foldstream projections` shows): commits to Kafka where the
+     * consumer stands, which is past any transaction marker after the last event applied. Every
+     * record fetched has been applied or the partition was sought back to its stored position,
+     * so the consumer never stands beyond what the database holds but for markers.
+     */
+    private void mirrorPositions() {
+        Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
+        for (TopicPartition partition : consumer.assignment()) {
+            if (!expected.containsKey(partition)) {
+                continue;
+            }
+            long position = consumer.position(partition);
+            if (!Long.valueOf(position).equals(mirrored.get(partition))) {
+                moved.put(partition, new OffsetAndMetadata(position));
+                mirrored.put(partition, position);
+            }
+        }
+        if (!moved.isEmpty()) {
+            consumer.commitAsync(moved, null);
         }
     }
 
