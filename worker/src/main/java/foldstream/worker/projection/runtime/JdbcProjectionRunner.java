@@ -77,6 +77,9 @@ public final class JdbcProjectionRunner implements AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Connection connection;
     private KafkaProducer<byte[], byte[]> dlqProducer;
+    /** The record whose handler failed in the batch transaction: its first attempt, counted when its turn comes. */
+    private HandlerFailure batchFailure;
+    private long batchFailureOffset = -1;
 
     /**
      * @param positionsTable the table of positions ({@link JdbcPositions#DEFAULT_TABLE} by default)
@@ -227,6 +230,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
             return;
         }
         boolean done = false;
+        batchFailure = null;
         try {
             Outcome outcome = transaction(partition, from, fresh);
             done = outcome != Outcome.FAILED;
@@ -280,6 +284,8 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                     apply(record);
                 } catch (HandlerFailure failure) {
                     connection.rollback();
+                    batchFailure = failure;
+                    batchFailureOffset = record.offset();
                     return Outcome.FAILED;
                 }
             }
@@ -315,17 +321,22 @@ public final class JdbcProjectionRunner implements AutoCloseable {
             if (record.offset() < at) {
                 return true;    // applied already
             }
-            connection.setAutoCommit(false);
             HandlerFailure failure;
-            try {
-                apply(record);
-                return commitAt(partition, at, record.offset()) == Outcome.COMMITTED;
-            } catch (HandlerFailure e) {
-                rollbackQuietly();
-                failure = e;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly();
-                throw e;
+            if (batchFailure != null && batchFailureOffset == record.offset()) {
+                failure = batchFailure;   // its attempt in the batch was its first: counted now, not made again
+                batchFailure = null;
+            } else {
+                connection.setAutoCommit(false);
+                try {
+                    apply(record);
+                    return commitAt(partition, at, record.offset()) == Outcome.COMMITTED;
+                } catch (HandlerFailure e) {
+                    rollbackQuietly();
+                    failure = e;
+                } catch (SQLException | RuntimeException e) {
+                    rollbackQuietly();
+                    throw e;
+                }
             }
             OptionalLong attempts = positions.countFailure(connection, projection.id(), partition.topic(), partition.partition(), at,
                     failure.getMessage());
