@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
  * ops/foldstream get ex_accounts a1
  * ops/foldstream tail ex_accounts events
  * ops/foldstream projections
+ * ops/foldstream new order-service --package com.acme.orders
  * }</pre>
  */
 @Command(name = "foldstream", mixinStandardHelpOptions = true, version = "foldstream 0.1.0-SNAPSHOT",
@@ -53,6 +54,7 @@ public final class FoldstreamCli implements Callable<Integer> {
         cli.addSubcommand("projection", new CommandLine(new ProjectionCommand()).addSubcommand("reset", new ProjectionCommand.Reset(env)));
         cli.addSubcommand("bench", new BenchCommand());
         cli.addSubcommand("jmh", new JmhCommand());
+        cli.addSubcommand("new", new NewServiceCommand());
         return cli;
     }
 

@@ -11,7 +11,7 @@ import foldstream.worker.gateway.SendOptions;
 import foldstream.worker.projection.runtime.ProjectionEndpoint;
 import foldstream.worker.projection.runtime.ProjectionHost;
 import foldstream.worker.query.AggregateQueries;
-import foldstream.worker.query.AggregateView;
+import foldstream.worker.gateway.AggregateView;
 import foldstream.worker.query.Lookup;
 import foldstream.worker.serialization.AvroJson;
 import foldstream.worker.serialization.SchemaRegistryException;

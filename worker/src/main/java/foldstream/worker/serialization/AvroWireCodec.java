@@ -179,6 +179,24 @@ public final class AvroWireCodec {
         }
     }
 
+    /**
+     * The schema a value was written with, found by the id in its header (readers that choose how to
+     * read by the writer schema: upcasting). Bad bytes or an unknown id throw {@link WireFormatException}.
+     */
+    public Schema writerSchemaOf(byte[] bytes) {
+        if (bytes == null || bytes.length < HEADER_SIZE || bytes[0] != MAGIC_BYTE) {
+            throw new WireFormatException("not a value in the Confluent wire format");
+        }
+        int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
+        try {
+            return writerSchema(id);
+        } catch (SchemaRegistryUnavailableException e) {
+            throw e;
+        } catch (SchemaRegistryException e) {
+            throw new WireFormatException("unknown schema id " + id + ": " + e.getMessage(), e);
+        }
+    }
+
     private Schema writerSchema(int id) {
         Schema cached = writerSchemas.get(id);
         if (cached != null) {
