@@ -86,7 +86,8 @@ class JdbcProjectionIT {
             producer.flush();
 
             Map<String, Object> client = Map.of("bootstrap.servers", stack.bootstrapServers());
-            ProjectionRuntime runtime = new ProjectionRuntime(run, client, client, codec, EventUpcaster.NONE, new HostInfo("127.0.0.1", 0));
+            ProjectionRuntime runtime = new ProjectionRuntime(run, client, client, codec, List.of(), EventUpcaster.NONE,
+                    new HostInfo("127.0.0.1", 0));
             JdbcProjectionRunner runner = new JdbcProjectionRunner(projection, runtime, database, JdbcPositions.DEFAULT_TABLE);
             try {
                 runner.start();

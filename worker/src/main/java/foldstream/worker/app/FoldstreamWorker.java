@@ -165,7 +165,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         ProjectionHost createdProjections;
         try {
             createdProjections = ProjectionHost.start(projections, new ProjectionRuntime(settings.applicationId(), config,
-                    clientSettings(config), codec, EventUpcaster.NONE, endpoint.hostInfo()), projectionSettings.jdbcUrl(),
+                    clientSettings(config), codec, types, EventUpcaster.NONE, endpoint.hostInfo()), projectionSettings.jdbcUrl(),
                     projectionSettings.positionsTable());
         } catch (RuntimeException e) {
             createdGateway.close();

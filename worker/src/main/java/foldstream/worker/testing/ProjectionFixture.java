@@ -5,7 +5,7 @@ import foldstream.worker.projection.EventUpcaster;
 import foldstream.worker.projection.JdbcProjection;
 import foldstream.worker.projection.Projection;
 import foldstream.worker.projection.SqlWrite;
-import foldstream.worker.projection.runtime.EventReader;
+import foldstream.worker.projection.runtime.ProjectionEventReader;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.serialization.AvroWireCodec;
@@ -47,7 +47,7 @@ public final class ProjectionFixture<S> {
     private static final Instant CLOCK_START = Instant.parse("2026-01-01T00:00:00Z");
 
     private final Projection projection;
-    private final EventReader reader;
+    private final ProjectionEventReader reader;
     private final AvroWireCodec codec = new AvroWireCodec(new InMemorySchemaRegistry(), true);
     private final Map<String, Long> versions = new HashMap<>();
     private final Map<String, String> keys = new HashMap<>();
@@ -57,7 +57,7 @@ public final class ProjectionFixture<S> {
 
     private ProjectionFixture(Projection projection, EventUpcaster upcaster) {
         this.projection = Objects.requireNonNull(projection, "projection");
-        this.reader = new EventReader(projection, codec, upcaster);
+        this.reader = new ProjectionEventReader(projection, codec, upcaster);
     }
 
     public static <S> ProjectionFixture<S> of(EmbeddedProjection<S> projection) {
@@ -106,9 +106,9 @@ public final class ProjectionFixture<S> {
         headers.add(ContractHeaders.AGGREGATE_TYPE, ContractHeaders.utf8(type));
         byte[] value = codec.encode(SubjectNameStrategy.TOPIC_RECORD_NAME.subject(topic, event.getSchema()), event);
         long at = offset++;
-        EventReader.Read read = reader.read(topic, 0, at, CLOCK_START.plusSeconds(at).toEpochMilli(), ContractHeaders.utf8(id), headers, value);
-        if (!(read instanceof EventReader.Wanted wanted)) {
-            if (read instanceof EventReader.Unreadable unreadable) {
+        ProjectionEventReader.Read read = reader.read(topic, 0, at, CLOCK_START.plusSeconds(at).toEpochMilli(), ContractHeaders.utf8(id), headers, value);
+        if (!(read instanceof ProjectionEventReader.Wanted wanted)) {
+            if (read instanceof ProjectionEventReader.Unreadable unreadable) {
                 throw new AssertionError("the event cannot be read back: " + unreadable.reason());
             }
             return;
@@ -128,7 +128,7 @@ public final class ProjectionFixture<S> {
     }
 
     /** The runner's rule: the declared key, else the key of the aggregate's earlier event, else the aggregate id. */
-    private void fold(EmbeddedProjection<S> embedded, String aggregate, SpecificRecord event, EventReader.Wanted wanted) {
+    private void fold(EmbeddedProjection<S> embedded, String aggregate, SpecificRecord event, ProjectionEventReader.Wanted wanted) {
         Optional<String> declared = embedded.declaredKey(event, wanted.meta());
         String key = declared.orElseGet(() -> keys.getOrDefault(aggregate, embedded.keyedOtherwise() ? null : wanted.meta().aggregateId()));
         if (key == null) {

@@ -66,8 +66,8 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         // The worker's own client id, if set, names this application's clients too, told apart by the projection.
         config.computeIfPresent(StreamsConfig.CLIENT_ID_CONFIG, (key, clientId) -> clientId + "-" + projection.id());
-        this.streams = new KafkaStreams(topology(projection, runtime.codec(), runtime.upcaster(), dlqTopic(), stateTopic()),
-                new StreamsConfig(config));
+        this.streams = new KafkaStreams(topology(projection, runtime.reader(projection), dlqTopic(), stateTopic(),
+                duration -> Thread.sleep(duration.toMillis())), new StreamsConfig(config));
         streams.setStateListener((now, before) -> LOG.info("projection {}: {} -> {}", applicationId, before, now));
         streams.setUncaughtExceptionHandler(error -> {
             LOG.error("a stream thread of projection {} failed; replacing it, its uncommitted records will be processed again",
@@ -107,10 +107,11 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
      */
     public static <S> Topology topology(EmbeddedProjection<S> projection, AvroWireCodec codec, EventUpcaster upcaster, String dlqTopic,
                                         String stateTopic) {
-        return topology(projection, codec, upcaster, dlqTopic, stateTopic, duration -> Thread.sleep(duration.toMillis()));
+        return topology(projection, new ProjectionEventReader(projection, codec, upcaster), dlqTopic, stateTopic,
+                duration -> Thread.sleep(duration.toMillis()));
     }
 
-    private static <S> Topology topology(EmbeddedProjection<S> projection, AvroWireCodec codec, EventUpcaster upcaster, String dlqTopic,
+    private static <S> Topology topology(EmbeddedProjection<S> projection, ProjectionEventReader reader, String dlqTopic,
                                          String stateTopic, ProjectionApplier.Sleeper sleeper) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ProjectionRouter.VERSIONS),
@@ -120,7 +121,6 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ProjectionApplier.APPLIED),
                 Serdes.String(), Serdes.ByteArray()));
         List<String> topics = projection.follows().stream().map(type -> AggregateTopics.of(type).events()).toList();
-        EventReader reader = new EventReader(projection, codec, upcaster);
         StateJson json = new StateJson();
         KStream<byte[], byte[]> steps = builder.stream(topics, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 .process(() -> new ProjectionRouter<>(projection, reader), ProjectionRouter.VERSIONS);

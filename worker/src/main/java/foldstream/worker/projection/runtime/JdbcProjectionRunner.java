@@ -68,7 +68,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
     private final String jdbcUrl;
     private final JdbcPositions positions;
     private final String groupId;
-    private final EventReader reader;
+    private final ProjectionEventReader reader;
     private final Map<TopicPartition, Long> expected = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> lastApplied = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> mirrored = new HashMap<>();
@@ -90,7 +90,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
         this.jdbcUrl = jdbcUrl;
         this.positions = new JdbcPositions(positionsTable);
         this.groupId = EmbeddedProjectionRunner.applicationId(runtime.workerApplicationId(), projection.name(), projection.version());
-        this.reader = new EventReader(projection, runtime.codec(), runtime.upcaster());
+        this.reader = runtime.reader(projection);
         this.thread = new Thread(this::run, "foldstream-projection-" + projection.id());
         thread.setDaemon(true);
     }
@@ -415,12 +415,12 @@ public final class JdbcProjectionRunner implements AutoCloseable {
 
     /** Applies one event inside the open transaction: version guard, then the handler's writes. */
     private void apply(ConsumerRecord<byte[], byte[]> record) throws SQLException, HandlerFailure {
-        EventReader.Read read = reader.read(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(),
+        ProjectionEventReader.Read read = reader.read(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(),
                 record.headers(), record.value());
         EventMeta meta = read.meta();
         if (meta.aggregateId() == null || meta.version() < 1) {
             LOG.error("projection {}: the record at {} is not an event of the contract ({}); it is not projected",
-                    projection.id(), meta.source(), ((EventReader.Unreadable) read).reason());
+                    projection.id(), meta.source(), ((ProjectionEventReader.Unreadable) read).reason());
             return;
         }
         Progress progress = positions.aggregate(connection, projection.id(), meta.aggregateType(), meta.aggregateId());
@@ -433,11 +433,11 @@ public final class JdbcProjectionRunner implements AutoCloseable {
             positions.saveAggregate(connection, projection.id(), meta.aggregateType(), meta.aggregateId(), progress.stop(reason));
             return;
         }
-        if (read instanceof EventReader.Unreadable unreadable) {
+        if (read instanceof ProjectionEventReader.Unreadable unreadable) {
             throw new HandlerFailure("projection " + projection.id() + " cannot read " + meta.describe() + ": " + unreadable.reason(),
                     null, meta, progress);
         }
-        if (read instanceof EventReader.Wanted wanted) {
+        if (read instanceof ProjectionEventReader.Wanted wanted) {
             List<SqlWrite> writes = new ArrayList<>();
             try {
                 for (SpecificRecord event : wanted.events()) {

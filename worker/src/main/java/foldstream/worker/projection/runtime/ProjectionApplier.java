@@ -31,7 +31,7 @@ final class ProjectionApplier<S> implements Processor<byte[], byte[], byte[], by
     private static final Logger LOG = LoggerFactory.getLogger(ProjectionApplier.class);
 
     private final EmbeddedProjection<S> projection;
-    private final EventReader reader;
+    private final ProjectionEventReader reader;
     private final StateJson json;
     private final Sleeper sleeper;
     private ProcessorContext<byte[], byte[]> context;
@@ -43,7 +43,7 @@ final class ProjectionApplier<S> implements Processor<byte[], byte[], byte[], by
         void sleep(Duration duration) throws InterruptedException;
     }
 
-    ProjectionApplier(EmbeddedProjection<S> projection, EventReader reader, StateJson json, Sleeper sleeper) {
+    ProjectionApplier(EmbeddedProjection<S> projection, ProjectionEventReader reader, StateJson json, Sleeper sleeper) {
         this.projection = projection;
         this.reader = reader;
         this.json = json;
@@ -68,7 +68,7 @@ final class ProjectionApplier<S> implements Processor<byte[], byte[], byte[], by
         String step = ContractHeaders.text(record.headers(), ProjectionSteps.STEP);
         byte[] aggregateId = ContractHeaders.utf8(ContractHeaders.text(record.headers(), ProjectionSteps.AGGREGATE_ID));
         ProjectionSteps.Source source = ProjectionSteps.Source.of(record.headers());
-        EventReader.Read read = ProjectionSteps.EVENT.equals(step)
+        ProjectionEventReader.Read read = ProjectionSteps.EVENT.equals(step)
                 ? reader.read(source.topic(), source.partition(), source.offset(), record.timestamp(), aggregateId, record.headers(), record.value())
                 : reader.metaOnly(source.topic(), source.partition(), source.offset(), record.timestamp(), aggregateId, record.headers());
         EventMeta meta = read.meta();
@@ -81,12 +81,12 @@ final class ProjectionApplier<S> implements Processor<byte[], byte[], byte[], by
         if (progress.stopped().isPresent() || meta.version() <= progress.version()) {
             return;
         }
-        if (read instanceof EventReader.Unreadable unreadable) {
+        if (read instanceof ProjectionEventReader.Unreadable unreadable) {
             stop(progressKey, progress, "projection " + projection.id() + " stopped " + meta.describe() + ": unreadable: "
                     + unreadable.reason());
             return;
         }
-        if (read instanceof EventReader.Wanted wanted) {
+        if (read instanceof ProjectionEventReader.Wanted wanted) {
             S state = current(key);
             int retry = 0;
             while (true) {

@@ -23,11 +23,11 @@ final class ProjectionRouter<S> implements Processor<byte[], byte[], byte[], byt
     private static final Logger LOG = LoggerFactory.getLogger(ProjectionRouter.class);
 
     private final EmbeddedProjection<S> projection;
-    private final EventReader reader;
+    private final ProjectionEventReader reader;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> versions;
 
-    ProjectionRouter(EmbeddedProjection<S> projection, EventReader reader) {
+    ProjectionRouter(EmbeddedProjection<S> projection, ProjectionEventReader reader) {
         this.projection = projection;
         this.reader = reader;
     }
@@ -41,7 +41,7 @@ final class ProjectionRouter<S> implements Processor<byte[], byte[], byte[], byt
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata where = context.recordMetadata().orElseThrow();
-        EventReader.Read read;
+        ProjectionEventReader.Read read;
         if (projection.keyedOtherwise()) {
             read = reader.read(where.topic(), where.partition(), where.offset(), record.timestamp(), record.key(), record.headers(),
                     record.value());
@@ -52,7 +52,7 @@ final class ProjectionRouter<S> implements Processor<byte[], byte[], byte[], byt
         EventMeta meta = read.meta();
         if (meta.aggregateId() == null || meta.version() < 1) {
             LOG.error("projection {}: the record at {} is not an event of the contract ({}); it is not projected",
-                    projection.id(), meta.source(), ((EventReader.Unreadable) read).reason());
+                    projection.id(), meta.source(), ((ProjectionEventReader.Unreadable) read).reason());
             return;
         }
         String aggregate = meta.aggregateType() + "/" + meta.aggregateId();
@@ -66,7 +66,7 @@ final class ProjectionRouter<S> implements Processor<byte[], byte[], byte[], byt
             stop(aggregate, progress, reason, key, record, meta);
             return;
         }
-        if (read instanceof EventReader.Wanted wanted) {
+        if (read instanceof ProjectionEventReader.Wanted wanted) {
             for (var event : wanted.events()) {
                 Optional<String> declared;
                 try {
@@ -86,7 +86,7 @@ final class ProjectionRouter<S> implements Processor<byte[], byte[], byte[], byt
                         + ": no key for it (no earlier event of the aggregate declared one)", key, record, meta);
                 return;
             }
-        } else if (read instanceof EventReader.Unreadable unreadable && projection.keyedOtherwise()) {
+        } else if (read instanceof ProjectionEventReader.Unreadable unreadable && projection.keyedOtherwise()) {
             stop(aggregate, progress, "projection " + projection.id() + " stopped " + meta.describe() + ": unreadable: "
                     + unreadable.reason(), key, record, meta);
             return;
@@ -100,7 +100,7 @@ final class ProjectionRouter<S> implements Processor<byte[], byte[], byte[], byt
             return;   // no state of it yet: nothing to tell the applier
         }
         // Keyed by aggregate id, the router has not decoded: the applier tells events from markers.
-        String step = projection.keyedOtherwise() && read instanceof EventReader.NotWanted ? ProjectionSteps.MARKER : ProjectionSteps.EVENT;
+        String step = projection.keyedOtherwise() && read instanceof ProjectionEventReader.NotWanted ? ProjectionSteps.MARKER : ProjectionSteps.EVENT;
         context.forward(new Record<>(ProjectionSteps.bytes(key.get()), step.equals(ProjectionSteps.MARKER) ? new byte[0] : record.value(),
                 record.timestamp(), ProjectionSteps.headers(record.headers(), step, meta.aggregateId(), meta.topic(), meta.partition(),
                 meta.offset())));

@@ -3,12 +3,16 @@ package foldstream.worker.projection.runtime;
 import foldstream.worker.projection.EventMeta;
 import foldstream.worker.projection.EventUpcaster;
 import foldstream.worker.projection.Projection;
+import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.runtime.ContractHeaders;
+import foldstream.worker.runtime.EventReader;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.Decoded;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificData;
@@ -17,10 +21,13 @@ import org.apache.kafka.common.header.Headers;
 
 /**
  * Reads an event record of {@code S-events} as a projection sees it: its metadata from the
- * contract's headers, then, only for the types the projection handles, the record itself, passed
- * through the upcaster. Both runners read with it, so both see the same events.
+ * contract's headers, then, only for the types the projection handles, the record itself. Where the
+ * aggregate type is known, the value is read the way every read path reads it (Foldstream's
+ * {@link foldstream.worker.runtime.EventReader}: the type's upcasters, Avro aliases of renamed
+ * types); then the projection's own {@link EventUpcaster} runs. Both runners and the fixture read
+ * with it, so all see the same events.
  */
-public final class EventReader {
+public final class ProjectionEventReader {
 
     /** What one event record is to a projection. */
     public sealed interface Read permits Wanted, NotWanted, Unreadable {
@@ -42,10 +49,26 @@ public final class EventReader {
     private final AvroWireCodec codec;
     private final EventUpcaster upcaster;
     private final Map<String, Class<? extends SpecificRecord>> wanted = new HashMap<>();
+    private final Map<String, EventReader> typeReaders = new HashMap<>();
+    private final Set<String> upcastingTypes = new HashSet<>();
 
-    public EventReader(Projection projection, AvroWireCodec codec, EventUpcaster upcaster) {
+    /** For a projection whose followed aggregate types are not known here: events are read by their own names. */
+    public ProjectionEventReader(Projection projection, AvroWireCodec codec, EventUpcaster upcaster) {
+        this(projection, codec, upcaster, List.of());
+    }
+
+    /** @param types aggregate types, whose upcasters apply to the events of those the projection follows */
+    public ProjectionEventReader(Projection projection, AvroWireCodec codec, EventUpcaster upcaster, List<? extends AggregateType<?>> types) {
         this.codec = codec;
         this.upcaster = upcaster;
+        for (AggregateType<?> type : types) {
+            if (projection.follows().contains(type.name())) {
+                typeReaders.put(type.name(), new EventReader(type, codec));
+                if (!type.upcasts().isEmpty()) {
+                    upcastingTypes.add(type.name());
+                }
+            }
+        }
         for (Class<? extends SpecificRecord> type : projection.eventClasses()) {
             wanted.put(SpecificData.get().getSchema(type).getFullName(), type);
         }
@@ -94,18 +117,31 @@ public final class EventReader {
             return new NotWanted(meta);
         }
         String eventType = ContractHeaders.text(headers, ContractHeaders.EVENT_TYPE);
-        if (eventType != null && !wanted.containsKey(eventType)) {
-            return new NotWanted(meta);   // not decoded at all: the header says enough
+        if (eventType != null && !wanted.containsKey(eventType) && !upcastingTypes.contains(meta.aggregateType())) {
+            return new NotWanted(meta);   // not decoded at all: the header says enough (no upcaster could make it wanted)
+        }
+        EventReader typeReader = typeReaders.get(meta.aggregateType());
+        if (typeReader != null) {
+            EventReader.Read read = typeReader.read(value);
+            if (read instanceof EventReader.Read.Events events) {
+                return wantedOf(meta, events.events());
+            }
+            return new Unreadable(meta, ((EventReader.Read.Unreadable) read).reason());
         }
         Decoded decoded = codec.decode(value, wanted);
         if (decoded instanceof Decoded.Record record) {
-            List<SpecificRecord> events = upcaster.upcast(record.record(), meta).stream()
-                    .filter(event -> wanted.containsKey(event.getSchema().getFullName())).toList();
-            return events.isEmpty() ? new NotWanted(meta) : new Wanted(meta, events);
+            return wantedOf(meta, List.of(record.record()));
         }
         if (decoded instanceof Decoded.UnknownType) {
             return new NotWanted(meta);
         }
         return new Unreadable(meta, ((Decoded.Unreadable) decoded).reason());
+    }
+
+    /** The projection's upcaster, then only the events it has handlers for. */
+    private Read wantedOf(EventMeta meta, List<SpecificRecord> read) {
+        List<SpecificRecord> events = read.stream().flatMap(event -> upcaster.upcast(event, meta).stream())
+                .filter(event -> wanted.containsKey(event.getSchema().getFullName())).toList();
+        return events.isEmpty() ? new NotWanted(meta) : new Wanted(meta, events);
     }
 }
