@@ -4,6 +4,7 @@ import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.app.LoggingDefaults;
 import foldstream.worker.app.RegistryClientFactory;
 import foldstream.worker.app.WorkerMain;
+import foldstream.worker.projection.Projection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ import picocli.CommandLine;
  *         FoldstreamApplication.builder()
  *                 .aggregate(Customers.type())
  *                 .aggregate(BankAccounts.type())
+ *                 .projection(Balances.projection())   // optional: read models (docs/projections.md)
  *                 .run(args);   // until SIGTERM or Ctrl-C; exits with the worker's status
  *     }
  * }
@@ -31,9 +33,11 @@ import picocli.CommandLine;
 public final class FoldstreamApplication {
 
     private final List<AggregateType<?>> aggregates;
+    private final List<Projection> projections;
 
-    private FoldstreamApplication(List<AggregateType<?>> aggregates) {
+    private FoldstreamApplication(List<AggregateType<?>> aggregates, List<Projection> projections) {
         this.aggregates = List.copyOf(aggregates);
+        this.projections = List.copyOf(projections);
     }
 
     public static Builder builder() {
@@ -43,6 +47,11 @@ public final class FoldstreamApplication {
     /** The aggregate types this application runs ({@code --types} picks among them). */
     public List<AggregateType<?>> aggregates() {
         return aggregates;
+    }
+
+    /** The projections this application runs ({@code --projections} picks among them). */
+    public List<Projection> projections() {
+        return projections;
     }
 
     /**
@@ -61,13 +70,14 @@ public final class FoldstreamApplication {
 
     /** The worker's command line (picocli), to add subcommands or change its output streams. */
     public CommandLine commandLine(Map<String, String> env) {
-        return new CommandLine(new WorkerMain(env, RegistryClientFactory.http(), aggregates));
+        return new CommandLine(new WorkerMain(env, RegistryClientFactory.http(), aggregates, projections));
     }
 
     /** Collects what the application runs. */
     public static final class Builder {
 
         private final List<AggregateType<?>> aggregates = new ArrayList<>();
+        private final List<Projection> projections = new ArrayList<>();
 
         private Builder() {
         }
@@ -83,6 +93,17 @@ public final class FoldstreamApplication {
             return this;
         }
 
+        /** Adds a projection; its name must be unique in the application. */
+        public Builder projection(Projection projection) {
+            for (Projection known : projections) {
+                if (known.name().equals(projection.name())) {
+                    throw new IllegalArgumentException("projection " + projection.name() + " is added twice");
+                }
+            }
+            projections.add(projection);
+            return this;
+        }
+
         /**
          * @throws IllegalStateException when no aggregate type was added
          */
@@ -90,7 +111,7 @@ public final class FoldstreamApplication {
             if (aggregates.isEmpty()) {
                 throw new IllegalStateException("an application runs at least one aggregate type: add one with aggregate(...)");
             }
-            return new FoldstreamApplication(aggregates);
+            return new FoldstreamApplication(aggregates, projections);
         }
 
         /** {@code build().run(args)}. */

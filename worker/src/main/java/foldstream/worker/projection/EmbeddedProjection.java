@@ -34,7 +34,7 @@ import org.apache.avro.specific.SpecificRecord;
  *
  * @param <S> the state per key; {@code initialState} (may be null) is what the first handler of a key receives
  */
-public final class EmbeddedProjection<S> implements Projection {
+public final class EmbeddedProjection<S> extends Projection {
 
     /** A pure step of the fold: no I/O, the same answer for the same inputs. */
     @FunctionalInterface
@@ -48,28 +48,18 @@ public final class EmbeddedProjection<S> implements Projection {
         String key(E event, EventMeta meta);
     }
 
-    private final String name;
-    private final int version;
-    private final List<String> follows;
     private final Class<S> stateClass;
     private final S initialState;
     private final Map<Class<? extends SpecificRecord>, Handler<S, SpecificRecord>> handlers;
     private final Map<Class<? extends SpecificRecord>, KeyFunction<SpecificRecord>> keys;
-    private final ErrorPolicy errorPolicy;
     private final boolean publishes;
 
     private EmbeddedProjection(Builder<S> builder) {
-        this.name = Projection.checkName(builder.name);
-        this.version = Projection.checkVersion(builder.version);
-        this.follows = Projection.checkFollows(builder.follows, builder.name);
+        super(builder.name, builder.version, builder.follows, builder.errorPolicy, builder.handlers.size());
         this.stateClass = builder.stateClass;
         this.initialState = builder.initialState;
-        if (builder.handlers.isEmpty()) {
-            throw new IllegalArgumentException("projection " + name + " has no handler; add one with on(EventClass, handler)");
-        }
         this.handlers = Map.copyOf(builder.handlers);
         this.keys = Map.copyOf(builder.keys);
-        this.errorPolicy = builder.errorPolicy;
         this.publishes = builder.publishes;
     }
 
@@ -78,28 +68,8 @@ public final class EmbeddedProjection<S> implements Projection {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public int version() {
-        return version;
-    }
-
-    @Override
-    public List<String> follows() {
-        return follows;
-    }
-
-    @Override
     public Set<Class<? extends SpecificRecord>> eventClasses() {
         return handlers.keySet();
-    }
-
-    @Override
-    public ErrorPolicy errorPolicy() {
-        return errorPolicy;
     }
 
     public Class<S> stateClass() {
@@ -124,10 +94,6 @@ public final class EmbeddedProjection<S> implements Projection {
         return !keys.isEmpty();
     }
 
-    public boolean handles(Class<?> eventClass) {
-        return handlers.containsKey(eventClass);
-    }
-
     /** The key the event declares, or empty when its type declares none. */
     public Optional<String> declaredKey(SpecificRecord event, EventMeta meta) {
         KeyFunction<SpecificRecord> key = keys.get(event.getClass());
@@ -138,7 +104,7 @@ public final class EmbeddedProjection<S> implements Projection {
     public S apply(S state, SpecificRecord event, EventMeta meta) {
         Handler<S, SpecificRecord> handler = handlers.get(event.getClass());
         if (handler == null) {
-            throw new IllegalArgumentException("projection " + name + " has no handler for " + event.getClass().getName());
+            throw new IllegalArgumentException("projection " + name() + " has no handler for " + event.getClass().getName());
         }
         return handler.apply(state, event, meta);
     }

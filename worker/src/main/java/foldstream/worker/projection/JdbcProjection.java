@@ -30,7 +30,7 @@ import org.apache.avro.specific.SpecificRecord;
  * <p>A new {@link #version()} rebuilds from the first event; give its tables new names (the version
  * in the name, as above) so the old version keeps serving until the new one has caught up.
  */
-public final class JdbcProjection implements Projection {
+public final class JdbcProjection extends Projection {
 
     /** The writes for one event; an empty list writes nothing (the position still moves). */
     @FunctionalInterface
@@ -38,23 +38,13 @@ public final class JdbcProjection implements Projection {
         List<SqlWrite> writes(E event, EventMeta meta);
     }
 
-    private final String name;
-    private final int version;
-    private final List<String> follows;
     private final List<String> schema;
     private final Map<Class<? extends SpecificRecord>, Handler<SpecificRecord>> handlers;
-    private final ErrorPolicy errorPolicy;
 
     private JdbcProjection(Builder builder) {
-        this.name = Projection.checkName(builder.name);
-        this.version = Projection.checkVersion(builder.version);
-        this.follows = Projection.checkFollows(builder.follows, builder.name);
+        super(builder.name, builder.version, builder.follows, builder.errorPolicy, builder.handlers.size());
         this.schema = List.copyOf(builder.schema);
-        if (builder.handlers.isEmpty()) {
-            throw new IllegalArgumentException("projection " + name + " has no handler; add one with on(EventClass, handler)");
-        }
         this.handlers = Map.copyOf(builder.handlers);
-        this.errorPolicy = builder.errorPolicy;
     }
 
     public static Builder builder(String name) {
@@ -62,28 +52,8 @@ public final class JdbcProjection implements Projection {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public int version() {
-        return version;
-    }
-
-    @Override
-    public List<String> follows() {
-        return follows;
-    }
-
-    @Override
     public Set<Class<? extends SpecificRecord>> eventClasses() {
         return handlers.keySet();
-    }
-
-    @Override
-    public ErrorPolicy errorPolicy() {
-        return errorPolicy;
     }
 
     /** Statements run once at start, in order, before any event ({@code CREATE TABLE IF NOT EXISTS ...}). */
@@ -91,15 +61,11 @@ public final class JdbcProjection implements Projection {
         return schema;
     }
 
-    public boolean handles(Class<?> eventClass) {
-        return handlers.containsKey(eventClass);
-    }
-
     /** What the handler of the event's type wants written. */
     public List<SqlWrite> writes(SpecificRecord event, EventMeta meta) {
         Handler<SpecificRecord> handler = handlers.get(event.getClass());
         if (handler == null) {
-            throw new IllegalArgumentException("projection " + name + " has no handler for " + event.getClass().getName());
+            throw new IllegalArgumentException("projection " + name() + " has no handler for " + event.getClass().getName());
         }
         List<SqlWrite> writes = handler.writes(event, meta);
         return writes == null ? List.of() : writes;
