@@ -92,6 +92,8 @@ class ProjectionsIT {
                     Duration.ofMillis(50))) {
                 await("results coming").atMost(Duration.ofSeconds(90)).until(() -> results.counted() >= COMMANDS / 3);
                 a.kill();
+                // stop() ends the load where it is: every command goes out first, while b takes over.
+                await("every command sent").atMost(Duration.ofMinutes(2)).until(() -> load.sent() >= COMMANDS);
                 List<SteadyLoad.Command> sent = load.stop(Duration.ofMinutes(2));
                 assertThat(sent).hasSize(COMMANDS);
             }
