@@ -103,12 +103,6 @@ final class WorkerProcess implements AutoCloseable {
             return this;
         }
 
-        /** Any other flag of the worker, for example {@code --projection-jdbc-url}. */
-        Options flag(String flag, String value) {
-            flags.put(flag, value);
-            return this;
-        }
-
         Options partitions(int count) {
             flags.put("--partitions", Integer.toString(count));
             return this;
@@ -117,6 +111,12 @@ final class WorkerProcess implements AutoCloseable {
         /** The worker's state directory; by default one of its own under the test's log folder. */
         Options stateDir(Path dir) {
             this.stateDir = dir;
+            return this;
+        }
+
+        /** Any other flag of the worker, for example {@code --broker-wait forever} or {@code --projection-jdbc-url}. */
+        Options flag(String flag, String value) {
+            flags.put(flag, value);
             return this;
         }
 

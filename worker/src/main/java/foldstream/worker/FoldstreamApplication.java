@@ -28,7 +28,8 @@ import picocli.CommandLine;
  * }</pre>
  *
  * <p>{@code java -jar my-service.jar --help} lists the flags. Exit status: 0 stopped cleanly, 1
- * failed while running, 2 bad settings (the message names the setting).
+ * failed while running, 2 bad settings (the message names the setting), 3 no Kafka broker answered
+ * within {@code --broker-wait}.
  */
 public final class FoldstreamApplication {
 

@@ -45,6 +45,7 @@ public final class FoldstreamCli implements Callable<Integer> {
         cli.addSubcommand("worker", new WorkerMain(env, registry.clients(), ExampleTypes.all(), ExampleProjections.all()));
         cli.addSubcommand("topics", new TopicsCommand(env, ExampleTypes.all()));
         cli.addSubcommand("stack", new StackCommand(registry));
+        cli.addSubcommand("registry", new RegistryCommand(env));
         cli.addSubcommand("demo", new DemoCommand(registry, ExampleTypes.all()));
         cli.addSubcommand("send", new SendCommand(env, registry.clients(), ExampleTypes.all()));
         cli.addSubcommand("get", new GetCommand(env, ExampleTypes.all()));

@@ -5,6 +5,7 @@ import foldstream.worker.examples.ExampleProjections;
 import foldstream.worker.examples.ExampleTypes;
 import foldstream.worker.projection.Projection;
 import foldstream.worker.serialization.SchemaRegistryClient;
+import foldstream.worker.topics.KafkaUnreachableException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +29,9 @@ import picocli.CommandLine.Spec;
  *     --bootstrap-servers 127.0.0.1:9092 --schema-registry-url http://127.0.0.1:8081 --types ex_users
  * }</pre>
  *
- * <p>Exit status: 0 stopped cleanly (also on SIGTERM or Ctrl-C), 1 failed while running (Kafka
- * unreachable, topics refused, ...), 2 bad settings; the message names the setting.
+ * <p>Exit status: 0 stopped cleanly (also on SIGTERM or Ctrl-C), 1 failed while running (topics
+ * refused, registry unreachable, ...), 2 bad settings (the message names the setting), 3 no Kafka
+ * broker answered within {@code --broker-wait}.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         version = "foldstream worker 0.1.0-SNAPSHOT",
@@ -39,13 +41,16 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:stopped cleanly, also on SIGTERM or Ctrl-C",
-            "1:failed while running (Kafka unreachable, topics refused, ...)",
-            "2:bad settings (the message names the setting)"})
+            "1:failed while running (topics refused, registry unreachable, a Kafka ACL missing, ...)",
+            "2:bad settings (the message names the setting)",
+            "3:no Kafka broker answered within --broker-wait"})
 public final class WorkerMain implements Callable<Integer> {
 
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_BAD_SETTINGS = 2;
+    /** No Kafka broker answered within {@code --broker-wait}: an orchestrator may restart the worker later. */
+    public static final int EXIT_BROKER_UNREACHABLE = 3;
 
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SIGNAL_GRACE = CLOSE_TIMEOUT.plusSeconds(10);
@@ -100,6 +105,10 @@ public final class WorkerMain implements Callable<Integer> {
             description = "Table of the JDBC projections' positions (default: foldstream_projection_positions)."
                     + " Env: FOLDSTREAM_PROJECTION_POSITIONS_TABLE")
     String projectionPositionsTable;
+    @Option(names = "--broker-wait", paramLabel = "DURATION|forever",
+            description = "How long a starting worker waits for a Kafka broker: an ISO-8601 duration, then exit status 3, "
+                    + "or 'forever' (default: PT30S). Env: FOLDSTREAM_BROKER_WAIT")
+    String brokerWait;
 
     @Option(names = "--property", paramLabel = "KEY=VALUE",
             description = "A Kafka or Kafka Streams property, passed through (repeatable)")
@@ -161,6 +170,7 @@ public final class WorkerMain implements Callable<Integer> {
             case PROJECTIONS -> projections;
             case PROJECTION_JDBC_URL -> projectionJdbcUrl;
             case PROJECTION_POSITIONS_TABLE -> projectionPositionsTable;
+            case BROKER_WAIT -> brokerWait;
             case PROPERTY -> null;
         };
         return flag != null || setting.envVar() == null ? flag : env.get(setting.envVar());
@@ -170,8 +180,10 @@ public final class WorkerMain implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         WorkerSettings settings;
+        BrokerWait wait;
         try {
             settings = settings();
+            wait = BrokerWait.parse(text(WorkerSetting.BROKER_WAIT));
             if (settings.schemaRegistryUrl().isEmpty()) {
                 throw new InvalidSettingException(WorkerSetting.SCHEMA_REGISTRY_URL,
                         "missing: say where the schema registry is, for example http://127.0.0.1:8081");
@@ -185,10 +197,13 @@ public final class WorkerMain implements Callable<Integer> {
         int status = EXIT_FAILED;
         try (ShutdownSignal signal = ShutdownSignal.install(SIGNAL_GRACE)) {
             try {
-                status = run(settings, signal);
+                status = run(settings, wait, signal);
             } catch (InvalidSettingException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_BAD_SETTINGS;
+            } catch (KafkaUnreachableException e) {
+                err.println("foldstream worker: " + e.getMessage());
+                status = EXIT_BROKER_UNREACHABLE;
             } catch (RuntimeException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_FAILED;
@@ -204,15 +219,20 @@ public final class WorkerMain implements Callable<Integer> {
         return status;
     }
 
-    private int run(WorkerSettings settings, ShutdownSignal signal) throws InterruptedException {
-        try (SchemaRegistryClient registry = registryClients.connect(settings.schemaRegistryUrl().orElseThrow())) {
+    private int run(WorkerSettings settings, BrokerWait wait, ShutdownSignal signal) throws InterruptedException {
+        try (SchemaRegistryClient registry = registryClient(settings)) {
+            // Checks the settings (a bad one exits with 2 at once), then waits for Kafka, then starts.
             FoldstreamWorker worker = new FoldstreamWorker(settings, registered, registeredProjections, projectionSettings(), registry);
+            if (!wait.await(settings, signal)) {
+                return EXIT_OK;
+            }
             try {
                 worker.start();
                 while (!signal.awaitRequest(HEALTH_CHECK_EVERY)) {
                     KafkaStreams.State state = worker.state();
                     if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
-                        throw new IllegalStateException("Kafka Streams stopped (" + state + "); see the log above");
+                        throw new IllegalStateException(worker.failure().map(KafkaAuthorizationFailure::message)
+                                .orElse("Kafka Streams stopped (" + state + "); see the log above"));
                     }
                 }
             } catch (RuntimeException | InterruptedException e) {
@@ -220,6 +240,15 @@ public final class WorkerMain implements Callable<Integer> {
                 throw e;
             }
             return worker.close(CLOSE_TIMEOUT) ? EXIT_OK : EXIT_FAILED;
+        }
+    }
+
+    /** The registry client, with the registry settings among the properties ({@code basic.auth.*}, {@code schema.registry.ssl.*}, ...). */
+    private SchemaRegistryClient registryClient(WorkerSettings settings) {
+        try {
+            return registryClients.connect(settings.schemaRegistryUrl().orElseThrow(), settings.properties());
+        } catch (org.apache.kafka.common.config.ConfigException | IllegalArgumentException e) {
+            throw new InvalidSettingException(WorkerSetting.PROPERTY, e.getMessage());
         }
     }
 }

@@ -27,6 +27,8 @@ public enum WorkerSetting {
     PROJECTION_JDBC_URL,
     /** The table of JDBC projections' positions. */
     PROJECTION_POSITIONS_TABLE,
+    /** How long a starting worker waits for Kafka: an ISO-8601 duration or {@code forever} ({@link BrokerWait}). */
+    BROKER_WAIT,
     /** Pass-through Kafka / Kafka Streams properties; flag only ({@code --property KEY=VALUE}, repeatable). */
     PROPERTY;
 

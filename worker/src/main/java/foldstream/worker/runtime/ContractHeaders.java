@@ -27,6 +27,8 @@ public final class ContractHeaders {
     /** On records sent to {@code S-dlq}: why the command could not be read, and where it came from. */
     public static final String DLQ_ERROR = "dlq-error";
     public static final String DLQ_SOURCE = "dlq-source";
+    /** On a dead letter cut to fit the producer's limit: what was cut, with the original sizes. */
+    public static final String DLQ_TRUNCATED = "dlq-truncated";
 
     private ContractHeaders() {
     }
