@@ -53,7 +53,7 @@ class QueryIsolationIT {
              KafkaProducer<String, byte[]> producer = SteadyLoad.producer(stack.bootstrapServers())) {
             AvroWireCodec codec = new AvroWireCodec(registry, false);
             producer.send(SteadyLoad.record(codec, TOPICS.commands(),
-                    new SteadyLoad.Command(run + "-cmd-1", id, new Increment(5L)))).get(30, TimeUnit.SECONDS);
+                    new SteadyLoad.Command(run + "-cmd-1", id, new Increment(5)))).get(30, TimeUnit.SECONDS);
 
             // The event is on S-events, uncommitted: the snapshot was written in the same step, before it.
             await("the uncommitted event").atMost(Duration.ofSeconds(60)).until(() -> uncommittedEvents(stack, id) == 1);

@@ -6,6 +6,8 @@ import foldstream.worker.query.AggregateQueries;
 import foldstream.worker.runtime.FoldstreamTopology;
 import foldstream.worker.runtime.SchemaGate;
 import foldstream.worker.runtime.ProcessingOptions;
+import foldstream.worker.runtime.KafkaEventLog;
+import foldstream.worker.runtime.RebuildBoard;
 import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.SchemaRegistryClient;
@@ -126,7 +128,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, topics.replicationFactor());
         HttpEndpoint endpoint = HttpEndpoint.of(settings);
         config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, endpoint.advertised());
-        Topology topology = FoldstreamTopology.build(types, codec, options, clock);
+        RebuildBoard rebuilds = new RebuildBoard();
+        Topology topology = FoldstreamTopology.build(types, codec, options, clock, new KafkaEventLog(), rebuilds);
         KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
         created.setStateListener((now, before) -> {
             LOG.info("worker {}: {} -> {}", settings.applicationId(), before, now);
@@ -144,7 +147,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         WorkerHttpServer createdHttp;
         try {
             createdHttp = new WorkerHttpServer(new WorkerHttpServer.Settings(endpoint.bindHost(), endpoint.port(), 1 << 20,
-                    Duration.ofSeconds(10)), this::state, new AggregateQueries(created, types, codec, endpoint.hostInfo()),
+                    Duration.ofSeconds(10)), this::state, new AggregateQueries(created, types, codec, endpoint.hostInfo(), rebuilds),
                     createdGateway, types);
         } catch (IOException e) {
             createdGateway.close();

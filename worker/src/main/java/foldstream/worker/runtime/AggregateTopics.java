@@ -46,6 +46,11 @@ public record AggregateTopics(String streamName) {
         return streamName + "-command-ids";
     }
 
+    /** The local store of commands held back while the snapshots are rebuilt from {@code S-events}. */
+    public String heldStore() {
+        return streamName + "-held";
+    }
+
     /** Every topic the type reads or writes, the state topic only when it is published. */
     public List<String> all(boolean withState) {
         return withState

@@ -25,7 +25,6 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -48,8 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class CommandProcessor<S extends SpecificRecord> implements Processor<byte[], byte[], byte[], byte[]> {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
-    /** Far more events than one transaction writes: what a replay needs beyond the committed ones. */
-    private static final int RECENT_EVENTS = 100_000;
+    /** How often a rebuild takes its next step (each one then commits). */
+    private static final Duration REBUILD_TICK = Duration.ofMillis(5);
 
     private final AggregateType<S> type;
     private final AggregateTopics topics;
@@ -58,6 +57,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private final Clock clock;
     private final CommandEvaluator<S> evaluator;
     private final EventLog eventLog;
+    private final RebuildBoard rebuildBoard;
     private final Map<String, Class<? extends SpecificRecord>> commandTypes = new HashMap<>();
     private final byte[] aggregateTypeHeader;
     private final EventIds eventIds;
@@ -66,15 +66,21 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private AggregateCache<S> cache;
     private SnapshotStore<S> snapshots;
     private AnsweredCommands answered;
-    private boolean rebuilt;
-    private Cancellable rebuildSoon;
-    private final RecentEvents recent = new RecentEvents(RECENT_EVENTS);
+    private PartitionRebuild<S> rebuild;
+    private HeldCommands held;
 
     /**
      * @param eventLog where pure event sourcing ({@link StorageMode#EVENTS_ONLY}) rebuilds its
      *     snapshots from; unused in the other modes
      */
     public CommandProcessor(AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock, EventLog eventLog) {
+        this(type, codec, options, clock, eventLog, new RebuildBoard());
+    }
+
+    /** As above, reporting rebuilds on {@code rebuildBoard}. */
+    public CommandProcessor(AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock, EventLog eventLog,
+                            RebuildBoard rebuildBoard) {
+        this.rebuildBoard = rebuildBoard;
         this.type = type;
         this.topics = AggregateTopics.of(type.name());
         this.codec = codec;
@@ -105,79 +111,91 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         Duration every = options.hotAggregateIdleTtl().compareTo(Duration.ofSeconds(30)) < 0
                 ? options.hotAggregateIdleTtl() : Duration.ofSeconds(30);
         context.schedule(every, PunctuationType.WALL_CLOCK_TIME, now -> cache.evictIdle());
-        // Pure event sourcing: the store has no changelog and may be missing or behind, so it is
-        // rebuilt from the events before the first command (stores cannot be written during init),
-        // or at the first punctuation when no command comes, so queries see the states too.
-        this.rebuilt = type.storageMode() != StorageMode.EVENTS_ONLY;
-        if (!rebuilt) {
-            this.rebuildSoon = context.schedule(Duration.ofMillis(10), PunctuationType.WALL_CLOCK_TIME, now -> rebuildIfNeeded());
+        this.held = new HeldCommands(context.getStateStore(topics.heldStore()));
+        this.rebuild = new PartitionRebuild<>(type, codec, snapshots, eventLog, context.appConfigs(),
+                context.taskId().partition(), options.rebuildBatch(), rebuildBoard);
+        // Pure event sourcing's store has no changelog and may be missing or behind: it catches up
+        // with S-events first. A rebuild a crash interrupted resumes, whatever the mode.
+        if (type.storageMode() == StorageMode.EVENTS_ONLY) {
+            rebuild.catchUp();
+        } else {
+            rebuild.resumeIfInterrupted();
         }
-        recent.clear();
+        context.schedule(REBUILD_TICK, PunctuationType.WALL_CLOCK_TIME, now -> rebuildOrRelease());
     }
 
-    /** Pure event sourcing's rebuild, once per task initialization, before anything reads the store. */
-    private void rebuildIfNeeded() {
-        if (!rebuilt) {
-            rebuildFromEvents();
-            rebuilt = true;
-        }
-        if (rebuildSoon != null) {
-            rebuildSoon.cancel();
-            rebuildSoon = null;
-        }
-    }
-
-    /** Folds this partition's events (the committed ones, then this task's own recent ones) into new snapshots. */
-    private EventFold<S> rebuildFromEvents() {
-        long start = System.nanoTime();
-        int partition = context.taskId().partition();
-        EventFold<S> fold = new EventFold<>(type, codec);
-        eventLog.read(context.appConfigs(), topics.events(), partition, fold::add);
-        for (RecentEvents.Event event : recent.all()) {
-            if (event.version() > fold.version(event.aggregateId())) {
-                fold.add(event.aggregateId(), event.version(), event.event(), event.timestamp(), event.commandId());
+    /**
+     * One bounded step of work, then a commit: a step of the rebuild, or, once it is done, a batch
+     * of the commands held back meanwhile, in the order they came.
+     */
+    private void rebuildOrRelease() {
+        if (rebuild.running()) {
+            if (rebuild.step()) {
+                held.replaying().ifPresent(this::replayDone);
             }
+        } else if (!held.isEmpty()) {
+            for (HeldCommands.Held one : held.take(options.rebuildBatch())) {
+                handle(one.record(), one.where());
+            }
+        } else {
+            return;
         }
-        snapshots.replaceAll(fold.snapshots());
-        LOG.info("{} partition {}: rebuilt {} aggregates from {} events in {} ms", type.name(), partition,
-                fold.snapshots().size(), fold.folded(), (System.nanoTime() - start) / 1_000_000);
-        return fold;
+        context.commit();
     }
 
-    /** A replay instruction: rebuild this partition's snapshots with the current {@code evolve}, and say so on S-results. */
-    private void replay(Record<byte[], byte[]> record) {
-        RecordMetadata where = context.recordMetadata().orElseThrow();
+    /** A replay instruction: rebuild this partition's snapshots with the current {@code evolve}, in steps; answered when done. */
+    private void replay(Record<byte[], byte[]> record, RecordMetadata where) {
+        if (type.storageMode() == StorageMode.SNAPSHOTS_ONLY) {
+            answerReplay(record, where, Outcome.REJECTED, 0, 0, "NO_EVENTS",
+                    type.name() + " keeps no events (SNAPSHOTS_ONLY): nothing to replay");
+            return;
+        }
+        held.replaying(record, where);
+        rebuild.replay();
+        context.commit();
+    }
+
+    private void replayDone(HeldCommands.Held instruction) {
+        held.replayDone();
+        RebuildProgress done = rebuild.progress();
+        int partition = instruction.where().partition();
+        if (rebuild.firstFailure() != null) {
+            answerReplay(instruction.record(), instruction.where(), Outcome.FAILED, done.folded(), (int) rebuild.created(),
+                    "INCONSISTENT_EVENTS", "partition " + partition + ": " + done.failures() + " events could not be folded; the first: "
+                            + rebuild.firstFailure());
+        } else {
+            answerReplay(instruction.record(), instruction.where(), Outcome.ACCEPTED, done.folded(), (int) rebuild.created(), null,
+                    "partition " + partition + ": rebuilt " + rebuild.created() + " aggregates from " + done.folded() + " events");
+        }
+    }
+
+    private void answerReplay(Record<byte[], byte[]> record, RecordMetadata where, Outcome outcome, long version, int eventCount,
+                              String errorCode, String message) {
         String id = ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID);
         Command command = new Command(where, id == null ? "replay-" + where.partition() + "-" + where.offset() : id,
                 id == null ? "replay" : id, record.key());
-        CommandResult result;
-        if (type.storageMode() == StorageMode.SNAPSHOTS_ONLY) {
-            result = result(command, Outcome.REJECTED, 0, 0, "NO_EVENTS", type.name() + " keeps no events (SNAPSHOTS_ONLY): nothing to replay", List.of());
-        } else {
-            try {
-                EventFold<S> fold = rebuildFromEvents();
-                result = result(command, Outcome.ACCEPTED, fold.folded(), fold.snapshots().size(), null,
-                        "partition " + where.partition() + ": rebuilt " + fold.snapshots().size() + " aggregates from "
-                                + fold.folded() + " events", List.of());
-            } catch (InconsistentEventsException e) {
-                LOG.error("{} partition {}: replay refused: {}", type.name(), where.partition(), e.getMessage());
-                result = result(command, Outcome.FAILED, e.version(), 0, "INCONSISTENT_EVENTS", e.getMessage(), List.of());
-            }
-        }
+        CommandResult result = result(command, outcome, version, eventCount, errorCode, message, List.of());
         byte[] bytes = codec.encode(SubjectNameStrategy.TOPIC_NAME.subject(topics.results(), result.getSchema()), result);
         forward(topics.results(), record.key(), bytes, record.timestamp(), resultHeaders(command));
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        if (!rebuilt) {
-            rebuildIfNeeded();
-        }
-        if (ContractHeaders.CONTROL_REPLAY.equals(ContractHeaders.text(record.headers(), ContractHeaders.CONTROL))) {
-            replay(record);
+        RecordMetadata where = context.recordMetadata().orElseThrow();
+        // Never decided against a store still being rebuilt: held back, in order, until it is done.
+        if (rebuild.running() || !held.isEmpty()) {
+            held.add(record, where);
             return;
         }
-        Command command = read(record);
+        handle(record, where);
+    }
+
+    private void handle(Record<byte[], byte[]> record, RecordMetadata where) {
+        if (ContractHeaders.CONTROL_REPLAY.equals(ContractHeaders.text(record.headers(), ContractHeaders.CONTROL))) {
+            replay(record, where);
+            return;
+        }
+        Command command = read(record, where);
         if (command.problem != null) {
             malformed(record, command);
             return;
@@ -241,7 +259,6 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
                     .add(ContractHeaders.EVENT_TYPE, utf8(event.getSchema().getFullName()))
                     .add(ContractHeaders.AGGREGATE_TYPE, aggregateTypeHeader);
             forward(topics.events(), command.key, events.get(i), record.timestamp(), headers);
-            recent.add(new RecentEvents.Event(command.aggregateId, version, event, record.timestamp(), command.id));
         }
         if (type.publishesState()) {
             Headers headers = resultHeaders(command).add(ContractHeaders.AGGREGATE_VERSION, utf8(accepted.version()));
@@ -299,8 +316,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     }
 
     /** Step 1: key, headers and value, or the reason they cannot be read. */
-    private Command read(Record<byte[], byte[]> record) {
-        RecordMetadata where = context.recordMetadata().orElseThrow();
+    private Command read(Record<byte[], byte[]> record, RecordMetadata where) {
         String id = ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID);
         if (id == null || id.isEmpty()) {
             id = source(where);
@@ -336,6 +352,9 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
 
     @Override
     public void close() {
+        if (rebuild != null) {
+            rebuild.close();
+        }
         if (cache != null) {
             cache.clear();
         }

@@ -38,27 +38,35 @@ public final class FoldstreamTopology {
     /** As above, with the event log pure event sourcing rebuilds from (tests pass their own). */
     public static Topology build(List<? extends AggregateType<?>> types, AvroWireCodec codec,
                                  ProcessingOptions options, Clock clock, EventLog eventLog) {
+        return build(types, codec, options, clock, eventLog, new RebuildBoard());
+    }
+
+    /** As above, reporting the progress of rebuilds from {@code S-events} on {@code rebuildBoard}. */
+    public static Topology build(List<? extends AggregateType<?>> types, AvroWireCodec codec,
+                                 ProcessingOptions options, Clock clock, EventLog eventLog, RebuildBoard rebuildBoard) {
         Set<String> names = new HashSet<>();
         Topology topology = new Topology();
         for (AggregateType<?> type : types) {
             if (!names.add(type.name())) {
                 throw new IllegalArgumentException("aggregate type " + type.name() + " is registered twice");
             }
-            add(topology, type, codec, options, clock, eventLog);
+            add(topology, type, codec, options, clock, eventLog, rebuildBoard);
         }
         return topology;
     }
 
     private static <S extends org.apache.avro.specific.SpecificRecord> void add(
             Topology topology, AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock,
-            EventLog eventLog) {
+            EventLog eventLog, RebuildBoard rebuildBoard) {
         AggregateTopics topics = AggregateTopics.of(type.name());
         String source = topics.commands() + "-source";
         String processor = type.name() + "-processor";
         topology.addSource(source, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.commands());
-        topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock, eventLog), source);
+        topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock, eventLog, rebuildBoard), source);
         topology.addStateStore(snapshotStore(type, topics), processor);
         topology.addStateStore(commandIdStore(topics), processor);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(topics.heldStore()),
+                Serdes.Long(), Serdes.ByteArray()), processor);
         for (String output : topics.all(type.publishesState())) {
             if (!output.equals(topics.commands())) {
                 topology.addSink(CommandProcessor.sinkName(output), output,

@@ -11,11 +11,26 @@ import java.util.Objects;
  * @param hotAggregates how many deserialized aggregates each task keeps in memory (default 10,000;
  *     0 turns the cache off)
  * @param hotAggregateIdleTtl how long an aggregate stays in memory unused (default 10 minutes)
+ * @param rebuildBatch events (or snapshots deleted) per step of a rebuild from {@code S-events}, each
+ *     step one transaction (default 50,000: well under a second at the rebuild's rate, far under the
+ *     transaction timeout)
  */
-public record ProcessingOptions(Duration commandIdRetention, int hotAggregates, Duration hotAggregateIdleTtl) {
+public record ProcessingOptions(Duration commandIdRetention, int hotAggregates, Duration hotAggregateIdleTtl, int rebuildBatch) {
+
+    public static final int DEFAULT_REBUILD_BATCH = 50_000;
 
     public static final ProcessingOptions DEFAULTS =
-            new ProcessingOptions(Duration.ofDays(7), 10_000, Duration.ofMinutes(10));
+            new ProcessingOptions(Duration.ofDays(7), 10_000, Duration.ofMinutes(10), DEFAULT_REBUILD_BATCH);
+
+    /** With the default rebuild batch. */
+    public ProcessingOptions(Duration commandIdRetention, int hotAggregates, Duration hotAggregateIdleTtl) {
+        this(commandIdRetention, hotAggregates, hotAggregateIdleTtl, DEFAULT_REBUILD_BATCH);
+    }
+
+    /** The same options with another rebuild batch. */
+    public ProcessingOptions withRebuildBatch(int events) {
+        return new ProcessingOptions(commandIdRetention, hotAggregates, hotAggregateIdleTtl, events);
+    }
 
     public ProcessingOptions {
         Objects.requireNonNull(commandIdRetention, "commandIdRetention");
@@ -25,6 +40,9 @@ public record ProcessingOptions(Duration commandIdRetention, int hotAggregates, 
         }
         if (hotAggregates < 0) {
             throw new IllegalArgumentException("hotAggregates must be 0 or more, was " + hotAggregates);
+        }
+        if (rebuildBatch < 1) {
+            throw new IllegalArgumentException("rebuildBatch must be at least 1, was " + rebuildBatch);
         }
         if (hotAggregateIdleTtl.isNegative() || hotAggregateIdleTtl.isZero()) {
             throw new IllegalArgumentException("hotAggregateIdleTtl must be positive, was " + hotAggregateIdleTtl);
