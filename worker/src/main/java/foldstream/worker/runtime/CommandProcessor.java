@@ -3,6 +3,8 @@ package foldstream.worker.runtime;
 import static foldstream.worker.runtime.ContractHeaders.utf8;
 
 import foldstream.protocol.CommandResult;
+import foldstream.protocol.ControlAction;
+import foldstream.protocol.ControlOutcome;
 import foldstream.protocol.FieldViolation;
 import foldstream.protocol.Outcome;
 import foldstream.protocol.SnapshotMeta;
@@ -61,6 +63,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private final Map<String, Class<? extends SpecificRecord>> commandTypes = new HashMap<>();
     private final byte[] aggregateTypeHeader;
     private final EventIds eventIds;
+    private final ControlInstructions control;
 
     private ProcessorContext<byte[], byte[]> context;
     private AggregateCache<S> cache;
@@ -68,6 +71,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private AnsweredCommands answered;
     private PartitionRebuild<S> rebuild;
     private HeldCommands held;
+    private boolean workedSinceTick;
 
     /**
      * @param eventLog where pure event sourcing ({@link StorageMode#EVENTS_ONLY}) rebuilds its
@@ -90,6 +94,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         this.eventLog = eventLog;
         this.aggregateTypeHeader = utf8(type.name());
         this.eventIds = new EventIds(type.name());
+        this.control = new ControlInstructions(type.name(), codec);
         for (Class<? extends SpecificRecord> command : type.commands().keySet()) {
             commandTypes.put(SpecificData.get().getSchema(command).getFullName(), command);
         }
@@ -124,11 +129,17 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         context.schedule(REBUILD_TICK, PunctuationType.WALL_CLOCK_TIME, now -> rebuildOrRelease());
     }
 
+    /** Runs on every tick: one bounded piece of rebuild work, if any is due. */
+    private void rebuildOrRelease() {
+        workedSinceTick = false;
+        workOnce();
+    }
+
     /**
-     * One bounded step of work, then a commit: a step of the rebuild, or, once it is done, a batch
+     * One bounded piece of work, then a commit: a step of the rebuild, or, once it is done, a batch
      * of the commands held back meanwhile, in the order they came.
      */
-    private void rebuildOrRelease() {
+    private void workOnce() {
         if (rebuild.running()) {
             if (rebuild.step()) {
                 held.replaying().ifPresent(this::replayDone);
@@ -143,16 +154,21 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         context.commit();
     }
 
-    /** A replay instruction: rebuild this partition's snapshots with the current {@code evolve}, in steps; answered when done. */
-    private void replay(Record<byte[], byte[]> record, RecordMetadata where) {
-        if (type.storageMode() == StorageMode.SNAPSHOTS_ONLY) {
-            answerReplay(record, where, Outcome.REJECTED, 0, 0, "NO_EVENTS",
+    /** An instruction on {@code S-control}: a replay rebuilds this partition's snapshots with the current {@code evolve}, in steps; answered when done. */
+    private void control(Record<byte[], byte[]> record, RecordMetadata where) {
+        ControlInstructions.Read read = control.read(record);
+        if (read instanceof ControlInstructions.Read.Unreadable unreadable) {
+            LOG.warn("{}: unreadable control instruction at {}/{}/{}: {}", type.name(), where.topic(), where.partition(),
+                    where.offset(), unreadable.reason());
+            answerControl(record, where, null, ControlOutcome.REFUSED, 0, 0, "MALFORMED", unreadable.reason());
+        } else if (type.storageMode() == StorageMode.SNAPSHOTS_ONLY) {
+            answerControl(record, where, ControlAction.REPLAY, ControlOutcome.REFUSED, 0, 0, "NO_EVENTS",
                     type.name() + " keeps no events (SNAPSHOTS_ONLY): nothing to replay");
-            return;
+        } else {
+            held.replaying(record, where);
+            rebuild.replay();
+            context.commit();
         }
-        held.replaying(record, where);
-        rebuild.replay();
-        context.commit();
     }
 
     private void replayDone(HeldCommands.Held instruction) {
@@ -160,28 +176,31 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         RebuildProgress done = rebuild.progress();
         int partition = instruction.where().partition();
         if (rebuild.firstFailure() != null) {
-            answerReplay(instruction.record(), instruction.where(), Outcome.FAILED, done.folded(), (int) rebuild.created(),
-                    "INCONSISTENT_EVENTS", "partition " + partition + ": " + done.failures() + " events could not be folded; the first: "
+            answerControl(instruction.record(), instruction.where(), ControlAction.REPLAY, ControlOutcome.FAILED, done.folded(),
+                    rebuild.created(), "INCONSISTENT_EVENTS", "partition " + partition + ": " + done.failures()
+                            + " events could not be folded (their aggregates stay at their last good version); the first: "
                             + rebuild.firstFailure());
         } else {
-            answerReplay(instruction.record(), instruction.where(), Outcome.ACCEPTED, done.folded(), (int) rebuild.created(), null,
-                    "partition " + partition + ": rebuilt " + rebuild.created() + " aggregates from " + done.folded() + " events");
+            answerControl(instruction.record(), instruction.where(), ControlAction.REPLAY, ControlOutcome.DONE, done.folded(),
+                    rebuild.created(), null, "partition " + partition + ": rebuilt " + rebuild.created() + " aggregates from "
+                            + done.folded() + " events");
         }
     }
 
-    private void answerReplay(Record<byte[], byte[]> record, RecordMetadata where, Outcome outcome, long version, int eventCount,
-                              String errorCode, String message) {
-        String id = ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID);
-        Command command = new Command(where, id == null ? "replay-" + where.partition() + "-" + where.offset() : id,
-                id == null ? "replay" : id, record.key());
-        CommandResult result = result(command, outcome, version, eventCount, errorCode, message, List.of());
-        byte[] bytes = codec.encode(SubjectNameStrategy.TOPIC_NAME.subject(topics.results(), result.getSchema()), result);
-        forward(topics.results(), record.key(), bytes, record.timestamp(), resultHeaders(command));
+    private void answerControl(Record<byte[], byte[]> record, RecordMetadata where, ControlAction action, ControlOutcome outcome,
+                               long folded, long rebuilt, String errorCode, String message) {
+        context.forward(control.result(record, where, action, outcome, folded, rebuilt, errorCode, message, clock.millis()),
+                sinkName(topics.controlResults()));
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata where = context.recordMetadata().orElseThrow();
+        if ((rebuild.running() || !held.isEmpty()) && !workedSinceTick) {
+            // Progress between ticks too, but at most one piece per tick, so a transaction stays bounded.
+            workedSinceTick = true;
+            workOnce();
+        }
         // Never decided against a store still being rebuilt: held back, in order, until it is done.
         if (rebuild.running() || !held.isEmpty()) {
             held.add(record, where);
@@ -191,8 +210,8 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     }
 
     private void handle(Record<byte[], byte[]> record, RecordMetadata where) {
-        if (ContractHeaders.CONTROL_REPLAY.equals(ContractHeaders.text(record.headers(), ContractHeaders.CONTROL))) {
-            replay(record, where);
+        if (control.isControl(where)) {
+            control(record, where);
             return;
         }
         Command command = read(record, where);

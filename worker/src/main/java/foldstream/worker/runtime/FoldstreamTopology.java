@@ -17,8 +17,9 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * Builds the Kafka Streams topology of a worker: for each aggregate type a source on
- * {@code S-commands}, one {@link CommandProcessor} with its snapshot and command-id stores, and sinks
- * on {@code S-events}, {@code S-results}, {@code S-dlq} and, when published, {@code S-state}. Each type
+ * {@code S-commands} and one on {@code S-control}, one {@link CommandProcessor} with its snapshot,
+ * command-id and held-commands stores, and sinks on {@code S-events}, {@code S-results}, {@code S-dlq},
+ * {@code S-control-results} and, when published, {@code S-state}. Each type
  * is its own sub-topology, so types scale and fail over independently.
  *
  * <pre>{@code
@@ -62,13 +63,21 @@ public final class FoldstreamTopology {
         String source = topics.commands() + "-source";
         String processor = type.name() + "-processor";
         topology.addSource(source, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.commands());
-        topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock, eventLog, rebuildBoard), source);
+        // Control instructions come in through a source of their own into the same processor: one
+        // sub-topology, so S-control partition p goes to the task of S-commands partition p.
+        String controlSource = topics.control() + "-source";
+        topology.addSource(controlSource, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.control());
+        topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock, eventLog, rebuildBoard),
+                source, controlSource);
         topology.addStateStore(snapshotStore(type, topics), processor);
         topology.addStateStore(commandIdStore(topics), processor);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(topics.heldStore()),
                 Serdes.Long(), Serdes.ByteArray()), processor);
         for (String output : topics.all(type.publishesState())) {
-            if (!output.equals(topics.commands())) {
+            if (output.equals(topics.controlResults())) {
+                topology.addSink(CommandProcessor.sinkName(output), output, new ByteArraySerializer(), new ByteArraySerializer(),
+                        ControlInstructions.PARTITIONER, processor);
+            } else if (!output.equals(topics.commands()) && !output.equals(topics.control())) {
                 topology.addSink(CommandProcessor.sinkName(output), output,
                         new ByteArraySerializer(), new ByteArraySerializer(), processor);
             }

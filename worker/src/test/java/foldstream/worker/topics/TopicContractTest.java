@@ -85,8 +85,8 @@ class TopicContractTest {
                 "ex_users-dlq", topic("ex_users-dlq", 1, BROKER_DEFAULTS)));
 
         assertThat(problems).extracting(TopicProblem::toString).containsExactly(
-                "topic ex_users-commands: partitions is 3 but ex_users-events has 6: commands, events and results of a type must have the same partition count",
-                "topic ex_users-events: partitions is 6 but ex_users-commands has 3: commands, events and results of a type must have the same partition count");
+                "topic ex_users-commands: partitions is 3 but ex_users-events has 6: commands, events, results and control topics of a type must have the same partition count",
+                "topic ex_users-events: partitions is 6 but ex_users-commands has 3: commands, events, results and control topics of a type must have the same partition count");
     }
 
     @Test
