@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
@@ -145,8 +146,13 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
                 held.replaying().ifPresent(this::replayDone);
             }
         } else if (!held.isEmpty()) {
-            for (HeldCommands.Held one : held.take(options.rebuildBatch())) {
-                handle(one.record(), one.where());
+            // Stops early at a held replay instruction: what follows it waits for that rebuild.
+            for (int i = 0; i < options.rebuildBatch() && !rebuild.running(); i++) {
+                Optional<HeldCommands.Held> next = held.poll();
+                if (next.isEmpty()) {
+                    break;
+                }
+                handle(next.get().record(), next.get().where());
             }
         } else {
             return;

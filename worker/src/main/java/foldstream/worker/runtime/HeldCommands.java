@@ -6,8 +6,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -48,22 +46,15 @@ final class HeldCommands {
         store.put(nextKey++, encode(record, where));
     }
 
-    /** Removes and returns up to {@code max} of the oldest held records. */
-    List<Held> take(int max) {
-        bounds();
-        List<Held> taken = new ArrayList<>(Math.min(max, 1024));
-        try (KeyValueIterator<Long, byte[]> it = store.range(first, Long.MAX_VALUE)) {
-            while (it.hasNext() && taken.size() < max) {
-                var entry = it.next();
-                taken.add(decode(entry.value));
-                store.delete(entry.key);
-                first = entry.key + 1;
-            }
+    /** Removes and returns the oldest held record (the keys run contiguously from the oldest to the newest). */
+    Optional<Held> poll() {
+        if (isEmpty()) {
+            return Optional.empty();
         }
-        if (taken.size() < max) {
-            first = nextKey;
-        }
-        return taken;
+        byte[] bytes = store.get(first);
+        store.delete(first);
+        first++;
+        return Optional.of(decode(bytes));
     }
 
     /** The replay instruction being carried out. */
