@@ -106,7 +106,17 @@ public final class Benchmark {
         }
         if (runs(BenchSettings.Part.THROUGHPUT)) {
             Map<String, Double> memory = new LinkedHashMap<>();
-            List<Double> fold = repeat("foldstream throughput", r -> throughput("foldstream", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, memory));
+            List<Double> compared = new ArrayList<>();
+            List<Double> fold = repeat("foldstream throughput", r -> {
+                if (!settings.compare().isEmpty()) {
+                    compared.add(throughput("foldstream", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, null, settings.compare()));
+                }
+                return throughput("foldstream", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, memory);
+            });
+            if (!compared.isEmpty()) {
+                measurements.add(new Measurement("foldstream throughput with " + settings.compare(), "commands/s", compared,
+                        ratios(compared, bare, producer), "run for run alternating with the default-settings runs below"));
+            }
             measurements.add(new Measurement("foldstream throughput (ex_accounts, default settings)", "commands/s", fold,
                     ratios(fold, bare, producer), ratioNote(fold, bare, producer)));
             measurements.add(new Measurement("foldstream worker peak resident memory during throughput", "MiB",
@@ -162,12 +172,17 @@ public final class Benchmark {
     // ---- throughput
 
     private double throughput(String kind, CommandLoad load, StorageMode mode, Map<String, Double> memory) throws Exception {
+        return throughput(kind, load, mode, memory, Map.of());
+    }
+
+    private double throughput(String kind, CommandLoad load, StorageMode mode, Map<String, Double> memory,
+                              Map<String, String> properties) throws Exception {
         String stream = kind.substring(0, 4) + "t" + (runCounter++);
         String output = createFor(kind, stream, mode);
         step(kind + ": producing " + load.size() + " commands to " + stream + "-commands");
         load.preProduce(bootstrap, stream + "-commands", i -> progress("producing", i, load.size()));
         try (ResultWatch watch = new ResultWatch(bootstrap, output);
-             ChildProcess child = start(kind, stream, mode, "app-" + stream, Map.of())) {
+             ChildProcess child = start(kind, stream, mode, "app-" + stream, properties)) {
             ResultWatch.Arrivals arrivals = watch.await(load.size(), STALL, seen -> {
                 progress(kind + " processed", seen, load.size());
                 if (seen % 20 == 0) {
