@@ -84,6 +84,9 @@ class HotAggregateCacheTest {
                 .withLoggingDisabled().build();
         held.init(context.getStateStoreContext(), held);
         context.addStateStore(held);
+        foldstream.worker.runtime.CommitCounter commits = new foldstream.worker.runtime.CommitCounter(topics.commitCounter());
+        commits.init(context.getStateStoreContext(), commits);
+        context.addStateStore(commits);
 
         CommandProcessor<AccountState> processor = new CommandProcessor<>(Accounts.type(), codec, ProcessingOptions.DEFAULTS, clock, new foldstream.worker.runtime.KafkaEventLog());
         processor.init(context);

@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import foldstream.examples.counters.CounterState;
 import foldstream.examples.counters.Increment;
 import foldstream.protocol.CommandResult;
+import foldstream.protocol.ControlAction;
+import foldstream.protocol.ControlInstruction;
+import foldstream.protocol.ControlOutcome;
+import foldstream.protocol.ControlResult;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.aggregate.StorageMode;
 import foldstream.worker.examples.Counters;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.CommandProcessor;
+import foldstream.worker.runtime.CommitCounter;
 import foldstream.worker.runtime.EventFold;
 import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.runtime.RebuildBoard;
@@ -56,12 +61,15 @@ class RebuildTest {
     private final MockProcessorContext<byte[], byte[]> context = new MockProcessorContext<>();
     private final KeyValueStore<String, byte[]> snapshots = store(TOPICS.snapshotStore(), Serdes.String());
     private final RebuildBoard board = new RebuildBoard();
+    private final CommitCounter commits = new CommitCounter(TOPICS.commitCounter());
     private final List<ConsumerRecord<byte[], byte[]>> log;
     private long commandOffset;
 
     RebuildTest() {
         store(TOPICS.commandIdStore(), Serdes.String());
         store(TOPICS.heldStore(), Serdes.Long());
+        commits.init(context.getStateStoreContext(), commits);
+        context.addStateStore(commits);
         // 20 events over 4 counters, more than six steps' worth.
         int[] increments = new int[40];
         for (int i = 0; i < 20; i++) {
@@ -81,9 +89,13 @@ class RebuildTest {
 
     /** A task (re)starting on the same stores: a new processor, as after a crash or a restart. */
     private CommandProcessor<CounterState> start() {
+        return start(TYPE);
+    }
+
+    private CommandProcessor<CounterState> start(AggregateType<CounterState> type) {
         context.resetForwards();
         context.resetCommit();
-        CommandProcessor<CounterState> processor = new CommandProcessor<>(TYPE, codec, ProcessingOptions.DEFAULTS.withRebuildBatch(STEP),
+        CommandProcessor<CounterState> processor = new CommandProcessor<>(type, codec, ProcessingOptions.DEFAULTS.withRebuildBatch(STEP),
                 Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), (config, topic, partition, each) -> log.forEach(each), board);
         processor.init(context);
         return processor;
@@ -187,5 +199,29 @@ class RebuildTest {
         commitEventsToLog();
         assertStoreEqualsAFreshFold();
         second.close();
+    }
+
+    @Test
+    void aReplayReadsTheEventsOnlyOnceTheTransactionItCameInHasCommitted() {
+        CommandProcessor<CounterState> processor = start(Counters.type());
+        context.setRecordMetadata(TOPICS.control(), 0, 0);
+        ControlInstruction replay = new ControlInstruction(ControlAction.REPLAY);
+        processor.process(new Record<>("0".getBytes(StandardCharsets.UTF_8),
+                codec.encode(SubjectNameStrategy.TOPIC_NAME.subject(TOPICS.control(), replay.getSchema()), replay), 0L, new RecordHeaders()));
+        for (int i = 0; i < 3; i++) {
+            tick();
+        }
+        // The task's own events of that transaction would not be readable yet: nothing is read until it commits.
+        assertThat(progress().running()).isTrue();
+        assertThat(progress().folded()).isZero();
+        commits.commit(Map.of());
+        while (progress().running()) {
+            tick();
+        }
+        assertThat(progress().folded()).isEqualTo(20);
+        assertThat(context.forwarded()).filteredOn(f -> f.childName().orElseThrow().startsWith(TOPICS.controlResults()))
+                .singleElement().satisfies(f -> assertThat(codec.decode(f.record().value(), ControlResult.class).getOutcome())
+                        .isEqualTo(ControlOutcome.DONE));
+        processor.close();
     }
 }

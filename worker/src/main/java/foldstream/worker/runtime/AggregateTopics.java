@@ -65,6 +65,11 @@ public record AggregateTopics(String streamName) {
         return streamName + "-held";
     }
 
+    /** The task's commit counter (in memory, no changelog). */
+    public String commitCounter() {
+        return streamName + "-commits";
+    }
+
     /** Every topic the type reads or writes, the state topic only when it is published. */
     public List<String> all(boolean withState) {
         return withState

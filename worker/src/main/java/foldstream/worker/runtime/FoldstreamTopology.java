@@ -73,6 +73,7 @@ public final class FoldstreamTopology {
         topology.addStateStore(commandIdStore(topics), processor);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(topics.heldStore()),
                 Serdes.Long(), Serdes.ByteArray()), processor);
+        topology.addStateStore(CommitCounter.builder(topics.commitCounter()), processor);
         for (String output : topics.all(type.publishesState())) {
             if (output.equals(topics.controlResults())) {
                 topology.addSink(CommandProcessor.sinkName(output), output, new ByteArraySerializer(), new ByteArraySerializer(),

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -41,6 +42,8 @@ final class PartitionRebuild<S extends SpecificRecord> {
     private final int partition;
     private final int batch;
     private final RebuildBoard board;
+    private final LongSupplier commits;
+    private long foldAfterCommit = -1;
 
     private Phase phase = Phase.CURRENT;
     private long next;
@@ -55,7 +58,8 @@ final class PartitionRebuild<S extends SpecificRecord> {
     private long startedNanos;
 
     PartitionRebuild(AggregateType<S> type, AvroWireCodec codec, SnapshotStore<S> snapshots, EventLog eventLog,
-                     Map<String, Object> config, int partition, int batch, RebuildBoard board) {
+                     Map<String, Object> config, int partition, int batch, RebuildBoard board, LongSupplier commits) {
+        this.commits = commits;
         this.type = type;
         this.codec = codec;
         this.snapshots = snapshots;
@@ -81,6 +85,7 @@ final class PartitionRebuild<S extends SpecificRecord> {
             // A current store has every event below its offset: what came after is read, and folded only where missing.
             start(storedPhase == Phase.CURRENT ? Phase.FOLDING : storedPhase, buffer.getLong());
         }
+        foldAfterCommit = -1; // a task starting has no transaction of its own behind it
     }
 
     /** Resumes a rebuild (a replay) that a crash or a rebalance interrupted; nothing when none was. Reads the store only. */
@@ -91,9 +96,13 @@ final class PartitionRebuild<S extends SpecificRecord> {
         }
     }
 
-    /** A replay: every snapshot of the task deleted, then every event folded again. */
+    /**
+     * A replay: every snapshot of the task deleted, then every event folded again, read once the
+     * transaction open now (which may hold events of this task) has committed.
+     */
     void replay() {
         start(Phase.CLEARING, 0);
+        foldAfterCommit = commits.getAsLong();
     }
 
     private void start(Phase from, long offset) {
@@ -149,6 +158,9 @@ final class PartitionRebuild<S extends SpecificRecord> {
 
     /** Folds the next batch of events into the store: each aggregate's state is evolved in memory across the batch and written once. */
     private void fold() {
+        if (reader == null && commits.getAsLong() <= foldAfterCommit) {
+            return; // the events of the transaction the replay came in are not committed yet
+        }
         if (reader == null) {
             reader = eventLog.open(config, topic, partition);
             if (LOG.isInfoEnabled() && reader.end() > next) {
