@@ -12,14 +12,9 @@ import foldstream.worker.serialization.HttpSchemaRegistryClient;
 import foldstream.worker.serialization.RegistryClientSettings;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -80,19 +75,8 @@ class QueryIsolationIT {
 
     /** Events of the aggregate as a {@code read_uncommitted} consumer sees them: open transactions included. */
     private static long uncommittedEvents(KafkaStack.Endpoints stack, String id) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(CommittedTopic.consumerSettings(stack.bootstrapServers(),
-                "read_uncommitted"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(TOPICS.events()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            var end = consumer.endOffsets(partitions);
-            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-            return records.stream().filter(r -> r.key() != null && ExactlyOnceChecks.key(r).equals(id)).count();
-        }
+        return CommittedTopic.readAll(stack.bootstrapServers(), TOPICS.events(), "read_uncommitted").stream()
+                .filter(r -> r.key() != null && ExactlyOnceChecks.key(r).equals(id)).count();
     }
 
     private static WorkerProcess.Options worker(KafkaStack.Endpoints stack, String run, String name) {
