@@ -29,6 +29,8 @@ final class PartitionRebuild<S extends SpecificRecord> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionRebuild.class);
     private static final byte FORMAT = 'R';
+    /** A progress line every this many steps (every 500,000 events at the default batch). */
+    private static final int PROGRESS_EVERY_STEPS = 10;
 
     /** Where a rebuild stands, as the checkpoint stores it. */
     enum Phase { CLEARING, FOLDING, CURRENT }
@@ -56,6 +58,7 @@ final class PartitionRebuild<S extends SpecificRecord> {
     private String firstFailure;
     private final Set<String> broken = new HashSet<>();
     private long startedNanos;
+    private long steps;
 
     PartitionRebuild(AggregateType<S> type, AvroWireCodec codec, SnapshotStore<S> snapshots, EventLog eventLog,
                      Map<String, Object> config, int partition, int batch, RebuildBoard board, LongSupplier commits) {
@@ -114,6 +117,7 @@ final class PartitionRebuild<S extends SpecificRecord> {
         firstFailure = null;
         broken.clear();
         startedNanos = System.nanoTime();
+        steps = 0;
         LOG.info("{} partition {}: rebuild from S-events starts ({} from offset {}); commands wait for it",
                 type.name(), partition, from, offset);
         publish();
@@ -150,8 +154,11 @@ final class PartitionRebuild<S extends SpecificRecord> {
             publish();
             LOG.info("{} partition {}: rebuilt from S-events up to offset {}: {} events folded, {} already in the store, {} not foldable, in {} ms",
                     type.name(), partition, next, folded, skipped, failures, (System.nanoTime() - startedNanos) / 1_000_000);
-        } else {
-            LOG.debug("{} partition {}: rebuild {} at offset {}, {} folded", type.name(), partition, phase, next, folded);
+        } else if (++steps % PROGRESS_EVERY_STEPS == 0) {
+            RebuildProgress now = board.get(type.name(), partition);
+            LOG.info("{} partition {}: rebuilding ({}): {} events folded, {} already in the store, {} offsets to go, {} events/s",
+                    type.name(), partition, phase, now.folded(), now.skipped(), now.toGo(),
+                    (now.folded() + now.skipped()) * 1_000_000_000L / Math.max(1, System.nanoTime() - startedNanos));
         }
         return !running;
     }
