@@ -2,7 +2,9 @@ package foldstream.ops.cli;
 
 import foldstream.worker.app.LoggingDefaults;
 import foldstream.worker.app.WorkerMain;
+import foldstream.worker.examples.ExampleProcesses;
 import foldstream.worker.examples.ExampleTypes;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -22,6 +24,7 @@ import picocli.CommandLine.Spec;
  * ops/foldstream send ex_accounts a1 OpenAccount '{"owner": "ann"}'
  * ops/foldstream get ex_accounts a1
  * ops/foldstream tail ex_accounts events
+ * ops/foldstream new order-service --package com.acme.orders
  * }</pre>
  */
 @Command(name = "foldstream", mixinStandardHelpOptions = true, version = "foldstream 0.1.0-SNAPSHOT",
@@ -39,16 +42,19 @@ public final class FoldstreamCli implements Callable<Integer> {
     /** The tool with its subcommands, the environment and the registry wiring given. */
     public static CommandLine commandLine(Map<String, String> env, RegistryWiring registry) {
         CommandLine cli = new CommandLine(new FoldstreamCli());
-        cli.addSubcommand("worker", new WorkerMain(env, registry.clients(), ExampleTypes.all()));
+        cli.addSubcommand("worker", new WorkerMain(env, registry.clients(), ExampleTypes.all(), ExampleProcesses.all()));
         cli.addSubcommand("topics", new TopicsCommand(env, ExampleTypes.all()));
         cli.addSubcommand("stack", new StackCommand(registry));
+        cli.addSubcommand("registry", new RegistryCommand(env));
         cli.addSubcommand("demo", new DemoCommand(registry, ExampleTypes.all()));
         cli.addSubcommand("send", new SendCommand(env, registry.clients(), ExampleTypes.all()));
         cli.addSubcommand("get", new GetCommand(env, ExampleTypes.all()));
         cli.addSubcommand("tail", new TailCommand(env, registry.clients(), ExampleTypes.all()));
         cli.addSubcommand("replay", new ReplayCommand(env, registry, ExampleTypes.all()));
+        cli.addSubcommand("processes", new ProcessesCommand(env, ExampleProcesses.all(), Clock.systemUTC()));
         cli.addSubcommand("bench", new BenchCommand());
         cli.addSubcommand("jmh", new JmhCommand());
+        cli.addSubcommand("new", new NewServiceCommand());
         return cli;
     }
 

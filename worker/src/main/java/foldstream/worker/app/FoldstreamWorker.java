@@ -2,6 +2,11 @@ package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.CommandGateway;
+import foldstream.worker.http.Need;
+import foldstream.worker.http.OwnerForwarding;
+import foldstream.worker.http.Route;
+import foldstream.worker.process.ProcessType;
+import foldstream.worker.process.runtime.ProcessOptions;
 import foldstream.worker.query.AggregateQueries;
 import foldstream.worker.runtime.FoldstreamTopology;
 import foldstream.worker.runtime.SchemaGate;
@@ -10,10 +15,14 @@ import foldstream.worker.runtime.KafkaEventLog;
 import foldstream.worker.runtime.RebuildBoard;
 import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.serialization.AvroWireCodec;
+import foldstream.worker.serialization.RegistryHealth;
+import foldstream.worker.serialization.RegistryWait;
 import foldstream.worker.serialization.SchemaRegistryClient;
+import foldstream.worker.serialization.WireFormatConfig;
 import foldstream.worker.topics.EnsuredTopics;
 import foldstream.worker.topics.TopicAdmin;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>A stream thread that dies (the registry or the broker is away, say) is logged and replaced,
- * so an outage stalls processing but never ends the worker; its uncommitted work is redone.
+ * so an outage stalls processing but never ends the worker; its uncommitted work is redone. A missing
+ * Kafka ACL or refused credentials end the worker instead ({@link #failure()} says which).
  */
 public final class FoldstreamWorker implements AutoCloseable {
 
@@ -60,12 +70,19 @@ public final class FoldstreamWorker implements AutoCloseable {
             KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.ERROR);
 
     private final WorkerSettings settings;
+    private final HttpApiSettings httpSettings;
     private final List<AggregateType<?>> types;
+    private final List<AggregateType<?>> registered;
     private final AvroWireCodec codec;
     private final ProcessingOptions options;
     private final Clock clock;
     private final Map<String, Object> streamsConfig;
     private final Duration brokerTimeout;
+    private final boolean autoRegister;
+    private volatile KafkaAuthorizationFailure fatal;
+    private final List<ProcessType<?>> processes;
+    private final ProcessOptions processOptions;
+    private ProcessApplications processApps;
 
     private final Object lifecycle = new Object();
     private final Object stateChanged = new Object();
@@ -88,12 +105,41 @@ public final class FoldstreamWorker implements AutoCloseable {
      */
     public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
                             ProcessingOptions options, Clock clock) {
+        this(settings, HttpApiSettings.defaults(), registered, registry, options, clock, List.of(), ProcessOptions.DEFAULTS);
+    }
+
+    /** A worker whose HTTP API has its own limits, TLS and credentials ({@link HttpApiSettings}). */
+    public FoldstreamWorker(WorkerSettings settings, HttpApiSettings httpSettings, List<? extends AggregateType<?>> registered,
+                            SchemaRegistryClient registry, ProcessingOptions options, Clock clock) {
+        this(settings, httpSettings, registered, registry, options, clock, List.of(), ProcessOptions.DEFAULTS);
+    }
+
+    /** A worker that also runs these process managers, with the HTTP API's defaults. */
+    public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
+                            ProcessingOptions options, Clock clock, List<? extends ProcessType<?>> processes,
+                            ProcessOptions processOptions) {
+        this(settings, HttpApiSettings.defaults(), registered, registry, options, clock, processes, processOptions);
+    }
+
+    /**
+     * A worker that also runs these process managers, each in a Kafka Streams application of its own
+     * ({@link ProcessApplications}); the topics of their aggregate types are created or checked too.
+     */
+    public FoldstreamWorker(WorkerSettings settings, HttpApiSettings httpSettings, List<? extends AggregateType<?>> registered,
+                            SchemaRegistryClient registry, ProcessingOptions options, Clock clock,
+                            List<? extends ProcessType<?>> processes, ProcessOptions processOptions) {
+        this.httpSettings = httpSettings;
+        this.processes = List.copyOf(processes);
+        this.processOptions = processOptions;
+        this.registered = List.copyOf(registered);
         this.settings = settings;
         this.types = settings.select(registered);
-        this.codec = new AvroWireCodec(registry, true);
+        this.streamsConfig = streamsConfig(settings);
+        this.autoRegister = autoRegister(settings);
+        this.codec = new AvroWireCodec(registry, autoRegister,
+                new RegistryWait(RegistryWait.budgetWithin(streamsConfig), new RegistryHealth(Clock.systemUTC())));
         this.options = options;
         this.clock = clock;
-        this.streamsConfig = streamsConfig(settings);
         this.brokerTimeout = brokerTimeout(settings);
     }
 
@@ -117,16 +163,16 @@ public final class FoldstreamWorker implements AutoCloseable {
             throw new InvalidSettingException(WorkerSetting.STATE_DIR, "cannot create " + settings.stateDir() + ": " + e);
         }
         // Schemas first: an incompatible change or an unreachable registry stops the start, saying which.
-        SchemaGate.Report schemas = new SchemaGate(codec.registry()).open(types);
+        SchemaGate.Report schemas = new SchemaGate(codec.registry(), autoRegister).open(types);
         LOG.info("worker {}: schemas checked, {} newly registered", settings.applicationId(), schemas.registered().size());
         EnsuredTopics topics;
         try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
-            topics = admin.ensure(types, settings.partitions(), settings.replicationFactor());
+            topics = admin.ensure(withProcessTypes(), settings.partitions(), settings.replicationFactor());
         }
         Map<String, Object> config = new HashMap<>(streamsConfig);
         // Changelogs hold the snapshots: as many replicas as the topics the worker creates.
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, topics.replicationFactor());
-        HttpEndpoint endpoint = HttpEndpoint.of(settings);
+        HttpEndpoint endpoint = HttpEndpoint.of(settings, httpSettings);
         config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, endpoint.advertised());
         RebuildBoard rebuilds = new RebuildBoard();
         Topology topology = FoldstreamTopology.build(types, codec, options, clock, new KafkaEventLog(), rebuilds);
@@ -139,39 +185,84 @@ public final class FoldstreamWorker implements AutoCloseable {
             }
         });
         created.setUncaughtExceptionHandler(error -> {
+            KafkaAuthorizationFailure refused = KafkaAuthorizationFailure.of(error, settings.applicationId()).orElse(null);
+            if (refused != null) {
+                fatal = refused;
+                LOG.error("worker {} stops: {}", settings.applicationId(), refused.message(), error);
+                return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
+            if (RegistryWait.causedBy(error)) {
+                // A record waits on the registry: one line per replacement, not a trace (RegistryWait logs why).
+                LOG.warn("a stream thread of {} waits on the schema registry; replacing it, its record is read again",
+                        settings.applicationId());
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
             LOG.error("a stream thread of {} failed; replacing it, its uncommitted records will be processed again",
                     settings.applicationId(), error);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        ProcessApplications createdProcesses = new ProcessApplications(processes, registered, config, settings.applicationId(), codec,
+                processOptions, clock);
         CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList());
         WorkerHttpServer createdHttp;
         try {
-            createdHttp = new WorkerHttpServer(new WorkerHttpServer.Settings(endpoint.bindHost(), endpoint.port(), 1 << 20,
-                    Duration.ofSeconds(10)), this::state, new AggregateQueries(created, types, codec, endpoint.hostInfo(), rebuilds),
-                    createdGateway, types);
-        } catch (IOException e) {
+            ProcessStatusEndpoint processView = new ProcessStatusEndpoint(processes, createdProcesses.streams(), codec,
+                    endpoint.hostInfo(), new OwnerForwarding(httpSettings.tls(), httpSettings.forwardToken(),
+                            httpSettings.limits().requestTimeout()));
+            createdHttp = new WorkerHttpServer(endpoint.bindHost(), endpoint.port(), httpSettings, this::state,
+                    new AggregateQueries(created, types, codec, endpoint.hostInfo(), rebuilds), createdGateway, types,
+                    List.of(Route.get("/processes/{name}/{id}", Need.read("name"), call -> processView.get(call.path("name"),
+                            call.path("id"), call.header(OwnerForwarding.FORWARDED).isPresent())))).start();
+        } catch (RuntimeException e) {
             createdGateway.close();
+            createdProcesses.close(Duration.ZERO);
             created.close(Duration.ZERO);
-            throw new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + endpoint.bindHost() + ":"
-                    + endpoint.port() + ": " + e.getMessage());
+            if (e instanceof UncheckedIOException) {
+                throw new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + endpoint.bindHost() + ":"
+                        + endpoint.port() + ": " + e.getCause().getMessage());
+            }
+            throw e;
         }
         synchronized (lifecycle) {
             if (closed) {
                 createdHttp.close();
                 createdGateway.close();
+                createdProcesses.close(Duration.ZERO);
                 created.close(Duration.ZERO);
                 throw new IllegalStateException("the worker was closed while starting");
             }
             streams = created;
             gateway = createdGateway;
             http = createdHttp;
+            processApps = createdProcesses;
         }
         created.start();
-        createdHttp.start();
-        LOG.info("worker {}: HTTP API on {}:{}", settings.applicationId(), endpoint.bindHost(), createdHttp.port());
+        createdProcesses.start();
+        LOG.info("worker {}: HTTP API on {}://{}:{}{}", settings.applicationId(), createdHttp.scheme(), endpoint.bindHost(),
+                createdHttp.port(), HttpEndpoint.credentialsConfigured(httpSettings) ? ", credentials required"
+                        : endpoint.bindHost().equals("127.0.0.1") ? " only: no credentials configured (--http-access-file)"
+                        : ", OPEN TO ANYONE WHO REACHES IT (--http-insecure)");
         LOG.info("worker {} started: types {}, topics created {}", settings.applicationId(),
                 types.stream().map(AggregateType::name).toList(), topics.created());
         return topics;
+    }
+
+    /** Whether a process manager's application stopped for good (the worker's main loop then stops too). */
+    public boolean processStopped() {
+        ProcessApplications running = processApps;
+        return running != null && running.anyStopped();
+    }
+
+    /** The worker's types and the registered types its processes read or command, for creating topics. */
+    private List<AggregateType<?>> withProcessTypes() {
+        java.util.Map<String, AggregateType<?>> all = new java.util.LinkedHashMap<>();
+        types.forEach(type -> all.put(type.name(), type));
+        for (ProcessType<?> process : processes) {
+            for (String name : process.aggregateTypes()) {
+                registered.stream().filter(type -> type.name().equals(name)).findFirst().ifPresent(type -> all.putIfAbsent(name, type));
+            }
+        }
+        return List.copyOf(all.values());
     }
 
     /** Kafka Streams' state: {@code CREATED} before {@link #start}, {@code RUNNING} once processing. */
@@ -197,7 +288,7 @@ public final class FoldstreamWorker implements AutoCloseable {
                     return true;
                 }
                 if (STOPPED.contains(now)) {
-                    throw new IllegalStateException("the worker is " + now + ", not running");
+                    throw new IllegalStateException("the worker is " + now + ", not running" + failure().map(f -> ": " + f.message()).orElse(""));
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -226,6 +317,16 @@ public final class FoldstreamWorker implements AutoCloseable {
             }
             return http.port();
         }
+    }
+
+    /** Whether reading commands waits on the schema registry, and since when (for health and metrics). */
+    public RegistryHealth registryHealth() {
+        return codec.registryHealth();
+    }
+
+    /** Why the worker stopped by itself, when Kafka refused it a permission it cannot do without. */
+    public java.util.Optional<KafkaAuthorizationFailure> failure() {
+        return java.util.Optional.ofNullable(fatal);
     }
 
     /** The aggregate types this worker runs. */
@@ -257,7 +358,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         }
         http.close();
         gateway.close();
-        boolean clean = running.close(CloseOptions.timeout(timeout)
+        boolean processesClean = processApps.close(timeout);
+        boolean clean = processesClean & running.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (clean) {
             LOG.info("worker {} closed", settings.applicationId());
@@ -282,6 +384,15 @@ public final class FoldstreamWorker implements AutoCloseable {
             }
         });
         return clients;
+    }
+
+    /** {@code auto.register.schemas} among the properties: off, the start-up gate only checks the registry. */
+    private static boolean autoRegister(WorkerSettings settings) {
+        try {
+            return WireFormatConfig.autoRegister(settings.properties());
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(WorkerSetting.PROPERTY, e.getMessage());
+        }
     }
 
     /** Foldstream's defaults, the settings, then the pass-through properties; checked by Kafka Streams now, not at start. */

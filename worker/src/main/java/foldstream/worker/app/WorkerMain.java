@@ -1,9 +1,15 @@
 package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.examples.ExampleProcesses;
 import foldstream.worker.examples.ExampleTypes;
+import foldstream.worker.process.ProcessType;
+import foldstream.worker.runtime.ProcessingOptions;
+import java.time.Clock;
 import foldstream.worker.serialization.SchemaRegistryClient;
+import foldstream.worker.topics.KafkaUnreachableException;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +18,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,8 +33,9 @@ import picocli.CommandLine.Spec;
  *     --bootstrap-servers 127.0.0.1:9092 --schema-registry-url http://127.0.0.1:8081 --types ex_users
  * }</pre>
  *
- * <p>Exit status: 0 stopped cleanly (also on SIGTERM or Ctrl-C), 1 failed while running (Kafka
- * unreachable, topics refused, ...), 2 bad settings; the message names the setting.
+ * <p>Exit status: 0 stopped cleanly (also on SIGTERM or Ctrl-C), 1 failed while running (topics
+ * refused, registry unreachable, ...), 2 bad settings (the message names the setting), 3 no Kafka
+ * broker answered within {@code --broker-wait}.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         version = "foldstream worker 0.1.0-SNAPSHOT",
@@ -37,13 +45,16 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:stopped cleanly, also on SIGTERM or Ctrl-C",
-            "1:failed while running (Kafka unreachable, topics refused, ...)",
-            "2:bad settings (the message names the setting)"})
+            "1:failed while running (topics refused, registry unreachable, a Kafka ACL missing, ...)",
+            "2:bad settings (the message names the setting)",
+            "3:no Kafka broker answered within --broker-wait"})
 public final class WorkerMain implements Callable<Integer> {
 
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_BAD_SETTINGS = 2;
+    /** No Kafka broker answered within {@code --broker-wait}: an orchestrator may restart the worker later. */
+    public static final int EXIT_BROKER_UNREACHABLE = 3;
 
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SIGNAL_GRACE = CLOSE_TIMEOUT.plusSeconds(10);
@@ -86,6 +97,22 @@ public final class WorkerMain implements Callable<Integer> {
             description = "Replicas of created and internal topics (default: min(3, brokers)). Env: FOLDSTREAM_REPLICATION_FACTOR")
     String replicationFactor;
 
+    @Option(names = "--processes", paramLabel = "NAME[,...]|none",
+            description = "Process managers to run (default: every registered one whose aggregate types this worker runs). Env: FOLDSTREAM_PROCESSES")
+    String processes;
+
+    @Option(names = "--process-retention", paramLabel = "DURATION",
+            description = "How long finished process instances are kept, ISO-8601 (default: P7D). Env: FOLDSTREAM_PROCESS_RETENTION")
+    String processRetention;
+
+    @Option(names = "--broker-wait", paramLabel = "DURATION|forever",
+            description = "How long a starting worker waits for a Kafka broker: an ISO-8601 duration, then exit status 3, "
+                    + "or 'forever' (default: PT30S). Env: FOLDSTREAM_BROKER_WAIT")
+    String brokerWait;
+
+    @Mixin
+    HttpOptions http = new HttpOptions();
+
     @Option(names = "--property", paramLabel = "KEY=VALUE",
             description = "A Kafka or Kafka Streams property, passed through (repeatable)")
     List<String> properties = new ArrayList<>();
@@ -96,6 +123,7 @@ public final class WorkerMain implements Callable<Integer> {
     private final Map<String, String> env;
     private final RegistryClientFactory registryClients;
     private final List<AggregateType<?>> registered;
+    private final List<ProcessType<?>> registeredProcesses;
 
     /**
      * @param env the environment variables (System.getenv() in production)
@@ -103,20 +131,32 @@ public final class WorkerMain implements Callable<Integer> {
      * @param registered the aggregate types this program knows; {@code --types} picks among them
      */
     public WorkerMain(Map<String, String> env, RegistryClientFactory registryClients, List<? extends AggregateType<?>> registered) {
+        this(env, registryClients, registered, List.of());
+    }
+
+    /** @param processes the process managers this program knows; {@code --processes} picks among them */
+    public WorkerMain(Map<String, String> env, RegistryClientFactory registryClients, List<? extends AggregateType<?>> registered,
+                      List<? extends ProcessType<?>> processes) {
         this.env = Map.copyOf(env);
         this.registryClients = registryClients;
         this.registered = List.copyOf(registered);
+        this.registeredProcesses = List.copyOf(processes);
     }
 
     public static void main(String[] args) {
         LoggingDefaults.apply();
-        WorkerMain main = new WorkerMain(System.getenv(), RegistryClientFactory.http(), ExampleTypes.all());
+        WorkerMain main = new WorkerMain(System.getenv(), RegistryClientFactory.http(), ExampleTypes.all(), ExampleProcesses.all());
         System.exit(new CommandLine(main).execute(args));
     }
 
     /** The settings from the flags, falling back to the environment variables; flags win. */
     public WorkerSettings settings() {
         return WorkerSettings.parse(this::text, properties);
+    }
+
+    /** The HTTP API's settings from the {@code --http-*} flags, falling back to the variables; flags win. */
+    public HttpApiSettings httpSettings() {
+        return HttpApiSettings.parse(this::text);
     }
 
     private String text(WorkerSetting setting) {
@@ -130,7 +170,11 @@ public final class WorkerMain implements Callable<Integer> {
             case PARTITIONS -> partitions;
             case HTTP_PORT -> httpPort;
             case REPLICATION_FACTOR -> replicationFactor;
+            case PROCESSES -> processes;
+            case PROCESS_RETENTION -> processRetention;
+            case BROKER_WAIT -> brokerWait;
             case PROPERTY -> null;
+            default -> http.text(setting);
         };
         return flag != null || setting.envVar() == null ? flag : env.get(setting.envVar());
     }
@@ -139,13 +183,21 @@ public final class WorkerMain implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         WorkerSettings settings;
+        HttpApiSettings httpSettings;
+        ProcessSettings processSettings;
+        List<ProcessType<?>> running;
+        BrokerWait wait;
         try {
             settings = settings();
+            httpSettings = httpSettings();
+            HttpEndpoint.of(settings, httpSettings);
+            processSettings = ProcessSettings.parse(this::text);
+            wait = BrokerWait.parse(text(WorkerSetting.BROKER_WAIT));
             if (settings.schemaRegistryUrl().isEmpty()) {
                 throw new InvalidSettingException(WorkerSetting.SCHEMA_REGISTRY_URL,
                         "missing: say where the schema registry is, for example http://127.0.0.1:8081");
             }
-            settings.select(registered);
+            running = processSettings.select(registeredProcesses, settings.select(registered));
         } catch (InvalidSettingException e) {
             err.println("foldstream worker: " + e.getMessage());
             err.flush();
@@ -154,10 +206,13 @@ public final class WorkerMain implements Callable<Integer> {
         int status = EXIT_FAILED;
         try (ShutdownSignal signal = ShutdownSignal.install(SIGNAL_GRACE)) {
             try {
-                status = run(settings, signal);
+                status = run(settings, httpSettings, running, processSettings, wait, signal);
             } catch (InvalidSettingException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_BAD_SETTINGS;
+            } catch (KafkaUnreachableException e) {
+                err.println("foldstream worker: " + e.getMessage());
+                status = EXIT_BROKER_UNREACHABLE;
             } catch (RuntimeException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_FAILED;
@@ -173,15 +228,22 @@ public final class WorkerMain implements Callable<Integer> {
         return status;
     }
 
-    private int run(WorkerSettings settings, ShutdownSignal signal) throws InterruptedException {
-        try (SchemaRegistryClient registry = registryClients.connect(settings.schemaRegistryUrl().orElseThrow())) {
-            FoldstreamWorker worker = new FoldstreamWorker(settings, registered, registry);
+    private int run(WorkerSettings settings, HttpApiSettings httpSettings, List<ProcessType<?>> processes,
+                    ProcessSettings processSettings, BrokerWait wait, ShutdownSignal signal) throws InterruptedException {
+        try (SchemaRegistryClient registry = registryClient(settings)) {
+            // Checks the settings (a bad one exits with 2 at once), then waits for Kafka, then starts.
+            FoldstreamWorker worker = new FoldstreamWorker(settings, httpSettings, registered, registry, ProcessingOptions.DEFAULTS,
+                    Clock.systemUTC(), processes, processSettings.options());
+            if (!wait.await(settings, signal)) {
+                return EXIT_OK;
+            }
             try {
                 worker.start();
                 while (!signal.awaitRequest(HEALTH_CHECK_EVERY)) {
                     KafkaStreams.State state = worker.state();
-                    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
-                        throw new IllegalStateException("Kafka Streams stopped (" + state + "); see the log above");
+                    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING || worker.processStopped()) {
+                        throw new IllegalStateException(worker.failure().map(KafkaAuthorizationFailure::message)
+                                .orElse("Kafka Streams stopped (" + state + "); see the log above"));
                     }
                 }
             } catch (RuntimeException | InterruptedException e) {
@@ -189,6 +251,15 @@ public final class WorkerMain implements Callable<Integer> {
                 throw e;
             }
             return worker.close(CLOSE_TIMEOUT) ? EXIT_OK : EXIT_FAILED;
+        }
+    }
+
+    /** The registry client, with the registry settings among the properties ({@code basic.auth.*}, {@code schema.registry.ssl.*}, ...). */
+    private SchemaRegistryClient registryClient(WorkerSettings settings) {
+        try {
+            return registryClients.connect(settings.schemaRegistryUrl().orElseThrow(), settings.properties());
+        } catch (org.apache.kafka.common.config.ConfigException | IllegalArgumentException e) {
+            throw new InvalidSettingException(WorkerSetting.PROPERTY, e.getMessage());
         }
     }
 }

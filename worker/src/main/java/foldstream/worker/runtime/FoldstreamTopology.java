@@ -67,8 +67,9 @@ public final class FoldstreamTopology {
         // sub-topology, so S-control partition p goes to the task of S-commands partition p.
         String controlSource = topics.control() + "-source";
         topology.addSource(controlSource, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.control());
-        topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock, eventLog, rebuildBoard),
-                source, controlSource);
+        ResultPartitioner resultPartitioner = new ResultPartitioner();
+        topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock, eventLog, rebuildBoard,
+                resultPartitioner), source, controlSource);
         topology.addStateStore(snapshotStore(type, topics), processor);
         topology.addStateStore(commandIdStore(topics), processor);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(topics.heldStore()),
@@ -78,6 +79,9 @@ public final class FoldstreamTopology {
             if (output.equals(topics.controlResults())) {
                 topology.addSink(CommandProcessor.sinkName(output), output, new ByteArraySerializer(), new ByteArraySerializer(),
                         ControlInstructions.PARTITIONER, processor);
+            } else if (output.equals(topics.results()) || output.equals(topics.dlq())) {
+                topology.addSink(CommandProcessor.sinkName(output), output,
+                        new ByteArraySerializer(), new ByteArraySerializer(), resultPartitioner, processor);
             } else if (!output.equals(topics.commands()) && !output.equals(topics.control())) {
                 topology.addSink(CommandProcessor.sinkName(output), output,
                         new ByteArraySerializer(), new ByteArraySerializer(), processor);

@@ -11,28 +11,36 @@ import java.util.Objects;
  * @param hotAggregates how many deserialized aggregates each task keeps in memory (default 10,000;
  *     0 turns the cache off)
  * @param hotAggregateIdleTtl how long an aggregate stays in memory unused (default 10 minutes)
+ * @param limits what one command record may carry ({@link CommandLimits#DEFAULTS}); a worker's
+ *     {@code foldstream.limits.*} properties override them
  * @param rebuildBatch events (or snapshots deleted) per step of a rebuild from {@code S-events}, each
  *     step one transaction (default 50,000: well under a second at the rebuild's rate, far under the
  *     transaction timeout)
  */
-public record ProcessingOptions(Duration commandIdRetention, int hotAggregates, Duration hotAggregateIdleTtl, int rebuildBatch) {
+public record ProcessingOptions(Duration commandIdRetention, int hotAggregates, Duration hotAggregateIdleTtl,
+                                CommandLimits limits, int rebuildBatch) {
 
     public static final int DEFAULT_REBUILD_BATCH = 50_000;
 
-    public static final ProcessingOptions DEFAULTS =
-            new ProcessingOptions(Duration.ofDays(7), 10_000, Duration.ofMinutes(10), DEFAULT_REBUILD_BATCH);
+    public static final ProcessingOptions DEFAULTS = new ProcessingOptions(Duration.ofDays(7), 10_000, Duration.ofMinutes(10),
+            CommandLimits.DEFAULTS, DEFAULT_REBUILD_BATCH);
 
-    /** With the default rebuild batch. */
+    /** With the default {@link CommandLimits} and rebuild batch. */
     public ProcessingOptions(Duration commandIdRetention, int hotAggregates, Duration hotAggregateIdleTtl) {
-        this(commandIdRetention, hotAggregates, hotAggregateIdleTtl, DEFAULT_REBUILD_BATCH);
+        this(commandIdRetention, hotAggregates, hotAggregateIdleTtl, CommandLimits.DEFAULTS, DEFAULT_REBUILD_BATCH);
+    }
+
+    public ProcessingOptions withLimits(CommandLimits commandLimits) {
+        return new ProcessingOptions(commandIdRetention, hotAggregates, hotAggregateIdleTtl, commandLimits, rebuildBatch);
     }
 
     /** The same options with another rebuild batch. */
     public ProcessingOptions withRebuildBatch(int events) {
-        return new ProcessingOptions(commandIdRetention, hotAggregates, hotAggregateIdleTtl, events);
+        return new ProcessingOptions(commandIdRetention, hotAggregates, hotAggregateIdleTtl, limits, events);
     }
 
     public ProcessingOptions {
+        Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(commandIdRetention, "commandIdRetention");
         Objects.requireNonNull(hotAggregateIdleTtl, "hotAggregateIdleTtl");
         if (commandIdRetention.toMillis() < 1) {
