@@ -60,7 +60,12 @@ final class CommittedTopic {
 
     /** Every committed record of the topic up to its last stable offsets at the time of the call, in offset order per partition. */
     static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic) {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers, "read_committed")) {
+        return readAll(bootstrapServers, topic, "read_committed");
+    }
+
+    /** As {@link #readAll(String, String)} at the given isolation level: {@code read_uncommitted} sees open transactions too. */
+    static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrapServers, String topic, String isolation) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers, isolation)) {
             List<TopicPartition> partitions = partitions(consumer, topic);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);

@@ -7,6 +7,10 @@ import foldstream.examples.counters.CounterState;
 import foldstream.examples.counters.Increment;
 import foldstream.examples.counters.Incremented;
 import foldstream.protocol.CommandResult;
+import foldstream.protocol.ControlAction;
+import foldstream.protocol.ControlInstruction;
+import foldstream.protocol.ControlOutcome;
+import foldstream.protocol.ControlResult;
 import foldstream.protocol.Outcome;
 import foldstream.worker.aggregate.Aggregate;
 import foldstream.worker.aggregate.AggregateType;
@@ -57,9 +61,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * In-band replay on the real broker: after {@code evolve} changes, a replay record on each partition
- * of S-commands rebuilds that partition's snapshots from S-events, in order with the commands around
- * it, while commands keep arriving; and a gap in the events is refused.
+ * Replay on the real broker: after {@code evolve} changes, a replay instruction on each partition of
+ * S-control rebuilds that partition's snapshots from S-events while commands keep arriving (they wait
+ * for it, then are decided once each), answered by a ControlResult in the same partition of
+ * S-control-results; and a gap in the events fails the replay, naming the aggregate and version.
  */
 @ExtendWith(KafkaStack.class)
 class ReplayIT {
@@ -120,11 +125,22 @@ class ReplayIT {
         return new ProducerRecord<>(topic, null, counter.getBytes(StandardCharsets.UTF_8), value, headers);
     }
 
-    private static ProducerRecord<byte[], byte[]> replay(String topic, int partition, String commandId) {
-        Headers headers = new RecordHeaders()
-                .add(ContractHeaders.CONTROL, ContractHeaders.utf8(ContractHeaders.CONTROL_REPLAY))
-                .add(ContractHeaders.COMMAND_ID, ContractHeaders.utf8(commandId));
-        return new ProducerRecord<>(topic, partition, (byte[]) null, (byte[]) null, headers);
+    /** A replay instruction on a partition of S-control, as the contract describes it. */
+    private static ProducerRecord<byte[], byte[]> replay(String controlTopic, int partition, String instructionId) {
+        Headers headers = new RecordHeaders().add(ContractHeaders.COMMAND_ID, ContractHeaders.utf8(instructionId));
+        ControlInstruction instruction = new ControlInstruction(ControlAction.REPLAY);
+        byte[] value = codec.encode(SubjectNameStrategy.TOPIC_NAME.subject(controlTopic, instruction.getSchema()), instruction);
+        return new ProducerRecord<>(controlTopic, partition, Integer.toString(partition).getBytes(StandardCharsets.UTF_8), value, headers);
+    }
+
+    /** The control results of the given instruction ids, once each has one. */
+    private static Map<String, List<ControlResult>> controlResults(AggregateTopics topics, Set<String> ids) {
+        List<ConsumerRecord<byte[], byte[]>> records = await("every instruction answered").atMost(WAIT).pollInterval(Duration.ofMillis(250))
+                .until(() -> InProcessWorker.readCommitted(stack, topics.controlResults()),
+                        all -> all.stream().map(r -> header(r, ContractHeaders.COMMAND_ID)).collect(Collectors.toSet()).containsAll(ids));
+        return records.stream().filter(r -> ids.contains(header(r, ContractHeaders.COMMAND_ID))).collect(Collectors.groupingBy(
+                r -> header(r, ContractHeaders.COMMAND_ID), Collectors.mapping(r -> codec.decode(r.value(), ControlResult.class),
+                        Collectors.toList())));
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
@@ -142,14 +158,6 @@ class ReplayIT {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static int partitionOf(Sent sent) {
-        try {
-            return sent.where().get().partition();
-        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -217,7 +225,7 @@ class ReplayIT {
             assertThat(halfway.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
             for (int p = 0; p < partitions; p++) {
                 replayIds.put(p, "replay-" + p + "-" + UUID.randomUUID());
-                replays.put(p, producer.send(replay(topics.commands(), p, replayIds.get(p))));
+                replays.put(p, producer.send(replay(topics.control(), p, replayIds.get(p))));
             }
             replaysSent.countDown();
             sender.join(WAIT.toMillis());
@@ -227,7 +235,6 @@ class ReplayIT {
 
             Set<String> expectedIds = new HashSet<>(firstCommands);
             sent.forEach(s -> expectedIds.add(s.commandId()));
-            expectedIds.addAll(replayIds.values());
             List<ConsumerRecord<byte[], byte[]>> results = await("every command answered").atMost(WAIT).pollInterval(Duration.ofMillis(250))
                     .until(() -> InProcessWorker.readCommitted(stack, topics.results()),
                             all -> all.stream().map(r -> header(r, ContractHeaders.COMMAND_ID)).collect(Collectors.toSet())
@@ -259,28 +266,26 @@ class ReplayIT {
                         .isEqualTo(header(eventByCommand.get(s.commandId()), ContractHeaders.AGGREGATE_VERSION));
             }
 
-            // Each replay folded exactly the events of the commands before it in its partition, committed or not yet.
-            Map<String, Long> commandOffsets = new HashMap<>();
-            for (Sent s : sent) {
-                commandOffsets.put(s.commandId(), s.where().get().offset());
-            }
+            // Each replay: one DONE result in its own partition of S-control-results, having folded at least
+            // every event written before the instructions were sent, and at most every event of its partition.
+            Map<String, List<ControlResult>> controls = controlResults(topics, new HashSet<>(replayIds.values()));
+            List<ConsumerRecord<byte[], byte[]>> controlRecords = InProcessWorker.readCommitted(stack, topics.controlResults());
             for (int p = 0; p < partitions; p++) {
-                long replayOffset = replays.get(p).get().offset();
                 int partition = p;
-                List<ConsumerRecord<byte[], byte[]>> folded = events.stream().filter(e -> e.partition() == partition)
-                        .filter(e -> {
-                            String command = header(e, ContractHeaders.COMMAND_ID);
-                            return firstCommands.contains(command) || commandOffsets.get(command) < replayOffset;
-                        }).toList();
-                assertThat(sent).as("commands after the replay in partition " + p)
-                        .anyMatch(s -> partitionOf(s) == partition && commandOffsets.get(s.commandId()) > replayOffset);
-                assertThat(sent).as("commands just before the replay in partition " + p)
-                        .anyMatch(s -> partitionOf(s) == partition && commandOffsets.get(s.commandId()) < replayOffset);
-                CommandResult replay = answers.get(replayIds.get(p)).get(0);
-                assertThat(replay.getOutcome()).as(replay.toString()).isEqualTo(Outcome.ACCEPTED);
-                assertThat(replay.getVersion()).as("events folded in partition " + p).isEqualTo(folded.size());
-                assertThat(replay.getEventCount()).as("aggregates rebuilt in partition " + p)
-                        .isEqualTo((int) folded.stream().map(ReplayIT::key).distinct().count());
+                List<ControlResult> mine = controls.get(replayIds.get(p));
+                assertThat(mine).as("results of the replay of partition " + p).hasSize(1);
+                ControlResult replay = mine.get(0);
+                assertThat(replay.getOutcome()).as(replay.toString()).isEqualTo(ControlOutcome.DONE);
+                assertThat(replay.getAction()).isEqualTo(ControlAction.REPLAY);
+                assertThat(replay.getPartition()).isEqualTo(p);
+                assertThat(replay.getAggregateType()).isEqualTo(name);
+                assertThat(controlRecords).filteredOn(r -> replayIds.get(partition).equals(header(r, ContractHeaders.COMMAND_ID)))
+                        .extracting(ConsumerRecord::partition).containsExactly(p);
+                long earlier = events.stream().filter(e -> e.partition() == partition)
+                        .filter(e -> firstCommands.contains(header(e, ContractHeaders.COMMAND_ID))).count();
+                long all = events.stream().filter(e -> e.partition() == partition).count();
+                assertThat(replay.getEventsFolded()).as("events folded in partition " + p).isBetween(earlier, all);
+                assertThat(replay.getAggregatesRebuilt()).as("aggregates rebuilt in partition " + p).isPositive();
             }
 
             // Every state is what a fresh fold of all its events with the new evolve gives: ten times the sum.
@@ -316,19 +321,15 @@ class ReplayIT {
             producer.send(new ProducerRecord<>(topics.events(), 0, "g1".getBytes(StandardCharsets.UTF_8),
                     codec.encode(SubjectNameStrategy.TOPIC_RECORD_NAME.subject(topics.events(), Incremented.getClassSchema()),
                             new Incremented(1, 99L)), forged)).get();
-            producer.send(replay(topics.commands(), 0, "replay-gap")).get();
+            producer.send(replay(topics.control(), 0, "replay-gap")).get();
 
-            ConsumerRecord<byte[], byte[]> answer = await("the replay's result").atMost(WAIT).pollInterval(Duration.ofMillis(100))
-                    .until(() -> InProcessWorker.readCommitted(stack, topics.results()).stream()
-                            .filter(r -> "replay-gap".equals(header(r, ContractHeaders.COMMAND_ID))).findFirst(), found -> found.isPresent())
-                    .orElseThrow();
-            CommandResult refused = codec.decode(answer.value(), CommandResult.class);
-            assertThat(refused.getOutcome()).isEqualTo(Outcome.FAILED);
-            assertThat(refused.getErrorCode()).isEqualTo("INCONSISTENT_EVENTS");
-            assertThat(refused.getMessage()).contains("'g1'").contains("version 5 where version 3 was expected");
-            assertThat(refused.getVersion()).isEqualTo(5);
+            ControlResult failed = controlResults(topics, Set.of("replay-gap")).get("replay-gap").get(0);
+            assertThat(failed.getOutcome()).isEqualTo(ControlOutcome.FAILED);
+            assertThat(failed.getErrorCode()).isEqualTo("INCONSISTENT_EVENTS");
+            assertThat(failed.getMessage()).contains("'g1'").contains("version 5 where version 3 was expected");
+            assertThat(failed.getEventsFolded()).as("g1's good events").isEqualTo(2);
 
-            // The refused replay changed nothing: the worker goes on from its own snapshot.
+            // The aggregate with the gap stays at its last good version, and the worker goes on from there.
             CommandResult next = gateway.send(name, "g1", new Increment(1)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(next.getOutcome() + "@" + next.getVersion()).isEqualTo("ACCEPTED@3");
             assertThat(worker.snapshot(type, "g1").state()).isEqualTo(new CounterState(4L));

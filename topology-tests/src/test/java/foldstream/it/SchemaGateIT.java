@@ -77,12 +77,16 @@ class SchemaGateIT {
                 "gate_users-events-foldstream.examples.users.UserCreated",
                 "gate_users-results-value",
                 "gate_users-state-value",
+                "gate_users-control-value",
+                "gate_users-control-results-value",
                 "gate_accounts-commands-foldstream.examples.accounts.Deposit",
                 "gate_accounts-commands-foldstream.examples.accounts.OpenAccount",
                 "gate_accounts-events-foldstream.examples.accounts.AccountOpened",
                 "gate_accounts-events-foldstream.examples.accounts.MoneyDeposited",
                 "gate_accounts-results-value",
-                "gate_accounts-state-value");
+                "gate_accounts-state-value",
+                "gate_accounts-control-value",
+                "gate_accounts-control-results-value");
         assertThat(first.entries()).allSatisfy(entry -> assertThat(entry.version()).isEqualTo(1));
         assertThat(second.registered()).isEmpty();
         assertThat(second.entries()).isEqualTo(first.entries().stream()

@@ -79,6 +79,14 @@ class HotAggregateCacheTest {
                 .withLoggingDisabled().build();
         ids.init(context.getStateStoreContext(), ids);
         context.addStateStore(ids);
+        KeyValueStore<Long, byte[]> held = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(topics.heldStore()), Serdes.Long(), Serdes.ByteArray())
+                .withLoggingDisabled().build();
+        held.init(context.getStateStoreContext(), held);
+        context.addStateStore(held);
+        foldstream.worker.runtime.CommitCounter commits = new foldstream.worker.runtime.CommitCounter(topics.commitCounter());
+        commits.init(context.getStateStoreContext(), commits);
+        context.addStateStore(commits);
 
         CommandProcessor<AccountState> processor = new CommandProcessor<>(Accounts.type(), codec, ProcessingOptions.DEFAULTS, clock, new foldstream.worker.runtime.KafkaEventLog());
         processor.init(context);

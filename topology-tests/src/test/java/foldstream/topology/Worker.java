@@ -2,6 +2,9 @@ package foldstream.topology;
 
 import foldstream.protocol.AggregateSnapshot;
 import foldstream.protocol.CommandResult;
+import foldstream.protocol.ControlAction;
+import foldstream.protocol.ControlInstruction;
+import foldstream.protocol.ControlResult;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
@@ -15,6 +18,7 @@ import foldstream.worker.serialization.InMemorySchemaRegistry;
 import foldstream.worker.serialization.SubjectNameStrategy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -46,6 +50,7 @@ final class Worker implements AutoCloseable {
     final MutableClock clock = new MutableClock(START);
     final TopologyTestDriver driver;
     private final Map<String, TestInputTopic<byte[], byte[]>> inputs = new HashMap<>();
+    private final Map<String, TestInputTopic<byte[], byte[]>> controls = new HashMap<>();
     private final Map<String, TestOutputTopic<byte[], byte[]>> outputs = new HashMap<>();
     private final SnapshotCodec snapshots = new SnapshotCodec();
 
@@ -115,6 +120,38 @@ final class Worker implements AutoCloseable {
     private List<TestRecord<byte[], byte[]>> drain(String topic) {
         return outputs.computeIfAbsent(topic, t -> driver.createOutputTopic(t, new ByteArrayDeserializer(), new ByteArrayDeserializer()))
                 .readRecordsToList();
+    }
+
+    /** A replay instruction on {@code S-control}, with the given headers (name, value pairs). */
+    void replay(String type, String... headers) {
+        String topic = AggregateTopics.of(type).control();
+        ControlInstruction instruction = new ControlInstruction(ControlAction.REPLAY);
+        control(type, codec.encode(SubjectNameStrategy.TOPIC_NAME.subject(topic, instruction.getSchema()), instruction), headers);
+    }
+
+    /** Any value on {@code S-control}, keyed by the partition (0), as the CLI writes it. */
+    void control(String type, byte[] value, String... headers) {
+        Headers h = new RecordHeaders();
+        for (int i = 0; i < headers.length; i += 2) {
+            h.add(headers[i], headers[i + 1].getBytes(StandardCharsets.UTF_8));
+        }
+        controls.computeIfAbsent(type, t -> driver.createInputTopic(AggregateTopics.of(t).control(),
+                new ByteArraySerializer(), new ByteArraySerializer()))
+                .pipeInput(new TestRecord<>("0".getBytes(StandardCharsets.UTF_8), value, h, clock.instant()));
+    }
+
+    /** Control results written since the last call. */
+    List<ControlResult> controlResults(String type) {
+        List<ControlResult> results = new ArrayList<>();
+        for (TestRecord<byte[], byte[]> r : drain(AggregateTopics.of(type).controlResults())) {
+            results.add(codec.decode(r.value(), ControlResult.class));
+        }
+        return results;
+    }
+
+    /** Lets the wall clock reach the processor's next tick, where a rebuild takes its next step. */
+    void tick() {
+        driver.advanceWallClockTime(Duration.ofMillis(10));
     }
 
     /** Results written since the last call. */

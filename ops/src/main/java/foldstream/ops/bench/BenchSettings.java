@@ -25,10 +25,20 @@ import java.util.Set;
  * @param parts which measurements to run (default all); the ratios need the ceilings
  * @param lowLatency the Kafka Streams settings of the low-latency runs, for bare and Foldstream alike
  *     (default {@link #LOW_LATENCY})
+ * @param compare worker settings the throughput part also runs with, run for run alternating with
+ *     the defaults, so that one run on a busy machine compares the two (default none)
  */
 public record BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                             Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
-                            Path workDir, Set<Part> parts, Map<String, String> lowLatency) {
+                            Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare) {
+
+    /** Without a comparison. */
+    public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
+                         Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
+                         Path workDir, Set<Part> parts, Map<String, String> lowLatency) {
+        this(bootstrapServers, commands, aggregates, partitions, rate, latencyDuration, repeats, restoreEvents, modes, json,
+                workDir, parts, lowLatency, Map.of());
+    }
 
     /** The lowest p99 found under {@code exactly_once_v2} on this machine (README, "Performance"). */
     public static final Map<String, String> LOW_LATENCY = Map.of("commit.interval.ms", "10", "producer.linger.ms", "0");
@@ -45,5 +55,6 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
             throw new IllegalArgumentException("--partitions, --rate, --repeats and --restore-events must be positive");
         }
         lowLatency = Map.copyOf(lowLatency);
+        compare = Map.copyOf(compare);
     }
 }

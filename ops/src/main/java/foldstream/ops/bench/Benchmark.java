@@ -106,7 +106,17 @@ public final class Benchmark {
         }
         if (runs(BenchSettings.Part.THROUGHPUT)) {
             Map<String, Double> memory = new LinkedHashMap<>();
-            List<Double> fold = repeat("foldstream throughput", r -> throughput("foldstream", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, memory));
+            List<Double> compared = new ArrayList<>();
+            List<Double> fold = repeat("foldstream throughput", r -> {
+                if (!settings.compare().isEmpty()) {
+                    compared.add(throughput("foldstream", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, null, settings.compare()));
+                }
+                return throughput("foldstream", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, memory);
+            });
+            if (!compared.isEmpty()) {
+                measurements.add(new Measurement("foldstream throughput with " + settings.compare(), "commands/s", compared,
+                        ratios(compared, bare, producer), "run for run alternating with the default-settings runs below"));
+            }
             measurements.add(new Measurement("foldstream throughput (ex_accounts, default settings)", "commands/s", fold,
                     ratios(fold, bare, producer), ratioNote(fold, bare, producer)));
             measurements.add(new Measurement("foldstream worker peak resident memory during throughput", "MiB",
@@ -162,12 +172,17 @@ public final class Benchmark {
     // ---- throughput
 
     private double throughput(String kind, CommandLoad load, StorageMode mode, Map<String, Double> memory) throws Exception {
+        return throughput(kind, load, mode, memory, Map.of());
+    }
+
+    private double throughput(String kind, CommandLoad load, StorageMode mode, Map<String, Double> memory,
+                              Map<String, String> properties) throws Exception {
         String stream = kind.substring(0, 4) + "t" + (runCounter++);
         String output = createFor(kind, stream, mode);
         step(kind + ": producing " + load.size() + " commands to " + stream + "-commands");
         load.preProduce(bootstrap, stream + "-commands", i -> progress("producing", i, load.size()));
         try (ResultWatch watch = new ResultWatch(bootstrap, output);
-             ChildProcess child = start(kind, stream, mode, "app-" + stream, Map.of())) {
+             ChildProcess child = start(kind, stream, mode, "app-" + stream, properties)) {
             ResultWatch.Arrivals arrivals = watch.await(load.size(), STALL, seen -> {
                 progress(kind + " processed", seen, load.size());
                 if (seen % 20 == 0) {
@@ -268,10 +283,15 @@ public final class Benchmark {
 
     /** One command per partition answered: the processor runs and owns every partition. */
     private void warmUp(KafkaProducer<byte[], byte[]> producer, String stream, String output, ChildProcess child) throws Exception {
+        warmUp(producer, stream, output, child, STALL);
+    }
+
+    private void warmUp(KafkaProducer<byte[], byte[]> producer, String stream, String output, ChildProcess child, Duration limit)
+            throws Exception {
         byte[] value = codec.encode(SubjectNameStrategy.TOPIC_RECORD_NAME.subject(stream + "-commands", Deposit.getClassSchema()), new Deposit(1L));
         List<byte[]> keys = keysForEveryPartition("warmup-");
         Set<String> answered = new HashSet<>();
-        long deadline = System.nanoTime() + STALL.toNanos();
+        long deadline = System.nanoTime() + limit.toNanos();
         // From the end: the output may hold earlier answers (a restore's history), and reading them would count as restore time.
         try (ResultWatch watch = new ResultWatch(bootstrap, output, true)) {
             for (byte[] key : keys) {
@@ -288,7 +308,7 @@ public final class Benchmark {
             });
         }
         if (answered.size() < keys.size()) {
-            throw new IllegalStateException("only " + answered.size() + " of " + keys.size() + " partitions answered within " + STALL);
+            throw new IllegalStateException("only " + answered.size() + " of " + keys.size() + " partitions answered within " + limit);
         }
     }
 
@@ -308,16 +328,23 @@ public final class Benchmark {
             String app = "app-" + stream;
             createFor("foldstream", stream, mode);
             step("restore " + mode + " run " + (r + 1) + ": building " + history.size() + " events' worth of state");
-            history.preProduce(bootstrap, stream + "-commands", i -> progress("producing", i, history.size()));
-            try (ResultWatch watch = new ResultWatch(bootstrap, stream + "-results");
-                 ChildProcess first = start("foldstream", stream, mode, app, Map.of())) {
-                watch.await(history.size(), STALL, seen -> progress("processed", seen, history.size()));
+            if (mode == StorageMode.EVENTS_ONLY) {
+                // The events are the whole record: written straight to S-events, the restore measures the rebuild alone.
+                EventHistory.produce(codec, bootstrap, stream, history.size(), Math.min(settings.aggregates(), history.size()),
+                        i -> progress("writing events", i, history.size()));
+            } else {
+                history.preProduce(bootstrap, stream + "-commands", i -> progress("producing", i, history.size()));
+                try (ResultWatch watch = new ResultWatch(bootstrap, stream + "-results");
+                     ChildProcess first = start("foldstream", stream, mode, app, Map.of())) {
+                    watch.await(history.size(), STALL, seen -> progress("processed", seen, history.size()));
+                }
             }
             step("restore " + mode + " run " + (r + 1) + ": a fresh instance takes over");
             long start = System.nanoTime();
             try (ChildProcess fresh = start("foldstream", stream, mode, app, Map.of());
                  KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
-                warmUp(producer, stream, stream + "-results", fresh);
+                // A restore may take long: STALL plus a minute per million events.
+                warmUp(producer, stream, stream + "-results", fresh, STALL.plusSeconds(60L * history.size() / 1_000_000));
                 double seconds = (System.nanoTime() - start) / 1e9;
                 perMillion.add(seconds * 1_000_000.0 / history.size());
             }

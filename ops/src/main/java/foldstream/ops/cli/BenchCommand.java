@@ -59,6 +59,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Kafka Streams settings of the low-latency runs (default: commit.interval.ms=10,producer.linger.ms=0)")
     Map<String, String> lowLatency;
 
+    @Option(names = "--compare", split = ",", paramLabel = "KEY=VALUE",
+            description = "Worker settings the throughput part also runs with, alternating with the defaults in one run (default: none)")
+    Map<String, String> compare;
+
     @Option(names = "--json", defaultValue = "foldstream-bench.json", description = "Where the figures go (default: ${DEFAULT-VALUE})")
     Path json;
 
@@ -71,7 +75,8 @@ public final class BenchCommand implements Callable<Integer> {
         BenchSettings settings = new BenchSettings(Optional.ofNullable(bootstrapServers), commands, aggregates, partitions, rate,
                 Duration.ofSeconds(durationSeconds), repeats, restoreEvents, modes, json, work,
                 only == null || only.isEmpty() ? EnumSet.allOf(BenchSettings.Part.class) : EnumSet.copyOf(only),
-                lowLatency == null || lowLatency.isEmpty() ? BenchSettings.LOW_LATENCY : lowLatency);
+                lowLatency == null || lowLatency.isEmpty() ? BenchSettings.LOW_LATENCY : lowLatency,
+                compare == null ? Map.of() : compare);
         BenchReport report = new Benchmark(settings, System.err).run();
         report.printTable(System.out);
         report.writeJson(json);

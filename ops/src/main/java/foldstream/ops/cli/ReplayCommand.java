@@ -1,7 +1,7 @@
 package foldstream.ops.cli;
 
-import foldstream.protocol.CommandResult;
-import foldstream.protocol.Outcome;
+import foldstream.protocol.ControlOutcome;
+import foldstream.protocol.ControlResult;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.CommandGateway;
 import foldstream.worker.runtime.AggregateTopics;
@@ -37,8 +37,9 @@ import picocli.CommandLine.Spec;
  * {@code foldstream replay TYPE}: rebuilds a type's snapshots from its events, for example after a
  * change to {@code evolve}, while the workers run. It first reads every event and checks that each
  * aggregate's versions run without a gap (refusing, naming the aggregate and version, when one
- * does not), showing progress; then it asks each partition's worker to rebuild, in band, so commands
- * that arrive meanwhile are processed after the rebuild, exactly once.
+ * does not), showing progress; then it writes a replay instruction to each partition of
+ * {@code S-control} and waits for each partition's {@code ControlResult} on {@code S-control-results}.
+ * Commands that arrive meanwhile wait for the rebuild and are processed after it, exactly once.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Rebuilds the snapshots of an aggregate type from its events, with the workers running.",
@@ -95,16 +96,16 @@ public final class ReplayCommand implements Callable<Integer> {
             out.flush();
             try (CommandGateway gateway = new CommandGateway(client.kafka(env), codec, List.of(type))) {
                 err.println("[replay] asking each partition's worker to rebuild ...");
-                List<CommandResult> results = gateway.replay(type, Duration.ofSeconds(timeoutSeconds))
+                List<ControlResult> results = gateway.replay(type, Duration.ofSeconds(timeoutSeconds))
                         .get(timeoutSeconds + 10L, TimeUnit.SECONDS);
                 long folded = 0;
                 long aggregates = 0;
                 boolean ok = true;
-                for (CommandResult result : results) {
-                    out.println("  " + result.getMessage() + (result.getOutcome() == Outcome.ACCEPTED ? "" : "  (" + result.getOutcome() + ")"));
-                    ok &= result.getOutcome() == Outcome.ACCEPTED;
-                    folded += result.getOutcome() == Outcome.ACCEPTED ? result.getVersion() : 0;
-                    aggregates += result.getEventCount();
+                for (ControlResult result : results) {
+                    out.println("  " + result.getMessage() + (result.getOutcome() == ControlOutcome.DONE ? "" : "  (" + result.getOutcome() + ")"));
+                    ok &= result.getOutcome() == ControlOutcome.DONE;
+                    folded += result.getEventsFolded();
+                    aggregates += result.getAggregatesRebuilt();
                 }
                 out.printf(Locale.ROOT, "%s: %s: %,d aggregates rebuilt from %,d events on %d partitions in %.1f s%n", type,
                         ok ? "replayed" : "NOT replayed everywhere", aggregates, folded, results.size(), seconds(start));

@@ -29,7 +29,8 @@ class BenchmarkTest {
     void everyPartRunsOnATinyInputAndWritesTheTableAndJson(KafkaBroker broker, @TempDir Path work) throws Exception {
         Path json = work.resolve("bench.json");
         BenchSettings settings = new BenchSettings(Optional.of(broker.bootstrapServers()), 600, 60, 2, 100, Duration.ofSeconds(3), 1,
-                400, List.of(StorageMode.EVENTS_ONLY), json, work, EnumSet.allOf(BenchSettings.Part.class), BenchSettings.LOW_LATENCY);
+                400, List.of(StorageMode.EVENTS_ONLY), json, work, EnumSet.allOf(BenchSettings.Part.class), BenchSettings.LOW_LATENCY,
+                java.util.Map.of("enable.transactional.statestores", "false"));
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
         BenchReport report = new Benchmark(settings, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
@@ -38,6 +39,7 @@ class BenchmarkTest {
                 .anyMatch(n -> n.startsWith("bare processor ceiling")).anyMatch(n -> n.startsWith("foldstream throughput ("))
                 .anyMatch(n -> n.startsWith("foldstream worker peak resident memory"))
                 .anyMatch(n -> n.startsWith("foldstream throughput, 80 %"))
+                .anyMatch(n -> n.equals("foldstream throughput with {enable.transactional.statestores=false}"))
                 .anyMatch(n -> n.startsWith("bare latency p99")).anyMatch(n -> n.startsWith("foldstream latency p99"))
                 .anyMatch(n -> n.startsWith("restore, EVENTS_ONLY"));
         assertThat(report.measurements()).allSatisfy(m -> assertThat(m.median()).as(m.name()).isPositive());

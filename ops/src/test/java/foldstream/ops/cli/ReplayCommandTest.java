@@ -39,7 +39,7 @@ import picocli.CommandLine;
 
 /**
  * {@code foldstream replay} against a running worker: checks the events, has every partition
- * rebuilt, refuses a gap. On a broker of its own: the shared one's ex_counters topics are also
+ * rebuilt through {@code S-control} (its {@code ControlResult}s summed up), refuses a gap. On a broker of its own: the shared one's ex_counters topics are also
  * processed by other tests' workers under other application ids, each from its own empty state.
  */
 class ReplayCommandTest {
@@ -84,7 +84,8 @@ class ReplayCommandTest {
             }
 
             assertThat(replay(bootstrap, server.url())).as(err.toString()).isZero();
-            assertThat(out.toString()).contains("no gaps").contains("ex_counters: replayed:").contains("on 2 partitions");
+            assertThat(out.toString()).contains("no gaps").contains("ex_counters: replayed:")
+                    .contains("5 aggregates rebuilt from 30 events on 2 partitions");
 
             // A forged event at version 2 of an aggregate that has no version 1.
             String broken = "gap-" + UUID.randomUUID();

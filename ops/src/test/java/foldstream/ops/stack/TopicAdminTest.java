@@ -73,7 +73,8 @@ class TopicAdminTest {
 
         EnsuredTopics ensured = topics.ensure(List.of(type), 3, TopicAdmin.DERIVED_REPLICATION);
 
-        assertThat(ensured.created()).containsExactly(s + "-commands", s + "-events", s + "-results", s + "-dlq", s + "-state");
+        assertThat(ensured.created()).containsExactly(s + "-commands", s + "-events", s + "-results", s + "-dlq", s + "-state",
+                s + "-control", s + "-control-results");
         assertThat(ensured.replicationFactor()).as("min(3, one broker)").isEqualTo(1);
         List<TopicDescription> described = topics.describe(List.of(type));
         assertThat(described).allSatisfy(d -> {
@@ -97,7 +98,7 @@ class TopicAdminTest {
         EnsuredTopics again = topics.ensure(List.of(type), 6, 1);
 
         assertThat(again.created()).isEmpty();
-        assertThat(again.existing()).hasSize(4);
+        assertThat(again.existing()).hasSize(6);
         assertThat(topics.describe(List.of(type))).allSatisfy(d -> assertThat(d.observed().orElseThrow().partitions()).isEqualTo(2));
     }
 
@@ -105,7 +106,7 @@ class TopicAdminTest {
     void describeReportsMissingTopicsWithoutCreatingThem() {
         AggregateType<CounterState> type = freshType(false);
 
-        assertThat(topics.describe(List.of(type))).hasSize(4).noneMatch(TopicDescription::exists);
+        assertThat(topics.describe(List.of(type))).hasSize(6).noneMatch(TopicDescription::exists);
         assertThat(topics.observe(List.of(type.name() + "-commands"))).isEmpty();
     }
 
@@ -116,11 +117,13 @@ class TopicAdminTest {
 
         EnsuredTopics ensured = topics.ensure(List.of(type), 6, 1);
 
-        assertThat(ensured.created()).hasSize(3).doesNotContain(type.name() + "-commands");
+        assertThat(ensured.created()).hasSize(5).doesNotContain(type.name() + "-commands");
         Map<String, ObservedTopic> now = topics.observe(List.of(type.name() + "-events", type.name() + "-results", type.name() + "-dlq"));
         assertThat(now.get(type.name() + "-events").partitions()).isEqualTo(3);
         assertThat(now.get(type.name() + "-results").partitions()).isEqualTo(3);
         assertThat(now.get(type.name() + "-dlq").partitions()).as("co-partitioned with the commands").isEqualTo(3);
+        assertThat(topics.observe(List.of(type.name() + "-control")).get(type.name() + "-control").partitions())
+                .as("the control topic too: Kafka Streams reads it in the commands' tasks").isEqualTo(3);
     }
 
     @Test

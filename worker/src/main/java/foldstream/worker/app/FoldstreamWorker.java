@@ -18,6 +18,8 @@ import foldstream.worker.query.AggregateQueries;
 import foldstream.worker.runtime.FoldstreamTopology;
 import foldstream.worker.runtime.SchemaGate;
 import foldstream.worker.runtime.ProcessingOptions;
+import foldstream.worker.runtime.KafkaEventLog;
+import foldstream.worker.runtime.RebuildBoard;
 import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.RegistryHealth;
@@ -203,7 +205,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, topics.replicationFactor());
         HttpEndpoint endpoint = HttpEndpoint.of(settings, httpSettings);
         config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, endpoint.advertised());
-        Topology topology = FoldstreamTopology.build(types, codec, options, clock);
+        RebuildBoard rebuilds = new RebuildBoard();
+        Topology topology = FoldstreamTopology.build(types, codec, options, clock, new KafkaEventLog(), rebuilds);
         KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
         created.setStateListener((now, before) -> {
             LOG.info("worker {}: {} -> {}", settings.applicationId(), before, now);
@@ -254,7 +257,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             createdProjectionView = new ProjectionEndpoint(createdProjections, forwarding);
             ProjectionEndpoint projectionView = createdProjectionView;
             createdHttp = new WorkerHttpServer(endpoint.bindHost(), endpoint.port(), httpSettings, this::state,
-                    new AggregateQueries(created, types, codec, endpoint.hostInfo()), createdGateway, types, List.of(
+                    new AggregateQueries(created, types, codec, endpoint.hostInfo(), rebuilds), createdGateway, types, List.of(
                             Route.get("/processes/{name}/{id}", Need.read("name"), call -> processView.get(call.path("name"),
                                     call.path("id"), call.header(OwnerForwarding.FORWARDED).isPresent())),
                             Route.get("/projections", Need.ops(), Endpoint.sync(call -> reply(projectionView.list()))),

@@ -1,6 +1,7 @@
 package foldstream.worker.gateway;
 
 import foldstream.protocol.CommandResult;
+import foldstream.protocol.ControlResult;
 import foldstream.protocol.Outcome;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -72,8 +74,6 @@ import org.slf4j.LoggerFactory;
 public final class CommandGateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandGateway.class);
-    /** The key of replay instructions, which address a partition, not an aggregate. */
-    private static final String REPLAY_KEY = "foldstream-replay";
     /** The longest any call waits for its result unless the gateway is made with another bound. */
     public static final Duration DEFAULT_MAX_TIMEOUT = Duration.ofMinutes(5);
     /** Consecutive failures of the reply consumer after which it is replaced by a new one. */
@@ -81,6 +81,7 @@ public final class CommandGateway implements AutoCloseable {
     private static final Duration MAX_READER_BACKOFF = Duration.ofSeconds(5);
 
     private final AvroWireCodec codec;
+    private final Map<String, Object> kafka;
     private final Set<String> types;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Map<String, Object> consumerSettings;
@@ -128,6 +129,7 @@ public final class CommandGateway implements AutoCloseable {
         }
         this.maxTimeout = maxTimeout;
         this.codec = codec;
+        this.kafka = java.util.Collections.unmodifiableMap(new HashMap<>(kafka));
         this.types = Set.copyOf(types);
         String clientId = "foldstream-gateway-" + UUID.randomUUID();
 
@@ -215,29 +217,40 @@ public final class CommandGateway implements AutoCloseable {
 
     /**
      * Asks the workers to rebuild the snapshots of a type from its events with the current
-     * {@code evolve}: one replay instruction on each partition of {@code S-commands}, answered by the
-     * task that owns it once its partition is rebuilt (DESIGN.md, "replay"). Commands sent meanwhile
-     * are processed in order after it, exactly once.
+     * {@code evolve}: one {@code ControlInstruction} (REPLAY) on each partition of {@code S-control},
+     * answered on {@code S-control-results} by the task that owns it once its partition is rebuilt
+     * (README, "Topics and records"). Commands sent meanwhile wait, and are processed in order after
+     * it, exactly once. Needs write access to {@code S-control}, which ACLs may keep from those who
+     * may only send commands.
      *
-     * @return one result per partition: ACCEPTED (version = events folded, eventCount = aggregates
-     *     rebuilt), or FAILED with errorCode INCONSISTENT_EVENTS naming the aggregate and version
+     * <pre>{@code
+     * List<ControlResult> partitions = gateway.replay("ex_accounts", Duration.ofMinutes(10)).get();
+     * boolean done = partitions.stream().allMatch(r -> r.getOutcome() == ControlOutcome.DONE);
+     * }</pre>
+     *
+     * @return one result per partition, by partition: DONE (eventsFolded, aggregatesRebuilt), REFUSED
+     *     (a type that keeps no events), or FAILED with errorCode INCONSISTENT_EVENTS naming the first
+     *     aggregate and version that could not be folded; fails with a {@link java.util.concurrent.TimeoutException}
+     *     when some partition did not answer in time (replaying again is safe)
      */
-    public CompletableFuture<List<CommandResult>> replay(String type, Duration requested) {
+    public CompletableFuture<List<ControlResult>> replay(String type, Duration requested) {
         Duration timeout = bounded(requested);
         if (!types.contains(type)) {
             throw new IllegalArgumentException("this gateway does not send to " + type + "; it knows " + types);
         }
-        String run = "replay-" + UUID.randomUUID();
-        List<CompletableFuture<CommandResult>> partitions = new ArrayList<>();
-        for (PartitionInfo partition : producer.partitionsFor(AggregateTopics.of(type).commands())) {
-            String commandId = run + "-" + partition.partition();
-            RecordHeaders headers = new RecordHeaders();
-            headers.add(ContractHeaders.COMMAND_ID, ContractHeaders.utf8(commandId));
-            headers.add(ContractHeaders.CONTROL, ContractHeaders.utf8(ContractHeaders.CONTROL_REPLAY));
-            partitions.add(dispatch(type, partition.partition(), REPLAY_KEY, null, headers, commandId, timeout));
-        }
-        return CompletableFuture.allOf(partitions.toArray(CompletableFuture[]::new))
-                .thenApply(done -> partitions.stream().map(CompletableFuture::join).toList());
+        CompletableFuture<List<ControlResult>> answer = new CompletableFuture<>();
+        Thread replay = new Thread(() -> {
+            try {
+                answer.complete(new ReplayRequest(kafka, producer, codec).run(type, timeout));
+            } catch (ExecutionException e) {
+                answer.completeExceptionally(e.getCause());
+            } catch (Exception e) {
+                answer.completeExceptionally(e);
+            }
+        }, "foldstream-gateway-replay-" + type);
+        replay.setDaemon(true);
+        replay.start();
+        return answer;
     }
 
     /** Sends a record to a type's commands topic and registers the future its result completes. */

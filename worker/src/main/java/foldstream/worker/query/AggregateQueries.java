@@ -3,6 +3,8 @@ package foldstream.worker.query;
 import foldstream.worker.gateway.AggregateView;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.runtime.AggregateTopics;
+import foldstream.worker.runtime.RebuildBoard;
+import foldstream.worker.runtime.RebuildProgress;
 import foldstream.worker.runtime.Snapshot;
 import foldstream.worker.runtime.SnapshotCodec;
 import foldstream.worker.serialization.AvroWireCodec;
@@ -35,9 +37,17 @@ public final class AggregateQueries {
     private final AvroWireCodec codec;
     private final HostInfo self;
     private final SnapshotCodec envelope = new SnapshotCodec();
+    private final RebuildBoard rebuilds;
 
     /** @param self this instance's {@code application.server}, as other instances reach it */
     public AggregateQueries(KafkaStreams streams, List<? extends AggregateType<?>> types, AvroWireCodec codec, HostInfo self) {
+        this(streams, types, codec, self, new RebuildBoard());
+    }
+
+    /** As above; a partition whose snapshots {@code rebuilds} says are being rebuilt answers {@link Lookup.NotReady}. */
+    public AggregateQueries(KafkaStreams streams, List<? extends AggregateType<?>> types, AvroWireCodec codec, HostInfo self,
+                            RebuildBoard rebuilds) {
+        this.rebuilds = rebuilds;
         this.streams = streams;
         this.codec = codec;
         this.self = self;
@@ -66,6 +76,11 @@ public final class AggregateQueries {
         if (!where.activeHost().equals(self)) {
             return new Lookup.Elsewhere(where.activeHost());
         }
+        if (rebuilds.rebuilding(typeName, where.partition())) {
+            RebuildProgress progress = rebuilds.get(typeName, where.partition());
+            return new Lookup.NotReady("the snapshots of " + typeName + " partition " + where.partition()
+                    + " are being rebuilt from its events: " + progress.folded() + " folded, " + progress.toGo() + " to go");
+        }
         byte[] bytes;
         try {
             ReadOnlyKeyValueStore<String, byte[]> store = streams.store(StoreQueryParameters.fromNameAndType(
@@ -79,7 +94,7 @@ public final class AggregateQueries {
     }
 
     private AggregateView view(AggregateType<?> type, String id, byte[] bytes) {
-        if (bytes == null) {
+        if (bytes == null || id.isEmpty()) { // the empty key holds the rebuild checkpoint, never an aggregate
             return new AggregateView(type.name(), id, 0, type.aggregate().initialState(), null);
         }
         Snapshot<?> snapshot = envelope.decode(bytes, codec, type.stateClass());

@@ -36,6 +36,20 @@ public record AggregateTopics(String streamName) {
         return streamName + "-dlq";
     }
 
+    /**
+     * Control instructions ({@code ControlInstruction}, e.g. replay), apart from commands so that ACLs
+     * can tell who may command from who may rebuild; same partition count as {@code S-commands}, an
+     * instruction acts on the partition it is written to.
+     */
+    public String control() {
+        return streamName + "-control";
+    }
+
+    /** One {@code ControlResult} per control instruction, in the instruction's partition. */
+    public String controlResults() {
+        return streamName + "-control-results";
+    }
+
     /** The local store of snapshots; its changelog topic is {@code <application.id>-S-snapshots-changelog}. */
     public String snapshotStore() {
         return streamName + "-snapshots";
@@ -46,10 +60,20 @@ public record AggregateTopics(String streamName) {
         return streamName + "-command-ids";
     }
 
+    /** The local store of commands held back while the snapshots are rebuilt from {@code S-events}. */
+    public String heldStore() {
+        return streamName + "-held";
+    }
+
+    /** The task's commit counter (in memory, no changelog). */
+    public String commitCounter() {
+        return streamName + "-commits";
+    }
+
     /** Every topic the type reads or writes, the state topic only when it is published. */
     public List<String> all(boolean withState) {
         return withState
-                ? List.of(commands(), events(), results(), dlq(), state())
-                : List.of(commands(), events(), results(), dlq());
+                ? List.of(commands(), events(), results(), dlq(), control(), controlResults(), state())
+                : List.of(commands(), events(), results(), dlq(), control(), controlResults());
     }
 }

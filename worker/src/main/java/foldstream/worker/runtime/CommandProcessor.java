@@ -3,6 +3,8 @@ package foldstream.worker.runtime;
 import static foldstream.worker.runtime.ContractHeaders.utf8;
 
 import foldstream.protocol.CommandResult;
+import foldstream.protocol.ControlAction;
+import foldstream.protocol.ControlOutcome;
 import foldstream.protocol.FieldViolation;
 import foldstream.protocol.Outcome;
 import foldstream.protocol.SnapshotMeta;
@@ -22,12 +24,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -50,8 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class CommandProcessor<S extends SpecificRecord> implements Processor<byte[], byte[], byte[], byte[]> {
 
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
-    /** Far more events than one transaction writes: what a replay needs beyond the committed ones. */
-    private static final int RECENT_EVENTS = 100_000;
+    /** How often a rebuild takes its next step (each one then commits). */
+    private static final Duration REBUILD_TICK = Duration.ofMillis(5);
 
     private final AggregateType<S> type;
     private final AggregateTopics topics;
@@ -60,9 +62,11 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private final Clock clock;
     private final CommandEvaluator<S> evaluator;
     private final EventLog eventLog;
+    private final RebuildBoard rebuildBoard;
     private final Map<String, Class<? extends SpecificRecord>> commandTypes = new HashMap<>();
     private final byte[] aggregateTypeHeader;
     private final EventIds eventIds;
+    private final ControlInstructions control;
     private final ResultPartitioner resultPartitioner;
     private final StrictUtf8 strictUtf8 = new StrictUtf8();
 
@@ -70,9 +74,9 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private AggregateCache<S> cache;
     private SnapshotStore<S> snapshots;
     private AnsweredCommands answered;
-    private boolean rebuilt;
-    private Cancellable rebuildSoon;
-    private RecentEvents recent = new RecentEvents(RECENT_EVENTS, () -> 0L);
+    private PartitionRebuild<S> rebuild;
+    private HeldCommands held;
+    private boolean workedSinceTick;
     private CommandLimits limits;
     private AvroBounds avroBounds;
     private OutputSizeGuard outputs;
@@ -82,12 +86,19 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
      *     snapshots from; unused in the other modes
      */
     public CommandProcessor(AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock, EventLog eventLog) {
-        this(type, codec, options, clock, eventLog, new ResultPartitioner());
+        this(type, codec, options, clock, eventLog, new RebuildBoard());
+    }
+
+    /** As above, reporting rebuilds on {@code rebuildBoard}. */
+    public CommandProcessor(AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock, EventLog eventLog,
+                            RebuildBoard rebuildBoard) {
+        this(type, codec, options, clock, eventLog, rebuildBoard, new ResultPartitioner());
     }
 
     /** @param resultPartitioner the partitioner of the {@code S-results} and {@code S-dlq} sinks */
     CommandProcessor(AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock, EventLog eventLog,
-                     ResultPartitioner resultPartitioner) {
+                     RebuildBoard rebuildBoard, ResultPartitioner resultPartitioner) {
+        this.rebuildBoard = rebuildBoard;
         this.resultPartitioner = resultPartitioner;
         this.type = type;
         this.topics = AggregateTopics.of(type.name());
@@ -98,6 +109,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         this.eventLog = eventLog;
         this.aggregateTypeHeader = utf8(type.name());
         this.eventIds = new EventIds(type.name());
+        this.control = new ControlInstructions(type.name(), codec);
         for (Class<? extends SpecificRecord> command : type.commands().keySet()) {
             commandTypes.put(SpecificData.get().getSchema(command).getFullName(), command);
         }
@@ -114,7 +126,6 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         this.limits = options.limits().with(context.appConfigs());
         this.avroBounds = new AvroBounds(limits.collectionItems(), limits.nestingDepth());
         this.outputs = OutputSizeGuard.of(context.appConfigs());
-        this.recent = new RecentEvents(RECENT_EVENTS, ThreadCommits.of(context.metrics()));
         SpecificData model = SpecificData.getForClass(type.stateClass());
         this.cache = new AggregateCache<>(options.hotAggregates(), options.hotAggregateIdleTtl(), clock::millis,
                 state -> model.deepCopy(state.getSchema(), state));
@@ -125,79 +136,111 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         Duration every = options.hotAggregateIdleTtl().compareTo(Duration.ofSeconds(30)) < 0
                 ? options.hotAggregateIdleTtl() : Duration.ofSeconds(30);
         context.schedule(every, PunctuationType.WALL_CLOCK_TIME, now -> cache.evictIdle());
-        // Pure event sourcing: the store has no changelog and may be missing or behind, so it is
-        // rebuilt from the events before the first command (stores cannot be written during init),
-        // or at the first punctuation when no command comes, so queries see the states too.
-        this.rebuilt = type.storageMode() != StorageMode.EVENTS_ONLY;
-        if (!rebuilt) {
-            this.rebuildSoon = context.schedule(Duration.ofMillis(10), PunctuationType.WALL_CLOCK_TIME, now -> rebuildIfNeeded());
-        }
-        recent.clear();
-    }
-
-    /** Pure event sourcing's rebuild, once per task initialization, before anything reads the store. */
-    private void rebuildIfNeeded() {
-        if (!rebuilt) {
-            rebuildFromEvents();
-            rebuilt = true;
-        }
-        if (rebuildSoon != null) {
-            rebuildSoon.cancel();
-            rebuildSoon = null;
-        }
-    }
-
-    /** Folds this partition's events (the committed ones, then this task's own recent ones) into new snapshots. */
-    private EventFold<S> rebuildFromEvents() {
-        long start = System.nanoTime();
-        int partition = context.taskId().partition();
-        EventFold<S> fold = new EventFold<>(type, codec);
-        eventLog.read(context.appConfigs(), topics.events(), partition, fold::add);
-        for (RecentEvents.Event event : recent.all()) {
-            if (event.version() > fold.version(event.aggregateId())) {
-                fold.add(event.aggregateId(), event.version(), event.event(), event.timestamp(), event.commandId());
-            }
-        }
-        snapshots.replaceAll(fold.snapshots());
-        LOG.info("{} partition {}: rebuilt {} aggregates from {} events in {} ms", type.name(), partition,
-                fold.snapshots().size(), fold.folded(), (System.nanoTime() - start) / 1_000_000);
-        return fold;
-    }
-
-    /** A replay instruction: rebuild this partition's snapshots with the current {@code evolve}, and say so on S-results. */
-    private void replay(Record<byte[], byte[]> record) {
-        RecordMetadata where = context.recordMetadata().orElseThrow();
-        String id = ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID);
-        Command command = new Command(where, id == null ? "replay-" + where.partition() + "-" + where.offset() : id,
-                id == null ? "replay" : id, record.key());
-        CommandResult result;
-        if (type.storageMode() == StorageMode.SNAPSHOTS_ONLY) {
-            result = result(command, Outcome.REJECTED, 0, 0, "NO_EVENTS", type.name() + " keeps no events (SNAPSHOTS_ONLY): nothing to replay", List.of());
+        this.held = new HeldCommands(context.getStateStore(topics.heldStore()));
+        this.rebuild = new PartitionRebuild<>(type, codec, snapshots, eventLog, context.appConfigs(),
+                context.taskId().partition(), options.rebuildBatch(), rebuildBoard,
+                ((CommitCounter) context.getStateStore(topics.commitCounter()))::commits);
+        // Pure event sourcing's store has no changelog and may be missing or behind: it catches up
+        // with S-events first. A rebuild a crash interrupted resumes, whatever the mode.
+        if (type.storageMode() == StorageMode.EVENTS_ONLY) {
+            rebuild.catchUp();
         } else {
-            try {
-                EventFold<S> fold = rebuildFromEvents();
-                result = result(command, Outcome.ACCEPTED, fold.folded(), fold.snapshots().size(), null,
-                        "partition " + where.partition() + ": rebuilt " + fold.snapshots().size() + " aggregates from "
-                                + fold.folded() + " events", List.of());
-            } catch (InconsistentEventsException e) {
-                LOG.error("{} partition {}: replay refused: {}", type.name(), where.partition(), e.getMessage());
-                result = result(command, Outcome.FAILED, e.version(), 0, "INCONSISTENT_EVENTS", e.getMessage(), List.of());
-            }
+            rebuild.resumeIfInterrupted();
         }
-        byte[] bytes = codec.encode(SubjectNameStrategy.TOPIC_NAME.subject(topics.results(), result.getSchema()), result);
-        forward(topics.results(), record.key(), bytes, record.timestamp(), resultHeaders(command));
+        context.schedule(REBUILD_TICK, PunctuationType.WALL_CLOCK_TIME, now -> rebuildOrRelease());
+    }
+
+    /** Runs on every tick: one bounded piece of rebuild work, if any is due. */
+    private void rebuildOrRelease() {
+        workedSinceTick = false;
+        workOnce();
+    }
+
+    /**
+     * One bounded piece of work, then a commit: a step of the rebuild, or, once it is done, a batch
+     * of the commands held back meanwhile, in the order they came.
+     */
+    private void workOnce() {
+        if (rebuild.running()) {
+            if (rebuild.step()) {
+                held.replaying().ifPresent(this::replayDone);
+            }
+        } else if (!held.isEmpty()) {
+            // Stops early at a held replay instruction: what follows it waits for that rebuild.
+            for (int i = 0; i < options.rebuildBatch() && !rebuild.running(); i++) {
+                Optional<HeldCommands.Held> next = held.poll();
+                if (next.isEmpty()) {
+                    break;
+                }
+                handle(next.get().record(), next.get().where());
+            }
+        } else {
+            return;
+        }
+        context.commit();
+    }
+
+    /** An instruction on {@code S-control}: a replay rebuilds this partition's snapshots with the current {@code evolve}, in steps; answered when done. */
+    private void control(Record<byte[], byte[]> record, RecordMetadata where) {
+        ControlInstructions.Read read = control.read(record);
+        if (read instanceof ControlInstructions.Read.Unreadable unreadable) {
+            LOG.warn("{}: unreadable control instruction at {}/{}/{}: {}", type.name(), where.topic(), where.partition(),
+                    where.offset(), unreadable.reason());
+            answerControl(record, where, null, ControlOutcome.REFUSED, 0, 0, "MALFORMED", unreadable.reason());
+        } else if (type.storageMode() == StorageMode.SNAPSHOTS_ONLY) {
+            answerControl(record, where, ControlAction.REPLAY, ControlOutcome.REFUSED, 0, 0, "NO_EVENTS",
+                    type.name() + " keeps no events (SNAPSHOTS_ONLY): nothing to replay");
+        } else {
+            held.replaying(record, where);
+            rebuild.replay();
+            context.commit();
+        }
+    }
+
+    private void replayDone(HeldCommands.Held instruction) {
+        held.replayDone();
+        RebuildProgress done = rebuild.progress();
+        int partition = instruction.where().partition();
+        if (rebuild.firstFailure() != null) {
+            answerControl(instruction.record(), instruction.where(), ControlAction.REPLAY, ControlOutcome.FAILED, done.folded(),
+                    rebuild.created(), "INCONSISTENT_EVENTS", "partition " + partition + ": " + done.failures()
+                            + " events could not be folded (their aggregates stay at their last good version); the first: "
+                            + rebuild.firstFailure());
+        } else {
+            answerControl(instruction.record(), instruction.where(), ControlAction.REPLAY, ControlOutcome.DONE, done.folded(),
+                    rebuild.created(), null, "partition " + partition + ": rebuilt " + rebuild.created() + " aggregates from "
+                            + done.folded() + " events");
+        }
+    }
+
+    private void answerControl(Record<byte[], byte[]> record, RecordMetadata where, ControlAction action, ControlOutcome outcome,
+                               long folded, long rebuilt, String errorCode, String message) {
+        context.forward(control.result(record, where, action, outcome, folded, rebuilt, errorCode, message, clock.millis()),
+                sinkName(topics.controlResults()));
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        if (!rebuilt) {
-            rebuildIfNeeded();
+        RecordMetadata where = context.recordMetadata().orElseThrow();
+        if ((rebuild.running() || !held.isEmpty()) && !workedSinceTick) {
+            // Progress between ticks too, but at most one piece per tick, so a transaction stays bounded.
+            workedSinceTick = true;
+            workOnce();
         }
-        if (ContractHeaders.CONTROL_REPLAY.equals(ContractHeaders.text(record.headers(), ContractHeaders.CONTROL))) {
-            replay(record);
+        // Never decided against a store still being rebuilt: held back, in order, until it is done.
+        if (rebuild.running() || !held.isEmpty()) {
+            held.add(record, where);
             return;
         }
-        Command command = read(record);
+        handle(record, where);
+    }
+
+    private void handle(Record<byte[], byte[]> record, RecordMetadata where) {
+        if (control.isControl(where)) {
+            control(record, where);
+            return;
+        }
+        Command command = read(record, where);
         if (command.problem != null) {
             malformed(record, command);
             return;
@@ -292,7 +335,6 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         for (int i = 0; i < events.size(); i++) {
             version++;
             forward(topics.events(), command.key, events.get(i), record.timestamp(), eventHeaders.get(i));
-            recent.add(new RecentEvents.Event(command.aggregateId, version, accepted.events().get(i), record.timestamp(), command.id));
         }
         if (type.publishesState()) {
             forward(topics.state(), command.key, state, record.timestamp(), stateHeaders);
@@ -378,15 +420,14 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         Record<byte[], byte[]> out = new Record<>(key, value, timestamp, headers);
         if (topic.equals(topics.results()) || topic.equals(topics.dlq())) {
             // To the partition the command came from: each is written by the task owning that command partition.
-            resultPartitioner.to(context.recordMetadata().orElseThrow().partition(), () -> context.forward(out, sinkName(topic)));
+            resultPartitioner.to(context.taskId().partition(), () -> context.forward(out, sinkName(topic)));
         } else {
             context.forward(out, sinkName(topic));
         }
     }
 
     /** Step 1: key, headers and value, or the reason they cannot be read; nothing is decoded beyond {@link CommandLimits}. */
-    private Command read(Record<byte[], byte[]> record) {
-        RecordMetadata where = context.recordMetadata().orElseThrow();
+    private Command read(Record<byte[], byte[]> record, RecordMetadata where) {
         String problem = headersProblem(record.headers());
         byte[] idBytes = lastValue(record.headers(), ContractHeaders.COMMAND_ID);
         String id = idBytes == null || idBytes.length > limits.commandIdBytes() ? null : strictUtf8.decode(idBytes);
@@ -481,6 +522,9 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
 
     @Override
     public void close() {
+        if (rebuild != null) {
+            rebuild.close();
+        }
         if (cache != null) {
             cache.clear();
         }

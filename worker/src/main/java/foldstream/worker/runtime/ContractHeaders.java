@@ -21,14 +21,6 @@ public final class ContractHeaders {
      */
     public static final String PROCESS_ID = "process-id";
 
-    /**
-     * On a record of {@code S-commands} that is an instruction to the worker rather than a command:
-     * {@code replay} rebuilds the partition's snapshots from {@code S-events}. Its result goes to
-     * {@code S-results} under its {@code command-id}.
-     */
-    public static final String CONTROL = "foldstream-control";
-    public static final String CONTROL_REPLAY = "replay";
-
     /** On records sent to {@code S-dlq}: why the command could not be read, and where it came from. */
     public static final String DLQ_ERROR = "dlq-error";
     public static final String DLQ_SOURCE = "dlq-source";

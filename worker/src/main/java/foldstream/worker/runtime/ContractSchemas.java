@@ -1,6 +1,8 @@
 package foldstream.worker.runtime;
 
 import foldstream.protocol.CommandResult;
+import foldstream.protocol.ControlInstruction;
+import foldstream.protocol.ControlResult;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.serialization.SubjectNameStrategy;
 import java.util.ArrayList;
@@ -31,7 +33,7 @@ public final class ContractSchemas {
     public record TopicSchema(String topic, String subject, Class<? extends SpecificRecord> recordClass) {
     }
 
-    /** Commands, events, result and state of the type, in that order; commands and events by subject. */
+    /** Commands, events, result, state and the control records of the type, in that order; commands and events by subject. */
     public static List<TopicSchema> of(AggregateType<?> type) {
         AggregateTopics topics = AggregateTopics.of(type.name());
         List<TopicSchema> schemas = new ArrayList<>();
@@ -50,6 +52,8 @@ public final class ContractSchemas {
         schemas.addAll(events);
         schemas.add(schema(topics.results(), CommandResult.class));
         schemas.add(schema(topics.state(), type.stateClass()));
+        schemas.add(schema(topics.control(), ControlInstruction.class));
+        schemas.add(schema(topics.controlResults(), ControlResult.class));
         return schemas;
     }
 

@@ -7,6 +7,7 @@ import foldstream.worker.serialization.Decoded;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,11 +29,22 @@ public final class EventFold<S extends SpecificRecord> {
     private final AvroWireCodec codec;
     private final Map<String, Class<? extends SpecificRecord>> eventTypes = new HashMap<>();
     private final Map<String, Snapshot<S>> snapshots = new HashMap<>();
+    private final Function<String, Snapshot<S>> base;
     private long folded;
 
     public EventFold(AggregateType<S> type, AvroWireCodec codec) {
+        this(type, codec, id -> null);
+    }
+
+    /**
+     * A fold that continues from snapshots kept elsewhere (a rebuild in steps continues from the
+     * store): {@code base} gives an aggregate's snapshot before this fold, or {@code null} when none;
+     * {@link #snapshots()} then holds only the aggregates this fold changed.
+     */
+    public EventFold(AggregateType<S> type, AvroWireCodec codec, Function<String, Snapshot<S>> base) {
         this.type = type;
         this.codec = codec;
+        this.base = base;
         for (Class<? extends SpecificRecord> event : type.events()) {
             eventTypes.put(SpecificData.get().getSchema(event).getFullName(), event);
         }
@@ -44,6 +56,21 @@ public final class EventFold<S extends SpecificRecord> {
      * @throws InconsistentEventsException when its version is not the next one of its aggregate, or it cannot be read
      */
     public void add(ConsumerRecord<byte[], byte[]> record) {
+        addIfNew(record, false);
+    }
+
+    /**
+     * Folds one event record unless its aggregate is already at its version or beyond (a catch-up
+     * meets the events the store already holds).
+     *
+     * @return whether it was folded
+     * @throws InconsistentEventsException when its version is beyond the next one of its aggregate, or it cannot be read
+     */
+    public boolean addIfNew(ConsumerRecord<byte[], byte[]> record) {
+        return addIfNew(record, true);
+    }
+
+    private boolean addIfNew(ConsumerRecord<byte[], byte[]> record, boolean skipKnown) {
         String where = record.topic() + "/" + record.partition() + "/" + record.offset();
         if (record.key() == null) {
             throw new InconsistentEventsException(null, -1, "event at " + where + " has no key");
@@ -56,6 +83,9 @@ public final class EventFold<S extends SpecificRecord> {
         } catch (NumberFormatException e) {
             throw new InconsistentEventsException(id, -1, "event at " + where + " has aggregate-version '" + versionText + "'");
         }
+        if (skipKnown && version <= version(id)) {
+            return false;
+        }
         checkNext(id, version, where);
         Decoded decoded = codec.decode(record.value(), eventTypes);
         if (!(decoded instanceof Decoded.Record event)) {
@@ -63,6 +93,7 @@ public final class EventFold<S extends SpecificRecord> {
                     + " cannot be read: " + decoded);
         }
         fold(id, version, event.record(), record.timestamp(), ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID));
+        return true;
     }
 
     /** Folds one event already decoded, for example one written in a transaction not yet committed. */
@@ -73,7 +104,7 @@ public final class EventFold<S extends SpecificRecord> {
 
     /** The version folded so far for an aggregate; 0 when none. */
     public long version(String id) {
-        Snapshot<S> current = snapshots.get(id);
+        Snapshot<S> current = current(id);
         return current == null ? 0 : current.version();
     }
 
@@ -85,8 +116,13 @@ public final class EventFold<S extends SpecificRecord> {
         }
     }
 
-    private void fold(String id, long version, SpecificRecord event, long timestamp, String commandId) {
+    private Snapshot<S> current(String id) {
         Snapshot<S> current = snapshots.get(id);
+        return current != null ? current : base.apply(id);
+    }
+
+    private void fold(String id, long version, SpecificRecord event, long timestamp, String commandId) {
+        Snapshot<S> current = current(id);
         S state = type.aggregate().evolve(current == null ? type.aggregate().initialState() : current.state(), event);
         Instant at = Instant.ofEpochMilli(timestamp);
         SnapshotMeta meta = new SnapshotMeta(current == null ? at : current.meta().getCreatedAt(), at,
@@ -95,7 +131,7 @@ public final class EventFold<S extends SpecificRecord> {
         folded++;
     }
 
-    /** The snapshot of every aggregate seen so far. */
+    /** The snapshot of every aggregate folded so far (with a base: every aggregate this fold changed). */
     public Map<String, Snapshot<S>> snapshots() {
         return snapshots;
     }

@@ -17,8 +17,9 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * Builds the Kafka Streams topology of a worker: for each aggregate type a source on
- * {@code S-commands}, one {@link CommandProcessor} with its snapshot and command-id stores, and sinks
- * on {@code S-events}, {@code S-results}, {@code S-dlq} and, when published, {@code S-state}. Each type
+ * {@code S-commands} and one on {@code S-control}, one {@link CommandProcessor} with its snapshot,
+ * command-id and held-commands stores, and sinks on {@code S-events}, {@code S-results}, {@code S-dlq},
+ * {@code S-control-results} and, when published, {@code S-state}. Each type
  * is its own sub-topology, so types scale and fail over independently.
  *
  * <pre>{@code
@@ -38,33 +39,50 @@ public final class FoldstreamTopology {
     /** As above, with the event log pure event sourcing rebuilds from (tests pass their own). */
     public static Topology build(List<? extends AggregateType<?>> types, AvroWireCodec codec,
                                  ProcessingOptions options, Clock clock, EventLog eventLog) {
+        return build(types, codec, options, clock, eventLog, new RebuildBoard());
+    }
+
+    /** As above, reporting the progress of rebuilds from {@code S-events} on {@code rebuildBoard}. */
+    public static Topology build(List<? extends AggregateType<?>> types, AvroWireCodec codec,
+                                 ProcessingOptions options, Clock clock, EventLog eventLog, RebuildBoard rebuildBoard) {
         Set<String> names = new HashSet<>();
         Topology topology = new Topology();
         for (AggregateType<?> type : types) {
             if (!names.add(type.name())) {
                 throw new IllegalArgumentException("aggregate type " + type.name() + " is registered twice");
             }
-            add(topology, type, codec, options, clock, eventLog);
+            add(topology, type, codec, options, clock, eventLog, rebuildBoard);
         }
         return topology;
     }
 
     private static <S extends org.apache.avro.specific.SpecificRecord> void add(
             Topology topology, AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock,
-            EventLog eventLog) {
+            EventLog eventLog, RebuildBoard rebuildBoard) {
         AggregateTopics topics = AggregateTopics.of(type.name());
         String source = topics.commands() + "-source";
         String processor = type.name() + "-processor";
         topology.addSource(source, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.commands());
+        // Control instructions come in through a source of their own into the same processor: one
+        // sub-topology, so S-control partition p goes to the task of S-commands partition p.
+        String controlSource = topics.control() + "-source";
+        topology.addSource(controlSource, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.control());
         ResultPartitioner resultPartitioner = new ResultPartitioner();
-        topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock, eventLog, resultPartitioner), source);
+        topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock, eventLog, rebuildBoard,
+                resultPartitioner), source, controlSource);
         topology.addStateStore(snapshotStore(type, topics), processor);
         topology.addStateStore(commandIdStore(topics), processor);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(topics.heldStore()),
+                Serdes.Long(), Serdes.ByteArray()), processor);
+        topology.addStateStore(CommitCounter.builder(topics.commitCounter()), processor);
         for (String output : topics.all(type.publishesState())) {
-            if (output.equals(topics.results()) || output.equals(topics.dlq())) {
+            if (output.equals(topics.controlResults())) {
+                topology.addSink(CommandProcessor.sinkName(output), output, new ByteArraySerializer(), new ByteArraySerializer(),
+                        ControlInstructions.PARTITIONER, processor);
+            } else if (output.equals(topics.results()) || output.equals(topics.dlq())) {
                 topology.addSink(CommandProcessor.sinkName(output), output,
                         new ByteArraySerializer(), new ByteArraySerializer(), resultPartitioner, processor);
-            } else if (!output.equals(topics.commands())) {
+            } else if (!output.equals(topics.commands()) && !output.equals(topics.control())) {
                 topology.addSink(CommandProcessor.sinkName(output), output,
                         new ByteArraySerializer(), new ByteArraySerializer(), processor);
             }

@@ -1,6 +1,7 @@
 package foldstream.worker.runtime;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -18,26 +19,68 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public final class KafkaEventLog implements EventLog {
 
+    private static final Duration POLL = Duration.ofMillis(500);
+
     @Override
     public void read(Map<String, Object> streamsConfig, String topic, int partition,
                      Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        try (Reader reader = open(streamsConfig, topic, partition)) {
+            long next = 0;
+            while (next < reader.end()) {
+                Batch batch = reader.read(next, 10_000);
+                batch.records().forEach(each);
+                next = batch.next();
+            }
+        }
+    }
+
+    @Override
+    public Reader open(Map<String, Object> streamsConfig, String topic, int partition) {
         Map<String, Object> settings = new StreamsConfig(streamsConfig)
                 .getRestoreConsumerConfigs("foldstream-event-log-" + topic + "-" + partition);
         settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
         settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
         TopicPartition tp = new TopicPartition(topic, partition);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
-            while (consumer.position(tp) < end) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.offset() < end) {
-                        each.accept(record);
-                    }
-                }
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer.assign(List.of(tp));
+        long end = consumer.endOffsets(List.of(tp)).get(tp);
+        return new Reader() {
+            private long position = -1;
+
+            @Override
+            public long end() {
+                return end;
             }
-        }
+
+            @Override
+            public Batch read(long from, int max) {
+                if (from >= end) {
+                    return new Batch(List.of(), from);
+                }
+                if (from != position) {
+                    consumer.seek(tp, from);
+                }
+                List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(Math.min(max, 10_000));
+                long next = from;
+                // Whole polls only (a poll's records are not split): at most max plus one poll's worth.
+                while (batch.size() < max && next < end) {
+                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                        if (record.offset() < end) {
+                            batch.add(record);
+                        }
+                    }
+                    next = Math.min(consumer.position(tp), end);
+                }
+                position = consumer.position(tp);
+                return new Batch(batch, next);
+            }
+
+            @Override
+            public void close() {
+                consumer.close();
+            }
+        };
     }
 }

@@ -13,20 +13,30 @@ import java.util.Objects;
  * @param hotAggregateIdleTtl how long an aggregate stays in memory unused (default 10 minutes)
  * @param limits what one command record may carry ({@link CommandLimits#DEFAULTS}); a worker's
  *     {@code foldstream.limits.*} properties override them
+ * @param rebuildBatch events (or snapshots deleted) per step of a rebuild from {@code S-events}, each
+ *     step one transaction (default 50,000: well under a second at the rebuild's rate, far under the
+ *     transaction timeout)
  */
 public record ProcessingOptions(Duration commandIdRetention, int hotAggregates, Duration hotAggregateIdleTtl,
-                                CommandLimits limits) {
+                                CommandLimits limits, int rebuildBatch) {
 
-    public static final ProcessingOptions DEFAULTS =
-            new ProcessingOptions(Duration.ofDays(7), 10_000, Duration.ofMinutes(10), CommandLimits.DEFAULTS);
+    public static final int DEFAULT_REBUILD_BATCH = 50_000;
 
-    /** With the default {@link CommandLimits}. */
+    public static final ProcessingOptions DEFAULTS = new ProcessingOptions(Duration.ofDays(7), 10_000, Duration.ofMinutes(10),
+            CommandLimits.DEFAULTS, DEFAULT_REBUILD_BATCH);
+
+    /** With the default {@link CommandLimits} and rebuild batch. */
     public ProcessingOptions(Duration commandIdRetention, int hotAggregates, Duration hotAggregateIdleTtl) {
-        this(commandIdRetention, hotAggregates, hotAggregateIdleTtl, CommandLimits.DEFAULTS);
+        this(commandIdRetention, hotAggregates, hotAggregateIdleTtl, CommandLimits.DEFAULTS, DEFAULT_REBUILD_BATCH);
     }
 
     public ProcessingOptions withLimits(CommandLimits commandLimits) {
-        return new ProcessingOptions(commandIdRetention, hotAggregates, hotAggregateIdleTtl, commandLimits);
+        return new ProcessingOptions(commandIdRetention, hotAggregates, hotAggregateIdleTtl, commandLimits, rebuildBatch);
+    }
+
+    /** The same options with another rebuild batch. */
+    public ProcessingOptions withRebuildBatch(int events) {
+        return new ProcessingOptions(commandIdRetention, hotAggregates, hotAggregateIdleTtl, limits, events);
     }
 
     public ProcessingOptions {
@@ -38,6 +48,9 @@ public record ProcessingOptions(Duration commandIdRetention, int hotAggregates, 
         }
         if (hotAggregates < 0) {
             throw new IllegalArgumentException("hotAggregates must be 0 or more, was " + hotAggregates);
+        }
+        if (rebuildBatch < 1) {
+            throw new IllegalArgumentException("rebuildBatch must be at least 1, was " + rebuildBatch);
         }
         if (hotAggregateIdleTtl.isNegative() || hotAggregateIdleTtl.isZero()) {
             throw new IllegalArgumentException("hotAggregateIdleTtl must be positive, was " + hotAggregateIdleTtl);

@@ -6,7 +6,6 @@ import foldstream.worker.serialization.AvroWireCodec;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -17,6 +16,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * same bytes that go to the {@code S-state} topic.
  */
 final class SnapshotStore<S extends SpecificRecord> {
+
+    /**
+     * The key of the rebuild checkpoint in the snapshot store: the empty string, never an aggregate
+     * id (a command without a key is {@code MALFORMED}).
+     */
+    static final String CHECKPOINT_KEY = "";
 
     private final AggregateType<S> type;
     private final KeyValueStore<String, byte[]> store;
@@ -64,15 +69,41 @@ final class SnapshotStore<S extends SpecificRecord> {
         return codec.encode(stateSubject, state);
     }
 
-    /** Replaces every snapshot of this task with these: pure event sourcing's rebuild. */
-    void replaceAll(Map<String, Snapshot<S>> rebuilt) {
+    /** The aggregate's stored snapshot, or {@code null} when it has none. */
+    Snapshot<S> stored(String aggregateId) {
+        Snapshot<S> snapshot = load(aggregateId);
+        return snapshot.exists() ? snapshot : null;
+    }
+
+    /**
+     * Deletes up to {@code max} snapshots (a replay starts from none), never the rebuild
+     * checkpoint, and empties the cache.
+     *
+     * @return how many it deleted: fewer than {@code max} when none are left
+     */
+    int deleteSome(int max) {
         cache.clear();
-        List<String> stale = new ArrayList<>();
+        List<String> some = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> all = store.all()) {
-            all.forEachRemaining(entry -> stale.add(entry.key));
+            while (all.hasNext() && some.size() < max) {
+                String key = all.next().key;
+                if (!key.equals(CHECKPOINT_KEY)) {
+                    some.add(key);
+                }
+            }
         }
-        stale.forEach(store::delete);
-        rebuilt.forEach((id, snapshot) -> save(id, snapshot, encodeState(snapshot.state())));
+        some.forEach(store::delete);
+        return some.size();
+    }
+
+    /** The rebuild checkpoint's bytes, or {@code null}. */
+    byte[] checkpoint() {
+        return store.get(CHECKPOINT_KEY);
+    }
+
+    /** Stored with the snapshots, so it commits (or is taken back) with them. */
+    void checkpoint(byte[] bytes) {
+        store.put(CHECKPOINT_KEY, bytes);
     }
 
     /** Stores the snapshot, whose state {@link #encodeState} already encoded. */

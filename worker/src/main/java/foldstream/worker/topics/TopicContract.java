@@ -103,7 +103,7 @@ public final class TopicContract {
                     .map(other -> other.getKey() + " has " + other.getValue())
                     .collect(Collectors.joining(", "));
             problems.add(new TopicProblem(topic.getKey(), "partitions", "is " + topic.getValue() + " but " + others
-                    + ": commands, events and results of a type must have the same partition count"));
+                    + ": commands, events, results and control topics of a type must have the same partition count"));
         }
         return problems;
     }

@@ -23,7 +23,10 @@ public enum TopicRole {
     RESULTS(Map.of()),
     DLQ(Map.of()),
     /** The latest state per aggregate, for downstream tables. */
-    STATE(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+    STATE(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+    /** Control instructions (replay): read by the same tasks as the commands, so co-partitioned with them. */
+    CONTROL(Map.of()),
+    CONTROL_RESULTS(Map.of());
 
     private final Map<String, String> configs;
 
@@ -36,9 +39,9 @@ public enum TopicRole {
         return configs;
     }
 
-    /** Whether commands, events and results must agree on this topic's partition count. */
+    /** Whether commands, events, results and control topics must agree on this topic's partition count. */
     public boolean sharesPartitionCount() {
-        return this == COMMANDS || this == EVENTS || this == RESULTS;
+        return this != DLQ && this != STATE;
     }
 
     /** The name of this role's topic for the type whose topics are {@code topics}. */
@@ -49,6 +52,8 @@ public enum TopicRole {
             case RESULTS -> topics.results();
             case DLQ -> topics.dlq();
             case STATE -> topics.state();
+            case CONTROL -> topics.control();
+            case CONTROL_RESULTS -> topics.controlResults();
         };
     }
 }

@@ -7,6 +7,8 @@ import foldstream.examples.users.ProfileSet;
 import foldstream.examples.users.UserCreated;
 import foldstream.examples.users.UserState;
 import foldstream.protocol.CommandResult;
+import foldstream.protocol.ControlInstruction;
+import foldstream.protocol.ControlResult;
 import foldstream.worker.examples.Users;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +22,9 @@ class ContractSchemasTest {
                 "ex_users-events-foldstream.examples.users.ProfileSet",
                 "ex_users-events-foldstream.examples.users.UserCreated",
                 "ex_users-results-value",
-                "ex_users-state-value");
+                "ex_users-state-value",
+                "ex_users-control-value",
+                "ex_users-control-results-value");
     }
 
     @Test
@@ -28,6 +32,8 @@ class ContractSchemasTest {
         assertThat(ContractSchemas.recordTypesOf(Users.type(), "ex_users-events")).containsExactly(ProfileSet.class, UserCreated.class);
         assertThat(ContractSchemas.recordTypesOf(Users.type(), "ex_users-results")).containsExactly(CommandResult.class);
         assertThat(ContractSchemas.recordTypesOf(Users.type(), "ex_users-state")).containsExactly(UserState.class);
+        assertThat(ContractSchemas.recordTypesOf(Users.type(), "ex_users-control")).containsExactly(ControlInstruction.class);
+        assertThat(ContractSchemas.recordTypesOf(Users.type(), "ex_users-control-results")).containsExactly(ControlResult.class);
         assertThatThrownBy(() -> ContractSchemas.recordTypesOf(Users.type(), "ex_users-dlq"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ex_users-dlq");
     }

@@ -14,4 +14,13 @@ class StreamsSettingsTest {
                 .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "app")
                 .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092");
     }
+
+    @Test
+    void storesAreTransactionalAndQueriesReadCommitted() {
+        assertThat(StreamsSettings.defaults("app", "localhost:9092"))
+                .containsEntry(StreamsConfig.TRANSACTIONAL_STATE_STORES_CONFIG, true)
+                .containsEntry(StreamsConfig.DEFAULT_INTERACTIVE_QUERY_ISOLATION_LEVEL_CONFIG, "READ_COMMITTED");
+        // Kafka Streams accepts them as they are.
+        new StreamsConfig(StreamsSettings.defaults("app", "localhost:9092"));
+    }
 }

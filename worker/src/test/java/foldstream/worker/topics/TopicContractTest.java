@@ -23,12 +23,14 @@ class TopicContractTest {
     }
 
     @Test
-    void theContractNamesFourTopicsPerTypeAndTheStateTopicOnlyWhenPublished() {
+    void theContractNamesSixTopicsPerTypeAndTheStateTopicOnlyWhenPublished() {
         assertThat(ExpectedTopic.of(Users.type())).containsExactly(
                 new ExpectedTopic("ex_users-commands", "ex_users", TopicRole.COMMANDS),
                 new ExpectedTopic("ex_users-events", "ex_users", TopicRole.EVENTS),
                 new ExpectedTopic("ex_users-results", "ex_users", TopicRole.RESULTS),
-                new ExpectedTopic("ex_users-dlq", "ex_users", TopicRole.DLQ));
+                new ExpectedTopic("ex_users-dlq", "ex_users", TopicRole.DLQ),
+                new ExpectedTopic("ex_users-control", "ex_users", TopicRole.CONTROL),
+                new ExpectedTopic("ex_users-control-results", "ex_users", TopicRole.CONTROL_RESULTS));
         AggregateType<CounterState> published = AggregateType.builder("counted", CounterState.class, new Counters())
                 .command(Increment.class).events(Incremented.class).publishState(true).build();
         assertThat(ExpectedTopic.of(published)).extracting(ExpectedTopic::name).contains("counted-state");
@@ -85,8 +87,19 @@ class TopicContractTest {
                 "ex_users-dlq", topic("ex_users-dlq", 1, BROKER_DEFAULTS)));
 
         assertThat(problems).extracting(TopicProblem::toString).containsExactly(
-                "topic ex_users-commands: partitions is 3 but ex_users-events has 6: commands, events and results of a type must have the same partition count",
-                "topic ex_users-events: partitions is 6 but ex_users-commands has 3: commands, events and results of a type must have the same partition count");
+                "topic ex_users-commands: partitions is 3 but ex_users-events has 6: commands, events, results and control topics of a type must have the same partition count",
+                "topic ex_users-events: partitions is 6 but ex_users-commands has 3: commands, events, results and control topics of a type must have the same partition count");
+    }
+
+    @Test
+    void aControlTopicMustHaveTheCommandsPartitionCount() {
+        // Kafka Streams reads S-control partition p in the task of S-commands partition p: the counts must agree.
+        List<TopicProblem> problems = TopicContract.check(ExpectedTopic.of(Users.type()), Map.of(
+                "ex_users-commands", topic("ex_users-commands", 6, BROKER_DEFAULTS),
+                "ex_users-control", topic("ex_users-control", 1, BROKER_DEFAULTS)));
+        assertThat(problems).extracting(TopicProblem::topic).containsExactly("ex_users-commands", "ex_users-control");
+        assertThat(TopicContract.partitionsFor(ExpectedTopic.of(Users.type()), Map.of(
+                "ex_users-commands", topic("ex_users-commands", 6, BROKER_DEFAULTS)), 2)).isEqualTo(6);
     }
 
     @Test
