@@ -9,9 +9,9 @@ import foldstream.protocol.FieldViolation;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
+import foldstream.worker.runtime.EventReader;
 import foldstream.worker.http.PlainJson;
 import foldstream.worker.serialization.AvroWireCodec;
-import foldstream.worker.serialization.Decoded;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,8 +27,6 @@ import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
-import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -91,7 +89,8 @@ public final class TopicTail implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<String> topics = new ArrayList<>();
-    private final Map<String, Class<? extends SpecificRecord>> eventTypes = new HashMap<>();
+    /** Per events topic: its type's reader, so old events show as today's (upcasters, aliases), as the worker folds them. */
+    private final Map<String, EventReader> eventReaders = new HashMap<>();
     private final AvroWireCodec codec;
     private final PrintWriter out;
     private final Thread poller;
@@ -130,9 +129,7 @@ public final class TopicTail implements AutoCloseable {
             if (options.kinds().contains(Kind.RESULTS)) {
                 topics.add(named.results());
             }
-            for (Class<? extends SpecificRecord> event : type.events()) {
-                eventTypes.put(SpecificData.get().getSchema(event).getFullName(), event);
-            }
+            eventReaders.put(named.events(), new EventReader(type, codec));
         }
         this.codec = codec;
         this.out = out;
@@ -277,10 +274,11 @@ public final class TopicTail implements AutoCloseable {
         String where = record.topic() + " p" + record.partition() + "@" + record.offset();
         String commandId = ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID);
         if (record.topic().endsWith("-events")) {
-            Decoded decoded = codec.decode(record.value(), eventTypes);
-            String shown = decoded instanceof Decoded.Record event
-                    ? event.record().getSchema().getName() + " " + event.record()
-                    : decoded.toString();
+            EventReader.Read read = eventReaders.get(record.topic()).read(record.value());
+            String shown = read instanceof EventReader.Read.Events today
+                    ? today.events().stream().map(event -> event.getSchema().getName() + " " + event)
+                            .collect(java.util.stream.Collectors.joining(" + "))
+                    : ((EventReader.Read.Unreadable) read).reason();
             out.println("   event   " + where + "  key " + record.key() + "  " + shown);
             out.println("           " + headers(record));
             count(events, commandId);
@@ -315,14 +313,20 @@ public final class TopicTail implements AutoCloseable {
         }
         String commandId = ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID);
         if (kind.equals("event")) {
-            Decoded decoded = codec.decode(record.value(), eventTypes);
-            if (decoded instanceof Decoded.Record event) {
-                line.put("record", event.record().getSchema().getFullName());
-                line.set("value", PlainJson.write(event.record()));
+            EventReader.Read read = eventReaders.get(record.topic()).read(record.value());
+            if (read instanceof EventReader.Read.Events today && today.events().size() == 1) {
+                line.put("record", today.events().get(0).getSchema().getFullName());
+                line.set("value", PlainJson.write(today.events().get(0)));
+            } else if (read instanceof EventReader.Read.Events today) {
+                // An old event upcast to several of today's: all of them, in order.
+                line.put("record", today.events().stream().map(event -> event.getSchema().getFullName())
+                        .collect(java.util.stream.Collectors.joining(",")));
+                var values = line.putArray("values");
+                today.events().forEach(event -> values.add(PlainJson.write(event)));
             } else {
                 line.putNull("record");
                 line.putNull("value");
-                line.put("error", decoded.toString());
+                line.put("error", ((EventReader.Read.Unreadable) read).reason());
             }
             count(events, commandId);
         } else if (kind.equals("dlq")) {

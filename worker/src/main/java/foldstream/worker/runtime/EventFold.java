@@ -3,12 +3,11 @@ package foldstream.worker.runtime;
 import foldstream.protocol.SnapshotMeta;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.serialization.AvroWireCodec;
-import foldstream.worker.serialization.Decoded;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -27,7 +26,7 @@ public final class EventFold<S extends SpecificRecord> {
 
     private final AggregateType<S> type;
     private final AvroWireCodec codec;
-    private final Map<String, Class<? extends SpecificRecord>> eventTypes = new HashMap<>();
+    private final EventReader reader;
     private final Map<String, Snapshot<S>> snapshots = new HashMap<>();
     private final Function<String, Snapshot<S>> base;
     private long folded;
@@ -45,9 +44,7 @@ public final class EventFold<S extends SpecificRecord> {
         this.type = type;
         this.codec = codec;
         this.base = base;
-        for (Class<? extends SpecificRecord> event : type.events()) {
-            eventTypes.put(SpecificData.get().getSchema(event).getFullName(), event);
-        }
+        this.reader = new EventReader(type, codec);
     }
 
     /**
@@ -87,19 +84,20 @@ public final class EventFold<S extends SpecificRecord> {
             return false;
         }
         checkNext(id, version, where);
-        Decoded decoded = codec.decode(record.value(), eventTypes);
-        if (!(decoded instanceof Decoded.Record event)) {
+        // Old events are read as today's (upcasters, aliases): one stored event is one version, whatever it becomes.
+        EventReader.Read read = reader.read(record.value());
+        if (!(read instanceof EventReader.Read.Events today)) {
             throw new InconsistentEventsException(id, version, type.name() + " '" + id + "': event at " + where
-                    + " cannot be read: " + decoded);
+                    + " cannot be read: " + ((EventReader.Read.Unreadable) read).reason());
         }
-        fold(id, version, event.record(), record.timestamp(), ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID));
+        fold(id, version, today.events(), record.timestamp(), ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID));
         return true;
     }
 
     /** Folds one event already decoded, for example one written in a transaction not yet committed. */
     public void add(String id, long version, SpecificRecord event, long timestamp, String commandId) {
         checkNext(id, version, "version " + version + " of the task's own recent events");
-        fold(id, version, event, timestamp, commandId);
+        fold(id, version, List.of(event), timestamp, commandId);
     }
 
     /** The version folded so far for an aggregate; 0 when none. */
@@ -121,9 +119,12 @@ public final class EventFold<S extends SpecificRecord> {
         return current != null ? current : base.apply(id);
     }
 
-    private void fold(String id, long version, SpecificRecord event, long timestamp, String commandId) {
+    private void fold(String id, long version, List<SpecificRecord> events, long timestamp, String commandId) {
         Snapshot<S> current = current(id);
-        S state = type.aggregate().evolve(current == null ? type.aggregate().initialState() : current.state(), event);
+        S state = current == null ? type.aggregate().initialState() : current.state();
+        for (SpecificRecord event : events) {
+            state = type.aggregate().evolve(state, event);
+        }
         Instant at = Instant.ofEpochMilli(timestamp);
         SnapshotMeta meta = new SnapshotMeta(current == null ? at : current.meta().getCreatedAt(), at,
                 commandId == null ? "" : commandId);
