@@ -32,6 +32,9 @@ final class AggregateCache<S> {
     private final long idleTtlMillis;
     private final LongSupplier clock;
     private final LinkedHashMap<String, Entry<S>> entries;
+    // Read by the metrics scrape from another thread: a slightly stale count is fine there.
+    private long hits;
+    private long misses;
 
     AggregateCache(int maxEntries, Duration idleTtl, LongSupplier clock) {
         this.maxEntries = maxEntries;
@@ -49,13 +52,16 @@ final class AggregateCache<S> {
     Snapshot<S> get(String aggregateId) {
         Entry<S> entry = entries.get(aggregateId);
         if (entry == null) {
+            misses++;
             return null;
         }
         long now = clock.getAsLong();
         if (now - entry.lastUsed > idleTtlMillis) {
             entries.remove(aggregateId);
+            misses++;
             return null;
         }
+        hits++;
         entry.lastUsed = now; // the access-ordered map already moved it to the most recent end
         return entry.snapshot;
     }
@@ -85,5 +91,13 @@ final class AggregateCache<S> {
 
     int size() {
         return entries.size();
+    }
+
+    long hits() {
+        return hits;
+    }
+
+    long misses() {
+        return misses;
     }
 }

@@ -9,6 +9,11 @@ import foldstream.protocol.SnapshotMeta;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.aggregate.StorageMode;
 import foldstream.worker.aggregate.Violation;
+import foldstream.worker.observe.LogFields;
+import foldstream.worker.observe.PartitionActivity;
+import foldstream.worker.observe.RateLimitedLog;
+import foldstream.worker.observe.TraceHeaders;
+import foldstream.worker.observe.WorkerMetrics;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.Decoded;
 import foldstream.worker.serialization.SubjectNameStrategy;
@@ -61,6 +66,10 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private final Map<String, Class<? extends SpecificRecord>> commandTypes = new HashMap<>();
     private final byte[] aggregateTypeHeader;
     private final EventIds eventIds;
+    private final WorkerMetrics metrics;
+    private final WorkerMetrics.TypeMeters meters;
+    private final RateLimitedLog malformedWarnings;
+    private PartitionActivity activity;
 
     private ProcessorContext<byte[], byte[]> context;
     private AggregateCache<S> cache;
@@ -75,6 +84,12 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
      *     snapshots from; unused in the other modes
      */
     public CommandProcessor(AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock, EventLog eventLog) {
+        this(type, codec, options, clock, eventLog, WorkerMetrics.none());
+    }
+
+    /** @param metrics where the type's meters and the partition's activity go (docs/observability.md) */
+    public CommandProcessor(AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock, EventLog eventLog,
+                            WorkerMetrics metrics) {
         this.type = type;
         this.topics = AggregateTopics.of(type.name());
         this.codec = codec;
@@ -84,6 +99,9 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         this.eventLog = eventLog;
         this.aggregateTypeHeader = utf8(type.name());
         this.eventIds = new EventIds(type.name());
+        this.metrics = metrics;
+        this.meters = metrics.type(type.name());
+        this.malformedWarnings = new RateLimitedLog(10, 10_000, System::currentTimeMillis);
         for (Class<? extends SpecificRecord> command : type.commands().keySet()) {
             commandTypes.put(SpecificData.get().getSchema(command).getFullName(), command);
         }
@@ -101,6 +119,10 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         KeyValueStore<String, byte[]> store = context.getStateStore(topics.snapshotStore());
         this.snapshots = new SnapshotStore<>(type, store, cache, codec, new SnapshotCodec());
         this.answered = new AnsweredCommands(context.getStateStore(topics.commandIdStore()), options.commandIdRetention());
+        this.activity = metrics.partition(type.name(), context.taskId().partition());
+        activity.assigned(PartitionActivity.RETURN_GRACE_MILLIS);
+        AggregateCache<S> tasksCache = cache;
+        activity.cache(tasksCache::hits, tasksCache::misses, tasksCache::size);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> answered.sweep());
         Duration every = options.hotAggregateIdleTtl().compareTo(Duration.ofSeconds(30)) < 0
                 ? options.hotAggregateIdleTtl() : Duration.ofSeconds(30);
@@ -139,6 +161,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             }
         }
         snapshots.replaceAll(fold.snapshots());
+        meters.rebuilt(fold.folded());
         LOG.info("{} partition {}: rebuilt {} aggregates from {} events in {} ms", type.name(), partition,
                 fold.snapshots().size(), fold.folded(), (System.nanoTime() - start) / 1_000_000);
         return fold;
@@ -149,7 +172,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         RecordMetadata where = context.recordMetadata().orElseThrow();
         String id = ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID);
         Command command = new Command(where, id == null ? "replay-" + where.partition() + "-" + where.offset() : id,
-                id == null ? "replay" : id, record.key());
+                id == null ? "replay" : id, record.key(), record.headers());
         CommandResult result;
         if (type.storageMode() == StorageMode.SNAPSHOTS_ONLY) {
             result = result(command, Outcome.REJECTED, 0, 0, "NO_EVENTS", type.name() + " keeps no events (SNAPSHOTS_ONLY): nothing to replay", List.of());
@@ -170,6 +193,14 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        long start = System.nanoTime();
+        activity.started(record.timestamp());
+        decideOne(record);
+        activity.finished();
+        meters.processed(System.nanoTime() - start);
+    }
+
+    private void decideOne(Record<byte[], byte[]> record) {
         if (!rebuilt) {
             rebuildIfNeeded();
         }
@@ -185,15 +216,18 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         answered.observe(record.timestamp());
         byte[] earlier = answered.firstAnswer(AnsweredCommands.key(command.aggregateId, command.id));
         if (earlier != null) {
+            meters.duplicate();
             forward(topics.results(), command.key, earlier, record.timestamp(), resultHeaders(command));
             return;
         }
 
         Snapshot<S> current = snapshots.load(command.aggregateId);
+        long deciding = System.nanoTime();
         Verdict<S> verdict = command.decoded instanceof Decoded.Record decoded
                 ? evaluator.evaluate(command.aggregateId, current.state(), current.version(), decoded.record(), command.expectedVersion)
                 : new Verdict.Refused<>(Outcome.UNKNOWN_COMMAND, Outcome.UNKNOWN_COMMAND.name(),
                         type.name() + " does not handle " + ((Decoded.UnknownType) command.decoded).fullName(), List.of());
+        meters.decided(System.nanoTime() - deciding);
 
         if (verdict instanceof Verdict.Accepted<S> accepted) {
             try {
@@ -240,9 +274,11 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
                     .add(ContractHeaders.EVENT_ID, utf8(eventIds.of(command.aggregateId, version)))
                     .add(ContractHeaders.EVENT_TYPE, utf8(event.getSchema().getFullName()))
                     .add(ContractHeaders.AGGREGATE_TYPE, aggregateTypeHeader);
+            command.trace.addTo(headers);
             forward(topics.events(), command.key, events.get(i), record.timestamp(), headers);
             recent.add(new RecentEvents.Event(command.aggregateId, version, event, record.timestamp(), command.id));
         }
+        meters.eventsWritten(events.size());
         if (type.publishesState()) {
             Headers headers = resultHeaders(command).add(ContractHeaders.AGGREGATE_VERSION, utf8(accepted.version()));
             forward(topics.state(), command.key, state, record.timestamp(), headers);
@@ -252,14 +288,23 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     }
 
     private void fail(Record<byte[], byte[]> record, Command command, Snapshot<S> current, Verdict.Failed<S> failed) {
-        LOG.warn("{} '{}': command {} FAILED: {}", type.name(), command.aggregateId, command.id, failed.message(), failed.cause());
+        try (LogFields fields = LogFields.command(type.name(), command.aggregateId, command.id, command.correlationId, command.trace.traceId())) {
+            LOG.warn("command FAILED: {} [{}]", failed.message(), fields, failed.cause());
+        }
         // Not remembered: once the aggregate's code is fixed, a retry with the same id is decided afresh.
         answer(record, command, result(command, Outcome.FAILED, current.version(), 0, Outcome.FAILED.name(),
                 failed.message(), List.of()), false);
     }
 
     private void malformed(Record<byte[], byte[]> record, Command command) {
-        LOG.warn("{}: MALFORMED command at {}: {}", type.name(), command.source(), command.problem);
+        long suppressed = malformedWarnings.admit();
+        if (suppressed >= 0) {
+            try (LogFields fields = LogFields.command(type.name(), command.aggregateId, command.id, command.correlationId,
+                    command.trace.traceId())) {
+                LOG.warn("MALFORMED command at {}: {} [{}]{}", command.source(), command.problem, fields, RateLimitedLog.suffix(suppressed));
+            }
+        }
+        meters.deadLettered();
         long version = command.aggregateId == null ? 0 : snapshots.load(command.aggregateId).version();
         Headers dlqHeaders = new RecordHeaders(record.headers().toArray())
                 .add(ContractHeaders.DLQ_ERROR, utf8(command.problem))
@@ -275,6 +320,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             answered.remember(AnsweredCommands.key(command.aggregateId, command.id), bytes, record.timestamp());
         }
         forward(topics.results(), command.key, bytes, record.timestamp(), resultHeaders(command));
+        meters.answered(result.getOutcome(), clock.millis() - record.timestamp());
     }
 
     private CommandResult result(Command command, Outcome outcome, long version, int eventCount,
@@ -288,10 +334,12 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     }
 
     private static Headers resultHeaders(Command command) {
-        return new RecordHeaders()
+        Headers headers = new RecordHeaders()
                 .add(ContractHeaders.COMMAND_ID, utf8(command.id))
                 .add(ContractHeaders.CORRELATION_ID, utf8(command.correlationId))
                 .add(ContractHeaders.CAUSATION_ID, utf8(command.id));
+        command.trace.addTo(headers);
+        return headers;
     }
 
     private void forward(String topic, byte[] key, byte[] value, long timestamp, Headers headers) {
@@ -306,7 +354,8 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             id = source(where);
         }
         String correlation = ContractHeaders.text(record.headers(), ContractHeaders.CORRELATION_ID);
-        Command command = new Command(where, id, correlation == null || correlation.isEmpty() ? id : correlation, record.key());
+        Command command = new Command(where, id, correlation == null || correlation.isEmpty() ? id : correlation, record.key(),
+                record.headers());
         if (record.key() == null || record.key().length == 0) {
             return command.unreadable("the command has no key: the key must be the aggregate id");
         }
@@ -339,6 +388,9 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         if (cache != null) {
             cache.clear();
         }
+        if (activity != null) {
+            activity.released();
+        }
     }
 
     /** The parts of one command record, filled in as they are read. */
@@ -347,12 +399,14 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         final String id;
         final String correlationId;
         final byte[] key;
+        final TraceHeaders.Context trace;
         String aggregateId;
         long expectedVersion = CommandEvaluator.ANY_VERSION;
         Decoded decoded;
         String problem;
 
-        Command(RecordMetadata where, String id, String correlationId, byte[] key) {
+        Command(RecordMetadata where, String id, String correlationId, byte[] key, Headers headers) {
+            this.trace = TraceHeaders.of(headers);
             this.where = where;
             this.id = id;
             this.correlationId = correlationId;

@@ -2,6 +2,7 @@ package foldstream.worker.runtime;
 
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.aggregate.StorageMode;
+import foldstream.worker.observe.WorkerMetrics;
 import foldstream.worker.serialization.AvroWireCodec;
 import java.time.Clock;
 import java.util.HashSet;
@@ -38,25 +39,31 @@ public final class FoldstreamTopology {
     /** As above, with the event log pure event sourcing rebuilds from (tests pass their own). */
     public static Topology build(List<? extends AggregateType<?>> types, AvroWireCodec codec,
                                  ProcessingOptions options, Clock clock, EventLog eventLog) {
+        return build(types, codec, options, clock, eventLog, WorkerMetrics.none());
+    }
+
+    /** As above, with the meters every processor reports to (the worker's; docs/observability.md). */
+    public static Topology build(List<? extends AggregateType<?>> types, AvroWireCodec codec,
+                                 ProcessingOptions options, Clock clock, EventLog eventLog, WorkerMetrics metrics) {
         Set<String> names = new HashSet<>();
         Topology topology = new Topology();
         for (AggregateType<?> type : types) {
             if (!names.add(type.name())) {
                 throw new IllegalArgumentException("aggregate type " + type.name() + " is registered twice");
             }
-            add(topology, type, codec, options, clock, eventLog);
+            add(topology, type, codec, options, clock, eventLog, metrics);
         }
         return topology;
     }
 
     private static <S extends org.apache.avro.specific.SpecificRecord> void add(
             Topology topology, AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock,
-            EventLog eventLog) {
+            EventLog eventLog, WorkerMetrics metrics) {
         AggregateTopics topics = AggregateTopics.of(type.name());
         String source = topics.commands() + "-source";
         String processor = type.name() + "-processor";
         topology.addSource(source, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.commands());
-        topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock, eventLog), source);
+        topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock, eventLog, metrics), source);
         topology.addStateStore(snapshotStore(type, topics), processor);
         topology.addStateStore(commandIdStore(topics), processor);
         for (String output : topics.all(type.publishesState())) {
