@@ -2,8 +2,11 @@ package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.CommandGateway;
+import foldstream.worker.observe.HealthSettings;
+import foldstream.worker.observe.WorkerObservability;
 import foldstream.worker.query.AggregateQueries;
 import foldstream.worker.runtime.FoldstreamTopology;
+import foldstream.worker.runtime.KafkaEventLog;
 import foldstream.worker.runtime.SchemaGate;
 import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.runtime.StreamsSettings;
@@ -64,6 +67,7 @@ public final class FoldstreamWorker implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Object> streamsConfig;
     private final Duration brokerTimeout;
+    private final WorkerObservability observability;
 
     private final Object lifecycle = new Object();
     private final Object stateChanged = new Object();
@@ -86,6 +90,12 @@ public final class FoldstreamWorker implements AutoCloseable {
      */
     public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
                             ProcessingOptions options, Clock clock) {
+        this(settings, registered, registry, options, clock, HealthSettings.DEFAULTS);
+    }
+
+    /** @param health when the health checks call the worker unhealthy (docs/observability.md) */
+    public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
+                            ProcessingOptions options, Clock clock, HealthSettings health) {
         this.settings = settings;
         this.types = settings.select(registered);
         this.codec = new AvroWireCodec(registry, true);
@@ -93,6 +103,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         this.clock = clock;
         this.streamsConfig = streamsConfig(settings);
         this.brokerTimeout = brokerTimeout(settings);
+        this.observability = new WorkerObservability(health, this::state);
     }
 
     /**
@@ -126,16 +137,18 @@ public final class FoldstreamWorker implements AutoCloseable {
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, topics.replicationFactor());
         HttpEndpoint endpoint = HttpEndpoint.of(settings);
         config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, endpoint.advertised());
-        Topology topology = FoldstreamTopology.build(types, codec, options, clock);
+        Topology topology = FoldstreamTopology.build(types, codec, options, clock, new KafkaEventLog(), observability.metrics());
         KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
         created.setStateListener((now, before) -> {
             LOG.info("worker {}: {} -> {}", settings.applicationId(), before, now);
             state = now;
+            observability.stateChanged(now);
             synchronized (stateChanged) {
                 stateChanged.notifyAll();
             }
         });
         created.setUncaughtExceptionHandler(error -> {
+            observability.threadFailed(error);
             LOG.error("a stream thread of {} failed; replacing it, its uncommitted records will be processed again",
                     settings.applicationId(), error);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -145,7 +158,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         try {
             createdHttp = new WorkerHttpServer(new WorkerHttpServer.Settings(endpoint.bindHost(), endpoint.port(), 1 << 20,
                     Duration.ofSeconds(10)), this::state, new AggregateQueries(created, types, codec, endpoint.hostInfo()),
-                    createdGateway, types);
+                    createdGateway, types, observability.endpoints());
         } catch (IOException e) {
             createdGateway.close();
             created.close(Duration.ZERO);
@@ -163,6 +176,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             gateway = createdGateway;
             http = createdHttp;
         }
+        observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec.registry());
         created.start();
         createdHttp.start();
         LOG.info("worker {}: HTTP API on {}:{}", settings.applicationId(), endpoint.bindHost(), createdHttp.port());
@@ -225,6 +239,11 @@ public final class FoldstreamWorker implements AutoCloseable {
         }
     }
 
+    /** The worker's meters, health and readiness (what {@code GET /metrics}, {@code /health} and {@code /ready} answer). */
+    public WorkerObservability observability() {
+        return observability;
+    }
+
     /** The aggregate types this worker runs. */
     public List<AggregateType<?>> types() {
         return types;
@@ -254,6 +273,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         }
         http.close();
         gateway.close();
+        observability.close();
         boolean clean = running.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (clean) {

@@ -8,6 +8,7 @@ import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.CommandGateway;
 import foldstream.worker.gateway.CommandTimeoutException;
 import foldstream.worker.gateway.SendOptions;
+import foldstream.worker.observe.ObservabilityEndpoints;
 import foldstream.worker.query.AggregateQueries;
 import foldstream.worker.query.AggregateView;
 import foldstream.worker.query.Lookup;
@@ -54,8 +55,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /aggregates/{type}/{id}[?minVersion=N&waitMs=T]}: state, version and meta, from
  *       whichever instance owns the aggregate; with {@code minVersion}, waits up to T ms for that
  *       version (read-your-writes) and answers 409 if it does not come.</li>
- *   <li>{@code GET /health}: 200 while the worker runs or is starting; {@code GET /ready}: 200 only once
- *       every state store is restored and processing runs.</li>
+ *   <li>{@code GET /metrics} (Prometheus text), {@code GET /health} and {@code GET /ready}: see
+ *       {@link ObservabilityEndpoints} and docs/observability.md.</li>
  * </ul>
  * Bad requests get a 4xx with {@code {"error": ..., "message": ...}} and nothing is sent to Kafka: 404
  * unknown type or command (naming the known ones), 400 JSON that is malformed or does not fit the
@@ -93,6 +94,8 @@ public final class WorkerHttpServer implements AutoCloseable {
 
     private final Settings settings;
     private final Supplier<KafkaStreams.State> state;
+    private final ObservabilityEndpoints observability;
+    private static final java.util.Set<String> PROBES = java.util.Set.of("metrics", "health", "ready");
     private final AggregateQueries queries;
     private final CommandGateway gateway;
     private final Map<String, AggregateType<?>> types = new HashMap<>();
@@ -102,8 +105,10 @@ public final class WorkerHttpServer implements AutoCloseable {
     private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public WorkerHttpServer(Settings settings, Supplier<KafkaStreams.State> state, AggregateQueries queries,
-                            CommandGateway gateway, List<? extends AggregateType<?>> types) throws IOException {
+                            CommandGateway gateway, List<? extends AggregateType<?>> types,
+                            ObservabilityEndpoints observability) throws IOException {
         this.settings = settings;
+        this.observability = observability;
         this.state = state;
         this.queries = queries;
         this.gateway = gateway;
@@ -134,16 +139,13 @@ public final class WorkerHttpServer implements AutoCloseable {
         try {
             String[] path = segments(exchange.getRequestURI().getRawPath());
             String method = exchange.getRequestMethod();
-            if (path.length == 1 && path[0].equals("health") && method.equals("GET")) {
-                KafkaStreams.State now = state.get();
-                boolean alive = now != KafkaStreams.State.ERROR && now != KafkaStreams.State.NOT_RUNNING
-                        && now != KafkaStreams.State.PENDING_ERROR;
-                respond(exchange, alive ? 200 : 503, "{\"status\":" + JsonText.quote(alive ? "UP" : "DOWN")
-                        + ",\"streams\":" + JsonText.quote(now.name()) + "}");
-            } else if (path.length == 1 && path[0].equals("ready") && method.equals("GET")) {
-                KafkaStreams.State now = state.get();
-                boolean ready = now == KafkaStreams.State.RUNNING;
-                respond(exchange, ready ? 200 : 503, "{\"ready\":" + ready + ",\"streams\":" + JsonText.quote(now.name()) + "}");
+            if (path.length == 1 && PROBES.contains(path[0]) && method.equals("GET")) {
+                ObservabilityEndpoints.Answer answer = switch (path[0]) {
+                    case "metrics" -> observability.metrics();
+                    case "health" -> observability.health();
+                    default -> observability.ready();
+                };
+                respond(exchange, answer.status(), answer.contentType(), answer.body());
             } else if (path.length == 3 && path[0].equals("aggregates") && method.equals("GET")) {
                 query(exchange, path[1], path[2], parameters(exchange.getRequestURI()));
             } else if (path.length == 5 && path[0].equals("aggregates") && path[3].equals("commands") && method.equals("POST")) {
@@ -151,7 +153,7 @@ public final class WorkerHttpServer implements AutoCloseable {
             } else {
                 respond(exchange, 404, JsonText.error("NO_SUCH_ENDPOINT", method + " " + exchange.getRequestURI().getPath()
                         + " is not an endpoint; see GET /aggregates/{type}/{id}, POST /aggregates/{type}/{id}/commands/{name},"
-                        + " GET /health, GET /ready"));
+                        + " GET /health, GET /ready, GET /metrics"));
             }
         } catch (BadRequest e) {
             respond(exchange, e.status, JsonText.error(e.error, e.getMessage()));
@@ -450,9 +452,13 @@ public final class WorkerHttpServer implements AutoCloseable {
     }
 
     private static void respond(HttpExchange exchange, int status, String body) {
+        respond(exchange, status, "application/json", body);
+    }
+
+    private static void respond(HttpExchange exchange, int status, String contentType, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         try (exchange; OutputStream out = exchange.getResponseBody()) {
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.getResponseHeaders().set("Content-Type", contentType);
             exchange.sendResponseHeaders(status, bytes.length);
             out.write(bytes);
             out.flush();

@@ -2,8 +2,10 @@ package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.examples.ExampleTypes;
+import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,6 +88,20 @@ public final class WorkerMain implements Callable<Integer> {
             description = "Replicas of created and internal topics (default: min(3, brokers)). Env: FOLDSTREAM_REPLICATION_FACTOR")
     String replicationFactor;
 
+    @Option(names = "--stall-timeout", paramLabel = "DURATION",
+            description = "A partition with commands waiting that decides nothing this long fails /health, e.g. 500ms, 30s, 2m"
+                    + " (default: 60s). Env: FOLDSTREAM_STALL_TIMEOUT")
+    String stallTimeout;
+
+    @Option(names = "--unreachable-timeout", paramLabel = "DURATION",
+            description = "The broker or the schema registry not answering this long fails /health (default: 60s)."
+                    + " Env: FOLDSTREAM_UNREACHABLE_TIMEOUT")
+    String unreachableTimeout;
+
+    @Option(names = "--log-format", paramLabel = "text|json",
+            description = "Log lines as text (default) or one JSON object per line. Env: FOLDSTREAM_LOG_FORMAT")
+    String logFormat;
+
     @Option(names = "--property", paramLabel = "KEY=VALUE",
             description = "A Kafka or Kafka Streams property, passed through (repeatable)")
     List<String> properties = new ArrayList<>();
@@ -130,6 +146,9 @@ public final class WorkerMain implements Callable<Integer> {
             case PARTITIONS -> partitions;
             case HTTP_PORT -> httpPort;
             case REPLICATION_FACTOR -> replicationFactor;
+            case STALL_TIMEOUT -> stallTimeout;
+            case UNREACHABLE_TIMEOUT -> unreachableTimeout;
+            case LOG_FORMAT -> logFormat;
             case PROPERTY -> null;
         };
         return flag != null || setting.envVar() == null ? flag : env.get(setting.envVar());
@@ -139,8 +158,10 @@ public final class WorkerMain implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         WorkerSettings settings;
+        ObservabilitySettings observe;
         try {
             settings = settings();
+            observe = ObservabilitySettings.parse(this::text);
             if (settings.schemaRegistryUrl().isEmpty()) {
                 throw new InvalidSettingException(WorkerSetting.SCHEMA_REGISTRY_URL,
                         "missing: say where the schema registry is, for example http://127.0.0.1:8081");
@@ -154,7 +175,7 @@ public final class WorkerMain implements Callable<Integer> {
         int status = EXIT_FAILED;
         try (ShutdownSignal signal = ShutdownSignal.install(SIGNAL_GRACE)) {
             try {
-                status = run(settings, signal);
+                status = run(settings, observe, signal);
             } catch (InvalidSettingException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_BAD_SETTINGS;
@@ -173,9 +194,10 @@ public final class WorkerMain implements Callable<Integer> {
         return status;
     }
 
-    private int run(WorkerSettings settings, ShutdownSignal signal) throws InterruptedException {
+    private int run(WorkerSettings settings, ObservabilitySettings observe, ShutdownSignal signal) throws InterruptedException {
         try (SchemaRegistryClient registry = registryClients.connect(settings.schemaRegistryUrl().orElseThrow())) {
-            FoldstreamWorker worker = new FoldstreamWorker(settings, registered, registry);
+            FoldstreamWorker worker = new FoldstreamWorker(settings, registered, registry, ProcessingOptions.DEFAULTS,
+                    Clock.systemUTC(), observe.health());
             try {
                 worker.start();
                 while (!signal.awaitRequest(HEALTH_CHECK_EVERY)) {

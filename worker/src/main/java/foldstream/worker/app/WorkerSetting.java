@@ -21,6 +21,12 @@ public enum WorkerSetting {
     PARTITIONS,
     HTTP_PORT,
     REPLICATION_FACTOR,
+    /** How long a partition with commands waiting may decide nothing before /health fails (docs/observability.md). */
+    STALL_TIMEOUT,
+    /** How long the broker or the registry may not answer before /health fails. */
+    UNREACHABLE_TIMEOUT,
+    /** {@code text} or {@code json} log lines. */
+    LOG_FORMAT,
     /** Pass-through Kafka / Kafka Streams properties; flag only ({@code --property KEY=VALUE}, repeatable). */
     PROPERTY;
 

@@ -155,6 +155,7 @@ public final class ClusterWatch implements AutoCloseable {
         return registryProblem;
     }
 
+    /** Stops looking and closes the admin client. */
     @Override
     public void close() {
         thread.shutdownNow();
@@ -163,5 +164,6 @@ public final class ClusterWatch implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        admin.close(Duration.ofSeconds(5));
     }
 }

@@ -11,7 +11,8 @@ import org.apache.kafka.streams.KafkaStreams;
  * Kubernetes probe uses which).
  *
  * <pre>{@code
- * WorkerHealth health = new WorkerHealth(HealthSettings.DEFAULTS, worker::state, metrics, failures, watch);
+ * WorkerHealth health = new WorkerHealth(HealthSettings.DEFAULTS, worker::state, metrics, failures);
+ * health.watching(watch);
  * WorkerHealth.Report report = health.health();   // report.up(): 200, else 503
  * }</pre>
  *
@@ -44,16 +45,20 @@ public final class WorkerHealth {
     private final Supplier<KafkaStreams.State> streams;
     private final WorkerMetrics metrics;
     private final StreamThreadFailures failures;
-    private final ClusterWatch watch;
+    private volatile ClusterWatch watch;
     private volatile boolean everRunning;
 
-    /** @param watch the broker and registry watch, or null when none runs (the checks then say so and pass) */
+    /** Without a broker and registry watch until {@link #watching} gives one (those checks pass until then). */
     public WorkerHealth(HealthSettings settings, Supplier<KafkaStreams.State> streams, WorkerMetrics metrics,
-                        StreamThreadFailures failures, ClusterWatch watch) {
+                        StreamThreadFailures failures) {
         this.settings = settings;
         this.streams = streams;
         this.metrics = metrics;
         this.failures = failures;
+    }
+
+    /** The watch the broker and registry checks read from now on. */
+    public void watching(ClusterWatch watch) {
         this.watch = watch;
     }
 
@@ -77,6 +82,7 @@ public final class WorkerHealth {
         checks.add(threads());
         checks.add(partitions());
         long limit = settings.unreachableTimeout().toMillis();
+        ClusterWatch watch = this.watch;
         if (watch == null) {
             checks.add(new Check("broker", State.UP, "not watched"));
             checks.add(new Check("registry", State.UP, "not watched"));
