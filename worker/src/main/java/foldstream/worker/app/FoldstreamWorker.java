@@ -153,7 +153,8 @@ public final class FoldstreamWorker implements AutoCloseable {
                     settings.applicationId(), error);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList());
+        CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList(),
+                observability.registry());
         WorkerHttpServer createdHttp;
         try {
             createdHttp = new WorkerHttpServer(new WorkerHttpServer.Settings(endpoint.bindHost(), endpoint.port(), 1 << 20,

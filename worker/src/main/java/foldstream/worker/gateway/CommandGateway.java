@@ -2,6 +2,8 @@ package foldstream.worker.gateway;
 
 import foldstream.protocol.CommandResult;
 import foldstream.protocol.Outcome;
+import foldstream.worker.observe.GatewayMeters;
+import io.micrometer.core.instrument.MeterRegistry;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.serialization.AvroWireCodec;
@@ -77,6 +79,7 @@ public final class CommandGateway implements AutoCloseable {
     private final Thread replyLoop;
     private final List<TopicPartition> resultPartitions = new ArrayList<>();
     private volatile boolean closed;
+    private final GatewayMeters meters;
 
     /**
      * The reply consumer reads only while commands wait for results, and for a while after: an idle
@@ -96,9 +99,18 @@ public final class CommandGateway implements AutoCloseable {
      * @param types the stream names of the aggregate types this gateway sends to
      */
     public CommandGateway(Map<String, Object> kafka, AvroWireCodec codec, Collection<String> types) {
+        this(kafka, codec, types, GatewayMeters.none());
+    }
+
+    /**
+     * As above, with the gateway's meters on {@code meters} (commands sent, results, timeouts, in
+     * flight, send-to-result latency; docs/observability.md).
+     */
+    public CommandGateway(Map<String, Object> kafka, AvroWireCodec codec, Collection<String> types, MeterRegistry meters) {
         this.codec = codec;
         this.types = Set.copyOf(types);
         String clientId = "foldstream-gateway-" + UUID.randomUUID();
+        this.meters = new GatewayMeters(meters, clientId, pending::size);
 
         Map<String, Object> producerSettings = new HashMap<>(kafka);
         producerSettings.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
@@ -213,13 +225,20 @@ public final class CommandGateway implements AutoCloseable {
         AggregateTopics topics = AggregateTopics.of(type);
         String key = replyKey(topics.results(), aggregateId, commandId);
         CompletableFuture<CommandResult> future = pending.computeIfAbsent(key, k -> new CompletableFuture<>());
+        long sentAt = System.nanoTime();
         ScheduledFuture<?> timer = timeouts.schedule(() -> {
             if (pending.remove(key, future)) {
+                meters.timedOut(type);
                 fail(future, new CommandTimeoutException(type, aggregateId, commandId, timeout));
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         // Answered: drop the timer now rather than keep it (and the result) queued for the whole timeout.
-        future.whenComplete((result, error) -> timer.cancel(false));
+        future.whenComplete((result, error) -> {
+            timer.cancel(false);
+            if (result != null) {
+                meters.received(type, result.getOutcome(), sentAt);
+            }
+        });
         if (!awaitReading(timeout)) {
             if (pending.remove(key, future)) {
                 fail(future, new IllegalStateException("the gateway's result reader did not start within " + timeout));
@@ -232,6 +251,7 @@ public final class CommandGateway implements AutoCloseable {
                         fail(future, error);
                     }
                 });
+        meters.sent(type);
         return future;
     }
 
