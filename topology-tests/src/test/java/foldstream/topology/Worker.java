@@ -3,6 +3,7 @@ package foldstream.topology;
 import foldstream.protocol.AggregateSnapshot;
 import foldstream.protocol.CommandResult;
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.observe.WorkerMetrics;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.runtime.EventLog;
@@ -59,11 +60,17 @@ final class Worker implements AutoCloseable {
 
     /** With the event log that pure event sourcing rebuilds from, and a registry shared with an earlier worker. */
     Worker(List<? extends AggregateType<?>> types, ProcessingOptions options, EventLog eventLog, InMemorySchemaRegistry registry) {
+        this(types, options, eventLog, registry, WorkerMetrics.none());
+    }
+
+    /** With the meters the processors report to. */
+    Worker(List<? extends AggregateType<?>> types, ProcessingOptions options, EventLog eventLog, InMemorySchemaRegistry registry,
+           WorkerMetrics metrics) {
         this.registry = registry;
         this.codec = new AvroWireCodec(registry, true);
         Properties props = new Properties();
         props.putAll(StreamsSettings.defaults("topology-test", "unused:9092"));
-        driver = new TopologyTestDriver(FoldstreamTopology.build(types, codec, options, clock, eventLog), props, START);
+        driver = new TopologyTestDriver(FoldstreamTopology.build(types, codec, options, clock, eventLog, metrics), props, START);
     }
 
     /** A command with the given headers (name, value pairs). */
