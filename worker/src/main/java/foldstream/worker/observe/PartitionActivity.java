@@ -40,6 +40,7 @@ public final class PartitionActivity {
     private volatile long inFlightTimestamp;
     private volatile long lastDecidedTimestamp;
     private volatile long waiting = -1;
+    private volatile long waitingSince;
     private volatile LongSupplier hits = NO_COUNT;
     private volatile LongSupplier misses = NO_COUNT;
     private volatile IntSupplier size = NO_SIZE;
@@ -103,7 +104,22 @@ public final class PartitionActivity {
 
     /** Commands waiting, from the committed and end offsets; -1 when not known yet. */
     void waiting(long commands) {
+        if (commands > 0 && waiting <= 0) {
+            waitingSince = wallClock.getAsLong();
+        }
         this.waiting = commands;
+    }
+
+    /**
+     * Milliseconds that commands have waited here with nothing decided: since the later of the last
+     * decision and the moment commands began to wait (an idle partition that gets a command is not
+     * stalled at once); 0 while none waits.
+     */
+    public long stalledMillis() {
+        if (waiting <= 0) {
+            return 0;
+        }
+        return Math.max(0, wallClock.getAsLong() - Math.max(lastProgress, waitingSince));
     }
 
     public long waiting() {

@@ -117,11 +117,11 @@ public final class WorkerHealth {
                 continue;
             }
             owned++;
-            long idle = p.sinceProgressMillis();
+            long idle = p.stalledMillis();
             long inFlight = p.inFlightMillis();
             if (inFlight > limit) {
                 stalled.add(p.key() + ": one command has been in progress for " + inFlight / 1000 + " s");
-            } else if (p.waiting() > 0 && idle > limit) {
+            } else if (idle > limit) {
                 stalled.add(p.key() + ": " + p.waiting() + " command(s) waiting, nothing decided for " + idle / 1000 + " s");
             }
         }

@@ -1,0 +1,276 @@
+package foldstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import foldstream.examples.accounts.AccountState;
+import foldstream.examples.accounts.Deposit;
+import foldstream.examples.accounts.OpenAccount;
+import foldstream.examples.accounts.Withdraw;
+import foldstream.examples.counters.CounterState;
+import foldstream.examples.counters.Increment;
+import foldstream.protocol.CommandResult;
+import foldstream.protocol.Outcome;
+import foldstream.worker.aggregate.Aggregate;
+import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.aggregate.Decision;
+import foldstream.worker.app.FoldstreamWorker;
+import foldstream.worker.app.WorkerSettings;
+import foldstream.worker.examples.Accounts;
+import foldstream.worker.examples.Counters;
+import foldstream.worker.gateway.CommandGateway;
+import foldstream.worker.gateway.SendOptions;
+import foldstream.worker.observe.HealthSettings;
+import foldstream.worker.runtime.AggregateTopics;
+import foldstream.worker.runtime.ProcessingOptions;
+import foldstream.worker.serialization.AvroWireCodec;
+import foldstream.worker.serialization.HttpSchemaRegistryClient;
+import foldstream.worker.serialization.RegistryClientSettings;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real worker's {@code /metrics}, {@code /health} and {@code /ready} on a real broker and registry:
+ * the outcome counters equal the results on {@code S-results}, the latency histograms are filled,
+ * and a partition stalled by an aggregate whose decide blocks turns {@code /health} to 503, naming
+ * the partition, within the stall timeout, and back to 200 once it moves again.
+ */
+@ExtendWith(KafkaStack.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ObservabilityIT {
+
+    private static final Duration STALL = Duration.ofSeconds(3);
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private final AggregateType<AccountState> accounts = Accounts.type().withName("it_obs_accounts");
+    private final CountDownLatch unblock = new CountDownLatch(1);
+    /** Counters whose decide blocks on {@code Increment{by: 13}} until the test lets it go: a stalled partition. */
+    private final AggregateType<CounterState> blocking = AggregateType.builder("it_obs_blocking", CounterState.class,
+                    new Aggregate<CounterState>() {
+                        private final Counters counters = new Counters();
+
+                        @Override
+                        public CounterState initialState() {
+                            return counters.initialState();
+                        }
+
+                        @Override
+                        public Decision decide(CounterState state, SpecificRecord command) {
+                            if (((Increment) command).getBy() == 13) {
+                                try {
+                                    unblock.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            }
+                            return counters.decide(state, command);
+                        }
+
+                        @Override
+                        public CounterState evolve(CounterState state, SpecificRecord event) {
+                            return counters.evolve(state, event);
+                        }
+                    })
+            .command(Increment.class, foldstream.worker.aggregate.Creation.EITHER)
+            .events(foldstream.examples.counters.Incremented.class)
+            .build();
+
+    private KafkaStack.Endpoints stack;
+    private HttpSchemaRegistryClient registry;
+    private FoldstreamWorker worker;
+
+    @BeforeAll
+    void start(KafkaStack.Endpoints endpoints, @TempDir Path stateDir) {
+        stack = endpoints;
+        registry = new HttpSchemaRegistryClient(RegistryClientSettings.of(stack.registryUrl()));
+        WorkerSettings settings = WorkerSettings.of(stack.bootstrapServers())
+                .withApplicationId("it-obs-" + UUID.randomUUID())
+                .withStateDir(stateDir)
+                .withPartitions(3)
+                .withHttpPort(0)
+                .withProperties(Map.of("commit.interval.ms", "50"));
+        worker = new FoldstreamWorker(settings, List.of(accounts, blocking), registry, ProcessingOptions.DEFAULTS,
+                Clock.systemUTC(), new HealthSettings(STALL, Duration.ofSeconds(60)));
+        worker.start();
+        await().atMost(WAIT).until(() -> worker.state() == KafkaStreams.State.RUNNING);
+    }
+
+    @AfterAll
+    void stop() {
+        unblock.countDown();
+        if (worker != null) {
+            worker.close();
+        }
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    @Test
+    void outcomeCountersEqualTheResultsOnTheResultsTopicAndHistogramsAreFilled() throws Exception {
+        PrometheusMeterRegistry gatewayMeters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        AvroWireCodec codec = new AvroWireCodec(registry, false);
+        String type = accounts.name();
+        try (CommandGateway gateway = new CommandGateway(Map.of("bootstrap.servers", stack.bootstrapServers()), codec,
+                List.of(type), gatewayMeters)) {
+            List<CompletableFuture<CommandResult>> sent = new ArrayList<>();
+            List<String> ids = List.of("acc-" + UUID.randomUUID(), "acc-" + UUID.randomUUID(), "acc-" + UUID.randomUUID(),
+                    "acc-" + UUID.randomUUID());
+            for (String id : ids) {
+                sent.add(gateway.send(type, id, new OpenAccount("ann")));                        // ACCEPTED
+            }
+            join(sent);
+            SendOptions depositOnce = SendOptions.defaults().withCommandId("deposit-" + UUID.randomUUID());
+            for (String id : ids) {
+                sent.add(gateway.send(type, id, new Deposit(10L), id.equals(ids.get(1)) ? depositOnce : SendOptions.defaults()));
+            }
+            join(sent);
+            sent.add(gateway.send(type, ids.get(1), new Deposit(10L), depositOnce));             // a duplicate
+            sent.add(gateway.send(type, ids.get(2), new Withdraw(100L)));                        // REJECTED
+            sent.add(gateway.send(type, ids.get(3), new Withdraw(100L)));                        // REJECTED
+            sent.add(gateway.send(type, "nobody-" + UUID.randomUUID(), new Deposit(1L)));        // NOT_FOUND
+            sent.add(gateway.send(type, ids.get(0), new OpenAccount("bob")));                    // ALREADY_EXISTS
+            join(sent);
+            try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
+                raw.send(new ProducerRecord<>(AggregateTopics.of(type).commands(), "junk".getBytes(), new byte[] {1, 2, 3})).get();
+            }
+            int expected = sent.size() + 1;
+
+            List<ConsumerRecord<byte[], byte[]>> results = new ArrayList<>();
+            await("every result on S-results").atMost(WAIT).until(() -> {
+                results.clear();
+                results.addAll(InProcessWorker.readCommitted(stack, AggregateTopics.of(type).results()));
+                return results.size() == expected;
+            });
+            Map<String, Integer> decided = new HashMap<>();
+            Set<String> answered = new HashSet<>();
+            int repeated = 0;
+            for (ConsumerRecord<byte[], byte[]> record : results) {
+                CommandResult result = codec.decode(record.value(), CommandResult.class);
+                if (!answered.add(record.key() == null ? "" : new String(record.key()) + "/" + result.getCommandId())) {
+                    repeated++;
+                } else {
+                    decided.merge(result.getOutcome().name(), 1, Integer::sum);
+                }
+            }
+            assertThat(repeated).isEqualTo(1);
+            assertThat(decided).containsKeys("ACCEPTED", "REJECTED", "NOT_FOUND", "ALREADY_EXISTS", "MALFORMED");
+
+            MetricsScrape scrape = MetricsScrape.parse(FacadeHttp.get(worker.httpPort(), "/metrics").body());
+            Map<String, String> ofType = Map.of("type", type);
+            for (Outcome outcome : Outcome.values()) {
+                assertThat(scrape.sum("foldstream_commands_total", Map.of("type", type, "outcome", outcome.name())))
+                        .as(outcome.name()).isEqualTo(decided.getOrDefault(outcome.name(), 0).doubleValue());
+            }
+            assertThat(scrape.sum("foldstream_duplicates_total", ofType)).isEqualTo(repeated);
+            assertThat(scrape.sum("foldstream_dlq_records_total", ofType)).isEqualTo(1.0);
+            assertThat(scrape.sum("foldstream_events_written_total", ofType))
+                    .isEqualTo(InProcessWorker.readCommitted(stack, AggregateTopics.of(type).events()).size());
+            double decidedCount = expected - repeated;
+            assertThat(scrape.sum("foldstream_command_end_to_end_seconds_count", ofType)).isEqualTo(decidedCount);
+            assertThat(scrape.sum("foldstream_command_process_seconds_count", ofType)).isEqualTo(expected);
+            assertThat(scrape.sum("foldstream_decide_seconds_count", ofType)).isEqualTo(decidedCount - 1); // not the unreadable one
+            assertThat(scrape.sum("foldstream_command_end_to_end_seconds_sum", ofType)).isPositive();
+            assertThat(scrape.sum("foldstream_command_end_to_end_seconds_bucket", Map.of("type", type, "le", "+Inf")))
+                    .isEqualTo(decidedCount);
+            // Buckets, from which Prometheus computes any percentile (histogram_quantile).
+            assertThat(scrape.samples()).filteredOn(s -> s.name().equals("foldstream_decide_seconds_bucket")
+                    && type.equals(s.labels().get("type"))).hasSizeGreaterThan(10);
+            // One scrape shows Kafka Streams' and the JVM's meters too.
+            assertThat(scrape.names()).anyMatch(name -> name.startsWith("kafka_stream_"));
+            assertThat(scrape.names()).contains("jvm_memory_used_bytes", "foldstream_partition_commands_waiting",
+                    "foldstream_partition_since_progress_seconds", "foldstream_cache_hits_total");
+
+            String gatewayScrape = gatewayMeters.scrape();
+            MetricsScrape gatewaySide = MetricsScrape.parse(gatewayScrape);
+            assertThat(gatewaySide.sum("foldstream_gateway_commands_sent_total", ofType)).isEqualTo(sent.size());
+            assertThat(gatewaySide.sum("foldstream_gateway_results_received_total", ofType)).isEqualTo(sent.size());
+            assertThat(gatewaySide.sum("foldstream_gateway_latency_seconds_count", ofType)).isEqualTo(sent.size());
+            assertThat(gatewaySide.sum("foldstream_gateway_timeouts_total", ofType)).isZero();
+            assertThat(gatewaySide.sum("foldstream_gateway_in_flight", Map.of())).isZero();
+        }
+    }
+
+    @Test
+    void aStalledPartitionTurnsHealthDownNamingItAndUpAgainOnceItMoves() throws Exception {
+        FacadeHttp.Reply healthy = FacadeHttp.get(worker.httpPort(), "/health");
+        assertThat(healthy.status()).as(healthy.body()).isEqualTo(200);
+        assertThat(healthy.json().get("checks")).extracting(check -> check.get("name").asText())
+                .contains("streams", "stream-threads", "partitions", "broker", "registry");
+
+        AvroWireCodec codec = new AvroWireCodec(registry, false);
+        String id = "stuck-" + UUID.randomUUID();
+        try (CommandGateway gateway = new CommandGateway(Map.of("bootstrap.servers", stack.bootstrapServers()), codec,
+                List.of(blocking.name()))) {
+            try {
+                stalls(gateway, id);
+            } finally {
+                unblock.countDown();
+            }
+            await("/health 200 again").atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                    .until(() -> FacadeHttp.get(worker.httpPort(), "/health").status() == 200);
+        }
+    }
+
+    private void stalls(CommandGateway gateway, String id) throws Exception {
+        {
+            CompletableFuture<CommandResult> stuck = gateway.send(blocking.name(), id, new Increment(13),
+                    SendOptions.defaults().withTimeout(WAIT.multipliedBy(2)));
+            long sent = System.nanoTime();
+            FacadeHttp.Reply[] down = new FacadeHttp.Reply[1];
+            await("/health 503").atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+                down[0] = FacadeHttp.get(worker.httpPort(), "/health");
+                return down[0].status() == 503;
+            });
+            assertThat(Duration.ofNanos(System.nanoTime() - sent)).as(down[0].body()).isGreaterThanOrEqualTo(STALL);
+            JsonNode partitions = check(down[0].json(), "partitions");
+            assertThat(partitions.get("state").asText()).isEqualTo("DOWN");
+            assertThat(partitions.get("detail").asText()).contains(blocking.name() + "/");
+            // Stalled is not unready: the instance still runs its partitions.
+            assertThat(FacadeHttp.get(worker.httpPort(), "/ready").status()).isEqualTo(200);
+
+            unblock.countDown();
+            assertThat(stuck.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).getOutcome()).isEqualTo(Outcome.ACCEPTED);
+        }
+    }
+
+    private static JsonNode check(JsonNode report, String name) {
+        for (JsonNode check : report.get("checks")) {
+            if (check.get("name").asText().equals(name)) {
+                return check;
+            }
+        }
+        throw new AssertionError("no check " + name + " in " + report);
+    }
+
+    private static void join(List<CompletableFuture<CommandResult>> futures) {
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+    }
+}
