@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import foldstream.examples.accounts.AccountState;
 import foldstream.examples.accounts.Deposit;
 import foldstream.examples.accounts.OpenAccount;
@@ -42,6 +44,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -259,6 +263,48 @@ class ObservabilityIT {
             unblock.countDown();
             assertThat(stuck.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).getOutcome()).isEqualTo(Outcome.ACCEPTED);
         }
+    }
+
+    @Test
+    void everyMetricTheAlertRulesAndTheDashboardUseIsExposedByARealScrape() throws Exception {
+        Set<String> exposed = MetricsScrape.parse(FacadeHttp.get(worker.httpPort(), "/metrics").body()).names();
+        Path ops = Path.of("..", "ops");
+        JsonNode rules = new ObjectMapper(new YAMLFactory()).readTree(ops.resolve("prometheus/foldstream-alerts.yml").toFile());
+        List<String> alerts = new ArrayList<>();
+        for (JsonNode group : rules.get("groups")) {
+            for (JsonNode rule : group.get("rules")) {
+                String alert = rule.get("alert").asText();
+                alerts.add(alert);
+                assertThat(rule.get("labels").get("severity").asText()).as(alert).isIn("critical", "warning", "info");
+                assertThat(rule.get("annotations").get("summary").asText()).as(alert).isNotBlank();
+                Set<String> used = metricNames(rule.get("expr").asText());
+                assertThat(used).as(alert + " uses metrics").isNotEmpty();
+                assertThat(exposed).as(alert + " uses " + used).containsAll(used);
+            }
+        }
+        assertThat(alerts).contains("FoldstreamPartitionStalled", "FoldstreamLagRising", "FoldstreamDeadLetters",
+                "FoldstreamFailedCommands", "FoldstreamRestoring");
+
+        JsonNode dashboard = new ObjectMapper().readTree(ops.resolve("grafana/foldstream-dashboard.json").toFile());
+        int targets = 0;
+        for (JsonNode panel : dashboard.get("panels")) {
+            for (JsonNode target : panel.get("targets")) {
+                Set<String> used = metricNames(target.get("expr").asText());
+                assertThat(exposed).as(panel.get("title").asText() + " uses " + used).containsAll(used);
+                targets++;
+            }
+        }
+        assertThat(targets).isGreaterThan(10);
+    }
+
+    /** The metric names in a PromQL expression: Foldstream's, Kafka's, the JVM's and the process's. */
+    private static Set<String> metricNames(String expr) {
+        Set<String> names = new HashSet<>();
+        Matcher matcher = Pattern.compile("\\b(?:foldstream|kafka|jvm|process|system)_[a-zA-Z0-9_]+").matcher(expr);
+        while (matcher.find()) {
+            names.add(matcher.group());
+        }
+        return names;
     }
 
     private static JsonNode check(JsonNode report, String name) {

@@ -110,7 +110,7 @@ public final class CommandGateway implements AutoCloseable {
         this.codec = codec;
         this.types = Set.copyOf(types);
         String clientId = "foldstream-gateway-" + UUID.randomUUID();
-        this.meters = new GatewayMeters(meters, clientId, pending::size);
+        this.meters = new GatewayMeters(meters, clientId, this.types, pending::size);
 
         Map<String, Object> producerSettings = new HashMap<>(kafka);
         producerSettings.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -50,14 +51,23 @@ public final class GatewayMeters {
                     .description("Results received for this gateway's commands, by outcome")
                     .tags("type", type, "outcome", o.name()).register(registry));
         }
+
+        PerType registerAll() {
+            for (Outcome outcome : Outcome.values()) {
+                result(outcome);
+            }
+            return this;
+        }
     }
 
     /**
      * @param gateway the gateway's client id, which tells gateways sharing a registry apart in the in-flight gauge
+     * @param types the types the gateway sends to: their meters show from the start, at zero
      * @param inFlight the number of commands waiting for their results
      */
-    public GatewayMeters(MeterRegistry registry, String gateway, Supplier<Number> inFlight) {
+    public GatewayMeters(MeterRegistry registry, String gateway, Collection<String> types, Supplier<Number> inFlight) {
         this.registry = registry;
+        types.forEach(type -> this.types.put(type, new PerType(type).registerAll()));
         Gauge.builder("foldstream.gateway.in.flight", inFlight).description("Commands sent and waiting for their result")
                 .tag("gateway", gateway).strongReference(true).register(registry);
     }
