@@ -135,6 +135,11 @@ public final class WorkerMain implements Callable<Integer> {
         return WorkerSettings.parse(this::text, properties);
     }
 
+    /** The observability settings (health timeouts, log format), flags first, then the environment variables. */
+    public ObservabilitySettings observabilitySettings() {
+        return ObservabilitySettings.parse(this::text);
+    }
+
     private String text(WorkerSetting setting) {
         String flag = switch (setting) {
             case BOOTSTRAP_SERVERS -> bootstrapServers;
@@ -161,7 +166,7 @@ public final class WorkerMain implements Callable<Integer> {
         ObservabilitySettings observe;
         try {
             settings = settings();
-            observe = ObservabilitySettings.parse(this::text);
+            observe = observabilitySettings();
             if (settings.schemaRegistryUrl().isEmpty()) {
                 throw new InvalidSettingException(WorkerSetting.SCHEMA_REGISTRY_URL,
                         "missing: say where the schema registry is, for example http://127.0.0.1:8081");
