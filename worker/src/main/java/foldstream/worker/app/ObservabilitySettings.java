@@ -2,28 +2,23 @@ package foldstream.worker.app;
 
 import foldstream.worker.observe.HealthSettings;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The worker's observability settings, read like the others from flags and environment variables:
- * {@code --stall-timeout} ({@code FOLDSTREAM_STALL_TIMEOUT}, default 60s), {@code --unreachable-timeout}
- * ({@code FOLDSTREAM_UNREACHABLE_TIMEOUT}, default 60s) and {@code --log-format}
- * ({@code FOLDSTREAM_LOG_FORMAT}: {@code text}, the default, or {@code json}).
+ * {@code --stall-timeout} ({@code FOLDSTREAM_STALL_TIMEOUT}, default 60s) and
+ * {@code --unreachable-timeout} ({@code FOLDSTREAM_UNREACHABLE_TIMEOUT}, default 60s).
  *
  * <pre>{@code
  * ObservabilitySettings settings = ObservabilitySettings.parse(setting -> setting == WorkerSetting.STALL_TIMEOUT ? "30s" : null);
  * settings.health().stallTimeout();   // PT30S
  * }</pre>
  */
-public record ObservabilitySettings(HealthSettings health, LogFormat logFormat) {
+public record ObservabilitySettings(HealthSettings health) {
 
-    /** How log lines are written. */
-    public enum LogFormat { TEXT, JSON }
-
-    public static final ObservabilitySettings DEFAULTS = new ObservabilitySettings(HealthSettings.DEFAULTS, LogFormat.TEXT);
+    public static final ObservabilitySettings DEFAULTS = new ObservabilitySettings(HealthSettings.DEFAULTS);
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)?");
 
@@ -31,16 +26,7 @@ public record ObservabilitySettings(HealthSettings health, LogFormat logFormat) 
     public static ObservabilitySettings parse(Function<WorkerSetting, String> text) {
         Duration stall = duration(text, WorkerSetting.STALL_TIMEOUT, HealthSettings.DEFAULT_STALL_TIMEOUT);
         Duration unreachable = duration(text, WorkerSetting.UNREACHABLE_TIMEOUT, HealthSettings.DEFAULT_UNREACHABLE_TIMEOUT);
-        String format = text.apply(WorkerSetting.LOG_FORMAT);
-        LogFormat logFormat = LogFormat.TEXT;
-        if (format != null && !format.isBlank()) {
-            try {
-                logFormat = LogFormat.valueOf(format.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new InvalidSettingException(WorkerSetting.LOG_FORMAT, "'" + format + "' is neither text nor json");
-            }
-        }
-        return new ObservabilitySettings(new HealthSettings(stall, unreachable), logFormat);
+        return new ObservabilitySettings(new HealthSettings(stall, unreachable));
     }
 
     /** {@code 500ms}, {@code 10s}, {@code 2m}; a bare number is seconds; at least 1 ms. */

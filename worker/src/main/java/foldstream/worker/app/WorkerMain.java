@@ -98,10 +98,6 @@ public final class WorkerMain implements Callable<Integer> {
                     + " Env: FOLDSTREAM_UNREACHABLE_TIMEOUT")
     String unreachableTimeout;
 
-    @Option(names = "--log-format", paramLabel = "text|json",
-            description = "Log lines as text (default) or one JSON object per line. Env: FOLDSTREAM_LOG_FORMAT")
-    String logFormat;
-
     @Option(names = "--property", paramLabel = "KEY=VALUE",
             description = "A Kafka or Kafka Streams property, passed through (repeatable)")
     List<String> properties = new ArrayList<>();
@@ -135,7 +131,7 @@ public final class WorkerMain implements Callable<Integer> {
         return WorkerSettings.parse(this::text, properties);
     }
 
-    /** The observability settings (health timeouts, log format), flags first, then the environment variables. */
+    /** The observability settings (health timeouts), flags first, then the environment variables. */
     public ObservabilitySettings observabilitySettings() {
         return ObservabilitySettings.parse(this::text);
     }
@@ -153,7 +149,6 @@ public final class WorkerMain implements Callable<Integer> {
             case REPLICATION_FACTOR -> replicationFactor;
             case STALL_TIMEOUT -> stallTimeout;
             case UNREACHABLE_TIMEOUT -> unreachableTimeout;
-            case LOG_FORMAT -> logFormat;
             case PROPERTY -> null;
         };
         return flag != null || setting.envVar() == null ? flag : env.get(setting.envVar());

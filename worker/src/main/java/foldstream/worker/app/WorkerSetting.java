@@ -25,8 +25,6 @@ public enum WorkerSetting {
     STALL_TIMEOUT,
     /** How long the broker or the registry may not answer before /health fails. */
     UNREACHABLE_TIMEOUT,
-    /** {@code text} or {@code json} log lines. */
-    LOG_FORMAT,
     /** Pass-through Kafka / Kafka Streams properties; flag only ({@code --property KEY=VALUE}, repeatable). */
     PROPERTY;
 

@@ -3,6 +3,8 @@ package foldstream.worker.gateway;
 import foldstream.protocol.CommandResult;
 import foldstream.protocol.Outcome;
 import foldstream.worker.observe.GatewayMeters;
+import foldstream.worker.observe.TraceHeaders;
+import foldstream.worker.observe.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
@@ -80,6 +82,7 @@ public final class CommandGateway implements AutoCloseable {
     private final List<TopicPartition> resultPartitions = new ArrayList<>();
     private volatile boolean closed;
     private final GatewayMeters meters;
+    private final Tracing tracing = Tracing.global();
 
     /**
      * The reply consumer reads only while commands wait for results, and for a while after: an idle
@@ -190,7 +193,17 @@ public final class CommandGateway implements AutoCloseable {
             headers.add(ContractHeaders.CAUSATION_ID, ContractHeaders.utf8(options.causationId()));
         }
 
-        return dispatch(type, null, aggregateId, value, headers, options.commandId(), options.timeout());
+        // With an OpenTelemetry SDK, a send span whose context the command carries; without one, the worker starts the trace.
+        Tracing.Step span = tracing.startSend(type);
+        TraceHeaders.Context trace = span.context(null);
+        if (trace != null) {
+            trace.addTo(headers);
+        }
+        try {
+            return dispatch(type, null, aggregateId, value, headers, options.commandId(), options.timeout());
+        } finally {
+            span.end();
+        }
     }
 
     /**

@@ -35,6 +35,7 @@ public final class WorkerMetrics {
 
     private final MeterRegistry registry;
     private final LongSupplier wallClock;
+    private final Tracing tracing;
     private final Map<String, TypeMeters> types = new ConcurrentHashMap<>();
     private final Map<PartitionActivity.Key, PartitionActivity> partitions = new ConcurrentHashMap<>();
 
@@ -44,17 +45,27 @@ public final class WorkerMetrics {
      * @param wallClock epoch milliseconds, for the ages and idle times of partitions
      */
     public WorkerMetrics(MeterRegistry registry, LongSupplier wallClock) {
+        this(registry, wallClock, Tracing.global());
+    }
+
+    /** @param tracing the spans the processors record ({@link Tracing#global()} unless a test gives its own) */
+    public WorkerMetrics(MeterRegistry registry, LongSupplier wallClock, Tracing tracing) {
         this.registry = registry;
         this.wallClock = wallClock;
+        this.tracing = tracing;
     }
 
     /** Meters that go nowhere (a registry with no backend), for topologies built without a worker. */
     public static WorkerMetrics none() {
-        return new WorkerMetrics(new CompositeMeterRegistry(), System::currentTimeMillis);
+        return new WorkerMetrics(new CompositeMeterRegistry(), System::currentTimeMillis, Tracing.off());
     }
 
     public MeterRegistry registry() {
         return registry;
+    }
+
+    public Tracing tracing() {
+        return tracing;
     }
 
     long now() {

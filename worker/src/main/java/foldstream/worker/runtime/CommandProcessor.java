@@ -13,6 +13,7 @@ import foldstream.worker.observe.LogFields;
 import foldstream.worker.observe.PartitionActivity;
 import foldstream.worker.observe.RateLimitedLog;
 import foldstream.worker.observe.TraceHeaders;
+import foldstream.worker.observe.Tracing;
 import foldstream.worker.observe.WorkerMetrics;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.Decoded;
@@ -69,6 +70,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private final WorkerMetrics metrics;
     private final WorkerMetrics.TypeMeters meters;
     private final RateLimitedLog malformedWarnings;
+    private final Tracing tracing;
     private PartitionActivity activity;
 
     private ProcessorContext<byte[], byte[]> context;
@@ -101,6 +103,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         this.eventIds = new EventIds(type.name());
         this.metrics = metrics;
         this.meters = metrics.type(type.name());
+        this.tracing = metrics.tracing();
         this.malformedWarnings = new RateLimitedLog(10, 10_000, System::currentTimeMillis);
         for (Class<? extends SpecificRecord> command : type.commands().keySet()) {
             commandTypes.put(SpecificData.get().getSchema(command).getFullName(), command);
@@ -223,11 +226,15 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
 
         Snapshot<S> current = snapshots.load(command.aggregateId);
         long deciding = System.nanoTime();
+        Tracing.Step decide = tracing.start("decide", type.name(), command.trace);
         Verdict<S> verdict = command.decoded instanceof Decoded.Record decoded
                 ? evaluator.evaluate(command.aggregateId, current.state(), current.version(), decoded.record(), command.expectedVersion)
                 : new Verdict.Refused<>(Outcome.UNKNOWN_COMMAND, Outcome.UNKNOWN_COMMAND.name(),
                         type.name() + " does not handle " + ((Decoded.UnknownType) command.decoded).fullName(), List.of());
         meters.decided(System.nanoTime() - deciding);
+        decide.end();
+        Tracing.Step write = tracing.start("write", type.name(), command.trace);
+        command.trace = write.context(command.trace);
 
         if (verdict instanceof Verdict.Accepted<S> accepted) {
             try {
@@ -242,8 +249,10 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             answer(record, command, result(command, refused.outcome(), current.version(), 0,
                     refused.errorCode(), refused.message(), refused.violations()), true);
         } else {
+            write.failed(((Verdict.Failed<S>) verdict).message());
             fail(record, command, current, (Verdict.Failed<S>) verdict);
         }
+        write.end();
     }
 
     private void apply(Record<byte[], byte[]> record, Command command, Snapshot<S> current, Verdict.Accepted<S> accepted) {
@@ -399,7 +408,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         final String id;
         final String correlationId;
         final byte[] key;
-        final TraceHeaders.Context trace;
+        TraceHeaders.Context trace;
         String aggregateId;
         long expectedVersion = CommandEvaluator.ANY_VERSION;
         Decoded decoded;

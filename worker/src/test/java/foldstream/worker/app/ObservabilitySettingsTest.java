@@ -21,7 +21,7 @@ class ObservabilitySettingsTest {
     }
 
     @Test
-    void defaultsAreSixtySecondsAndTextLogs() {
+    void defaultsAreSixtySeconds() {
         WorkerMain main = main(Map.of());
         new CommandLine(main).parseArgs("--bootstrap-servers", "127.0.0.1:9092");
 
@@ -31,14 +31,12 @@ class ObservabilitySettingsTest {
 
     @Test
     void flagsAndEnvironmentVariablesInTheirUnitsAndFlagsWin() {
-        WorkerMain main = main(Map.of("FOLDSTREAM_STALL_TIMEOUT", "2m", "FOLDSTREAM_UNREACHABLE_TIMEOUT", "45",
-                "FOLDSTREAM_LOG_FORMAT", "json"));
+        WorkerMain main = main(Map.of("FOLDSTREAM_STALL_TIMEOUT", "2m", "FOLDSTREAM_UNREACHABLE_TIMEOUT", "45"));
         new CommandLine(main).parseArgs("--bootstrap-servers", "127.0.0.1:9092", "--stall-timeout", "1500ms");
 
         ObservabilitySettings settings = main.observabilitySettings();
         assertThat(settings.health().stallTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(settings.health().unreachableTimeout()).isEqualTo(Duration.ofSeconds(45));
-        assertThat(settings.logFormat()).isEqualTo(ObservabilitySettings.LogFormat.JSON);
     }
 
     @Test
@@ -49,10 +47,6 @@ class ObservabilitySettingsTest {
         err.getBuffer().setLength(0);
         assertThat(run(Map.of("FOLDSTREAM_UNREACHABLE_TIMEOUT", "0s"))).isEqualTo(2);
         assertThat(err.toString()).contains("--unreachable-timeout (FOLDSTREAM_UNREACHABLE_TIMEOUT): must be longer than 0");
-
-        err.getBuffer().setLength(0);
-        assertThat(run(Map.of(), "--log-format", "xml")).isEqualTo(2);
-        assertThat(err.toString()).contains("--log-format (FOLDSTREAM_LOG_FORMAT): 'xml' is neither text nor json");
     }
 
     private int run(Map<String, String> env, String... args) {
