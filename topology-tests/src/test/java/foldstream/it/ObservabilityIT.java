@@ -14,6 +14,8 @@ import foldstream.examples.counters.CounterState;
 import foldstream.examples.counters.Increment;
 import foldstream.protocol.CommandResult;
 import foldstream.protocol.Outcome;
+import foldstream.ops.cli.FoldstreamCli;
+import foldstream.ops.cli.RegistryWiring;
 import foldstream.worker.aggregate.Aggregate;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.aggregate.Decision;
@@ -31,6 +33,8 @@ import foldstream.worker.serialization.HttpSchemaRegistryClient;
 import foldstream.worker.serialization.RegistryClientSettings;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -295,6 +299,38 @@ class ObservabilityIT {
             }
         }
         assertThat(targets).isGreaterThan(10);
+    }
+
+    @Test
+    void statusShowsEachPartitionsOwnerWaitingAndProgressAndTheWorkersHealth() {
+        String url = "http://127.0.0.1:" + worker.httpPort();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = FoldstreamCli.commandLine(Map.of(), RegistryWiring.current()).setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(err, true)).execute("status", "--bootstrap-servers", stack.bootstrapServers(),
+                        "--application-id", worker.settings().applicationId(), "--workers", url, "--types", accounts.name(), "--json");
+
+        assertThat(status).as(err.toString()).isZero();
+        List<JsonNode> lines = out.toString().lines().map(FacadeHttp::parse).toList();
+        List<JsonNode> partitions = lines.stream().filter(line -> line.has("partition")).toList();
+        assertThat(partitions).extracting(line -> line.get("partition").asInt()).containsExactly(0, 1, 2);
+        for (JsonNode partition : partitions) {
+            assertThat(partition.get("type").asText()).isEqualTo(accounts.name());
+            assertThat(partition.get("owner").asText()).isEqualTo(url);
+            assertThat(partition.get("waiting").asLong()).isGreaterThanOrEqualTo(0);
+            assertThat(partition.get("secondsSinceProgress").isNumber()).as(partition.toString()).isTrue();
+        }
+        JsonNode instance = lines.stream().filter(line -> line.has("worker")).findFirst().orElseThrow();
+        assertThat(instance.get("worker").asText()).isEqualTo(url);
+        assertThat(instance.get("ready").asBoolean()).isTrue();
+        assertThat(instance.get("checks")).extracting(check -> check.get("name").asText()).contains("partitions", "broker");
+
+        StringWriter table = new StringWriter();
+        FoldstreamCli.commandLine(Map.of(), RegistryWiring.current()).setOut(new PrintWriter(table, true))
+                .execute("status", "--bootstrap-servers", stack.bootstrapServers(), "--application-id",
+                        worker.settings().applicationId(), "--workers", url, "--types", accounts.name());
+        assertThat(table.toString()).contains("TYPE", "PARTITION", "OWNER", "WAITING", "LAST PROGRESS", "WORKER", "HEALTH", "READY")
+                .contains(accounts.name() + "  2").contains(url);
     }
 
     /** The metric names in a PromQL expression: Foldstream's, Kafka's, the JVM's and the process's. */

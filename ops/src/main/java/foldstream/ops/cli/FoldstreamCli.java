@@ -47,6 +47,7 @@ public final class FoldstreamCli implements Callable<Integer> {
         cli.addSubcommand("get", new GetCommand(env, ExampleTypes.all()));
         cli.addSubcommand("tail", new TailCommand(env, registry.clients(), ExampleTypes.all()));
         cli.addSubcommand("replay", new ReplayCommand(env, registry, ExampleTypes.all()));
+        cli.addSubcommand("status", new StatusCommand(env));
         cli.addSubcommand("bench", new BenchCommand());
         cli.addSubcommand("jmh", new JmhCommand());
         return cli;
