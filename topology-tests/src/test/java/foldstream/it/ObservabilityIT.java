@@ -16,13 +16,10 @@ import foldstream.protocol.CommandResult;
 import foldstream.protocol.Outcome;
 import foldstream.ops.cli.FoldstreamCli;
 import foldstream.ops.cli.RegistryWiring;
-import foldstream.worker.aggregate.Aggregate;
 import foldstream.worker.aggregate.AggregateType;
-import foldstream.worker.aggregate.Decision;
 import foldstream.worker.app.FoldstreamWorker;
 import foldstream.worker.app.WorkerSettings;
 import foldstream.worker.examples.Accounts;
-import foldstream.worker.examples.Counters;
 import foldstream.worker.gateway.CommandGateway;
 import foldstream.worker.gateway.SendOptions;
 import foldstream.worker.observe.HealthSettings;
@@ -50,7 +47,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -79,35 +75,13 @@ class ObservabilityIT {
     private final AggregateType<AccountState> accounts = Accounts.type().withName("it_obs_accounts");
     private final CountDownLatch unblock = new CountDownLatch(1);
     /** Counters whose decide blocks on {@code Increment{by: 13}} until the test lets it go: a stalled partition. */
-    private final AggregateType<CounterState> blocking = AggregateType.builder("it_obs_blocking", CounterState.class,
-                    new Aggregate<CounterState>() {
-                        private final Counters counters = new Counters();
-
-                        @Override
-                        public CounterState initialState() {
-                            return counters.initialState();
-                        }
-
-                        @Override
-                        public Decision decide(CounterState state, SpecificRecord command) {
-                            if (((Increment) command).getBy() == 13) {
-                                try {
-                                    unblock.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-                                } catch (InterruptedException e) {
-                                    Thread.currentThread().interrupt();
-                                }
-                            }
-                            return counters.decide(state, command);
-                        }
-
-                        @Override
-                        public CounterState evolve(CounterState state, SpecificRecord event) {
-                            return counters.evolve(state, event);
-                        }
-                    })
-            .command(Increment.class, foldstream.worker.aggregate.Creation.EITHER)
-            .events(foldstream.examples.counters.Incremented.class)
-            .build();
+    private final AggregateType<CounterState> blocking = OnThirteen.type("it_obs_blocking", () -> {
+        try {
+            unblock.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    });
 
     private KafkaStack.Endpoints stack;
     private HttpSchemaRegistryClient registry;

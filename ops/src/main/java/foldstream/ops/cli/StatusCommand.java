@@ -238,7 +238,7 @@ final class StatusCommand implements Callable<Integer> {
             rows.add(List.of(row.type(), Integer.toString(row.partition()), row.owner(), Long.toString(row.waiting()),
                     row.secondsSinceProgress() == null ? "-" : Math.round(row.secondsSinceProgress()) + " s ago"));
         }
-        table(out, rows);
+        TopicTable.columns(out, rows);
         out.println();
         if (noWorkers) {
             out.println("(name the workers' HTTP endpoints with --workers to see their last progress and health)");
@@ -260,23 +260,7 @@ final class StatusCommand implements Callable<Integer> {
             }
             health.add(List.of(row.url(), row.health(), row.ready() ? "yes" : "no", String.join("; ", failing)));
         }
-        table(out, health);
-    }
-
-    private static void table(PrintWriter out, List<List<String>> rows) {
-        int[] widths = new int[rows.get(0).size()];
-        for (List<String> row : rows) {
-            for (int i = 0; i < row.size(); i++) {
-                widths[i] = Math.max(widths[i], row.get(i).length());
-            }
-        }
-        for (List<String> row : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.size(); i++) {
-                line.append(i == row.size() - 1 ? row.get(i) : row.get(i) + " ".repeat(widths[i] + 2 - row.get(i).length()));
-            }
-            out.println(line.toString().stripTrailing());
-        }
+        TopicTable.columns(out, health);
     }
 
     private static String pick(String flag, String env, String fallback) {

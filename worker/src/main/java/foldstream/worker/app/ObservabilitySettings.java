@@ -3,8 +3,6 @@ package foldstream.worker.app;
 import foldstream.worker.observe.HealthSettings;
 import java.time.Duration;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The worker's observability settings, read like the others from flags and environment variables:
@@ -20,8 +18,6 @@ public record ObservabilitySettings(HealthSettings health) {
 
     public static final ObservabilitySettings DEFAULTS = new ObservabilitySettings(HealthSettings.DEFAULTS);
 
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)?");
-
     /** @throws InvalidSettingException naming the setting */
     public static ObservabilitySettings parse(Function<WorkerSetting, String> text) {
         Duration stall = duration(text, WorkerSetting.STALL_TIMEOUT, HealthSettings.DEFAULT_STALL_TIMEOUT);
@@ -35,17 +31,12 @@ public record ObservabilitySettings(HealthSettings health) {
         if (value == null || value.isBlank()) {
             return absent;
         }
-        Matcher matcher = DURATION.matcher(value.trim());
-        if (!matcher.matches()) {
-            throw new InvalidSettingException(setting, "'" + value + "' is not a duration such as 500ms, 10s or 2m");
+        Duration duration;
+        try {
+            duration = DurationText.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(setting, e.getMessage());
         }
-        long amount = Long.parseLong(matcher.group(1));
-        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
-        Duration duration = switch (unit) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofSeconds(amount);
-        };
         if (duration.isZero()) {
             throw new InvalidSettingException(setting, "must be longer than 0");
         }
