@@ -187,6 +187,11 @@ class ObservabilityIT {
                     && type.equals(s.labels().get("type"))).hasSizeGreaterThan(10);
             // One scrape shows Kafka Streams' and the JVM's meters too.
             assertThat(scrape.names()).anyMatch(name -> name.startsWith("kafka_stream_"));
+            // RocksDB's key estimates of the snapshot and answered-commands stores, taken every 10 s.
+            await("store estimates").atMost(WAIT).until(() -> {
+                MetricsScrape now = MetricsScrape.parse(FacadeHttp.get(worker.httpPort(), "/metrics").body());
+                return now.sum("foldstream_snapshots_estimated", ofType) > 0 && now.sum("foldstream_answered_commands_estimated", ofType) > 0;
+            });
             assertThat(scrape.names()).contains("jvm_memory_used_bytes", "foldstream_partition_commands_waiting",
                     "foldstream_partition_since_progress_seconds", "foldstream_cache_hits_total");
 

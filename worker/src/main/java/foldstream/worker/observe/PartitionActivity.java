@@ -44,6 +44,8 @@ public final class PartitionActivity {
     private volatile LongSupplier hits = NO_COUNT;
     private volatile LongSupplier misses = NO_COUNT;
     private volatile IntSupplier size = NO_SIZE;
+    private volatile long snapshots;
+    private volatile long answered;
 
     PartitionActivity(Key key, LongSupplier wallClock) {
         this.key = key;
@@ -85,6 +87,15 @@ public final class PartitionActivity {
         this.hits = hits;
         this.misses = misses;
         this.size = size;
+    }
+
+    /**
+     * RocksDB's estimates of the keys in the task's snapshot store and answered-commands store, taken
+     * by the stream thread now and then (a store is only safe to read on its own thread).
+     */
+    public void storeSizes(long snapshots, long answered) {
+        this.snapshots = snapshots;
+        this.answered = answered;
     }
 
     /** A command (with this record timestamp) is being decided; a command tried again keeps its first start. */
@@ -167,6 +178,14 @@ public final class PartitionActivity {
             return Math.max(0, now - lastDecidedTimestamp);
         }
         return 0;
+    }
+
+    double snapshots() {
+        return owned ? snapshots : 0;
+    }
+
+    double answered() {
+        return owned ? answered : 0;
     }
 
     double cacheHits() {

@@ -103,6 +103,11 @@ public final class WorkerMetrics {
                     .description("Commands whose aggregate was read from the snapshot store").tags(tags).register(registry));
             meters.add(Gauge.builder("foldstream.cache.size", activity, PartitionActivity::cacheSize)
                     .description("Aggregates held in the hot-aggregate cache").tags(tags).register(registry));
+            meters.add(Gauge.builder("foldstream.snapshots.estimated", activity, PartitionActivity::snapshots)
+                    .description("Aggregates in the partition's snapshot store (RocksDB's estimate, taken every 10 s)").tags(tags).register(registry));
+            meters.add(Gauge.builder("foldstream.answered.commands.estimated", activity, PartitionActivity::answered)
+                    .description("Entries in the partition's answered-commands store (RocksDB's estimate, taken every 10 s)")
+                    .tags(tags).register(registry));
             return activity;
         });
     }

@@ -56,6 +56,8 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
     /** Far more events than one transaction writes: what a replay needs beyond the committed ones. */
     private static final int RECENT_EVENTS = 100_000;
+    /** How often the stores' key estimates are taken for the metrics (a RocksDB property read each). */
+    private static final Duration STORE_SIZES_EVERY = Duration.ofSeconds(10);
 
     private final AggregateType<S> type;
     private final AggregateTopics topics;
@@ -126,6 +128,9 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         activity.assigned(PartitionActivity.RETURN_GRACE_MILLIS);
         AggregateCache<S> tasksCache = cache;
         activity.cache(tasksCache::hits, tasksCache::misses, tasksCache::size);
+        KeyValueStore<String, byte[]> ids = context.getStateStore(topics.commandIdStore());
+        context.schedule(STORE_SIZES_EVERY, PunctuationType.WALL_CLOCK_TIME,
+                now -> activity.storeSizes(store.approximateNumEntries(), ids.approximateNumEntries()));
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> answered.sweep());
         Duration every = options.hotAggregateIdleTtl().compareTo(Duration.ofSeconds(30)) < 0
                 ? options.hotAggregateIdleTtl() : Duration.ofSeconds(30);
