@@ -115,6 +115,53 @@ class CommandGatewayIT {
         }
     }
 
+    @Test
+    void resultRecordsTheGatewayCannotReadAreSkippedAndLaterResultsStillCompleteTheirCalls() throws Exception {
+        String topic = AggregateTopics.of(COUNTERS.name()).results();
+        try (CommandGateway own = gateway(List.of(COUNTERS.name()));
+             org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer = SteadyLoad.producer(stack.bootstrapServers())) {
+            String id = "gw-bad-results-" + UUID.randomUUID();
+            assertThat(outcome(send(own, COUNTERS, id, new Increment(1), SendOptions.defaults()))).isEqualTo("ACCEPTED@1+1");
+            assertThat(own.isReading()).as("the reader follows the results now").isTrue();
+            // On every partition, ahead of the results to come: a command-id header without a value and
+            // bytes that are no result; a record without a key; a record without any header.
+            for (int partition = 0; partition < 3; partition++) {
+                org.apache.kafka.common.header.internals.RecordHeaders nullId = new org.apache.kafka.common.header.internals.RecordHeaders();
+                nullId.add(ContractHeaders.COMMAND_ID, null);
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, partition, id, new byte[] {0, 0, 0, 0, 9, 42, 42}, nullId));
+                org.apache.kafka.common.header.internals.RecordHeaders someId = new org.apache.kafka.common.header.internals.RecordHeaders();
+                someId.add(ContractHeaders.COMMAND_ID, "garbage".getBytes(StandardCharsets.UTF_8));
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, partition, (String) null, new byte[] {1, 2, 3}, someId));
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, partition, id, new byte[] {7}));
+            }
+            producer.flush();
+
+            for (long n = 2; n <= 4; n++) {
+                assertThat(outcome(send(own, COUNTERS, id, new Increment(1), SendOptions.defaults())))
+                        .as("a result after the bad records completes its call").isEqualTo("ACCEPTED@" + n + "+1");
+            }
+        }
+    }
+
+    @Test
+    void noCallWaitsLongerThanTheGatewaysMaxTimeout() {
+        // Topics that no worker reads: a call can only time out.
+        AggregateType<CounterState> unanswered = counters("it_gw_unanswered");
+        InProcessWorker.createTopics(stack, 1, List.of(unanswered));
+        try (CommandGateway bounded = new CommandGateway(Map.of("bootstrap.servers", stack.bootstrapServers()), codec,
+                List.of(unanswered.name()), Duration.ofSeconds(2))) {
+            assertThat(bounded.maxTimeout()).isEqualTo(Duration.ofSeconds(2));
+            assertThat(bounded.bounded(Duration.ofMillis(500))).isEqualTo(Duration.ofMillis(500));
+            CompletableFuture<CommandResult> call = bounded.send(unanswered.name(), "gw-max-" + UUID.randomUUID(), new Increment(1),
+                    SendOptions.defaults().withTimeout(Duration.ofDays(1)));
+            assertThatThrownBy(() -> call.get(60, TimeUnit.SECONDS))
+                    .as("the call asked for a day and got the gateway's bound")
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(CommandTimeoutException.class).hasMessageContaining("PT2S");
+        }
+        assertThat(CommandGateway.DEFAULT_MAX_TIMEOUT).isEqualTo(Duration.ofMinutes(5));
+    }
+
     private static CommandGateway gateway(List<String> types) {
         return new CommandGateway(Map.of("bootstrap.servers", stack.bootstrapServers()), codec, types);
     }

@@ -200,28 +200,8 @@ class EndToEndIT {
         assertThat(snapshot.path("state")).isEqualTo(JSON.readTree(AvroJson.write(new UserState("ann@example.org", "Ann Queen"))));
         assertThat(snapshot.path("meta").path("lastCommandId").asText()).isEqualTo(anonymousId);
         assertThat(registered.partition()).as("one aggregate, one partition").isEqualTo(anonymous.partition());
-        assertAnswersPromptlyOnAKeptAliveConnection(worker, "/aggregates/" + TYPE + "/" + ann);
 
         assertThat(worker.terminate(Duration.ofSeconds(60))).as("exit status after SIGTERM").isZero();
-    }
-
-    /**
-     * Requests on one kept-alive connection (as any HTTP client library makes them) are answered in a
-     * few milliseconds, not after the ~40 ms a delayed ACK costs when the server leaves Nagle's
-     * algorithm on: the median of 30 is well below that.
-     */
-    private static void assertAnswersPromptlyOnAKeptAliveConnection(WorkerProcess worker, String path) throws Exception {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.httpPort() + path)).GET().build();
-        long[] millis = new long[30];
-        for (int i = 0; i < millis.length; i++) {
-            long start = System.nanoTime();
-            assertThat(client.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
-            millis[i] = (System.nanoTime() - start) / 1_000_000;
-        }
-        Arrays.sort(millis);
-        System.out.println("EndToEndIT: GET " + path + " on one connection, ms: " + Arrays.toString(millis));
-        assertThat(millis[millis.length / 2]).as("median ms of GET %s, all: %s", path, Arrays.toString(millis)).isLessThan(20);
     }
 
     private RecordMetadata send(String aggregateId, String commandId, String correlationId, String expectedVersion,

@@ -47,12 +47,18 @@ final class FacadeHttp {
     /** A started worker of {@code types} with its HTTP API on a free port; the caller closes it. */
     static FoldstreamWorker startWorker(KafkaStack.Endpoints stack, String applicationId, List<? extends AggregateType<?>> types,
                                         int partitions, Path stateDir, SchemaRegistryClient registry) {
+        return startWorker(stack, applicationId, types, partitions, stateDir, registry, Map.of("commit.interval.ms", "50"));
+    }
+
+    /** As above, with these Kafka and Kafka Streams properties. */
+    static FoldstreamWorker startWorker(KafkaStack.Endpoints stack, String applicationId, List<? extends AggregateType<?>> types,
+                                        int partitions, Path stateDir, SchemaRegistryClient registry, Map<String, String> properties) {
         WorkerSettings settings = WorkerSettings.of(stack.bootstrapServers())
                 .withApplicationId(applicationId)
                 .withStateDir(stateDir)
                 .withPartitions(partitions)
                 .withHttpPort(0)
-                .withProperties(Map.of("commit.interval.ms", "50"));
+                .withProperties(properties);
         FoldstreamWorker worker = new FoldstreamWorker(settings, types, registry);
         try {
             worker.start();

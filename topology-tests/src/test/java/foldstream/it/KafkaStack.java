@@ -2,17 +2,18 @@ package foldstream.it;
 
 import foldstream.ops.registry.RegistryServerSettings;
 import foldstream.ops.registry.SchemaRegistryServer;
-import java.util.Map;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
-import org.apache.kafka.server.common.MetadataVersion;
+import foldstream.ops.stack.KafkaBroker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * The real parts integration tests run against: one Kafka broker (KRaft, combined broker and
- * controller, from Kafka's own test kit) and Foldstream's schema registry server on it, started once
+ * controller: the local stack's {@link KafkaBroker}, from {@code kafka_2.13}) and Foldstream's schema
+ * registry server on it, started once
  * per test JVM on first use and stopped when the JVM's tests are done (the root context's store
  * closes it). Tests receive the addresses as a parameter.
  *
@@ -27,10 +28,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }
  * }</pre>
  *
- * <p>The test kit is an internal Kafka API: its version is pinned with Kafka's in the parent pom.
- * Its listeners are set to 127.0.0.1 and clients only ever connect there, but the kit pre-binds
- * the broker's and controller's ports on the wildcard address before the broker starts, and its API
- * offers no way to change that. The registry listens on 127.0.0.1 only.
+ * <p>The broker is the one {@code ops/foldstream stack} runs, not Kafka's test kit: from Kafka 4.4 the
+ * kit needs {@code kafka-clients}' test jar, which Maven Central does not serve. Broker and registry
+ * listen on 127.0.0.1 only; the broker's data lives in a temporary directory deleted at the end.
  */
 public final class KafkaStack implements ParameterResolver {
 
@@ -54,63 +54,38 @@ public final class KafkaStack implements ParameterResolver {
 
     /** The started broker and registry; the store closes it once, after the last test. */
     static final class Running implements AutoCloseable {
-        private final KafkaClusterTestKit cluster;
+        private final KafkaBroker broker;
+        private final Path dataDir;
         private final SchemaRegistryServer registry;
         private final Endpoints endpoints;
 
-        private Running(KafkaClusterTestKit cluster, SchemaRegistryServer registry) {
-            this.cluster = cluster;
+        private Running(KafkaBroker broker, Path dataDir, SchemaRegistryServer registry) {
+            this.broker = broker;
+            this.dataDir = dataDir;
             this.registry = registry;
-            this.endpoints = new Endpoints(cluster.bootstrapServers(), registry.url());
+            this.endpoints = new Endpoints(broker.bootstrapServers(), registry.url());
         }
 
         static Running start() {
-            KafkaClusterTestKit cluster = null;
+            KafkaBroker broker = null;
+            Path dataDir = null;
             try {
-                TestKitNodes nodes = new TestKitNodes.Builder()
-                        .setCombined(true)
-                        .setNumBrokerNodes(1)
-                        .setNumControllerNodes(1)
-                        // The kit's default is the unreleased metadata version; test what users run.
-                        .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
-                        .build();
-                KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
-                        .setConfigProp("listeners", nodes.brokerListenerName().value() + "://127.0.0.1:0,"
-                                + nodes.controllerListenerName().value() + "://127.0.0.1:0");
-                for (Map.Entry<String, String> setting : oneNodeSettings().entrySet()) {
-                    builder.setConfigProp(setting.getKey(), setting.getValue());
-                }
-                cluster = builder.build();
-                cluster.format();
-                cluster.startup();
-                cluster.waitForReadyBrokers();
+                dataDir = Files.createTempDirectory("foldstream-it-broker");
+                broker = new KafkaBroker(KafkaBroker.Settings.local(dataDir).withFreePorts());
+                broker.start();
                 SchemaRegistryServer registry = new SchemaRegistryServer(
-                        RegistryServerSettings.of(cluster.bootstrapServers()).withPort(0)).start();
-                return new Running(cluster, registry);
+                        RegistryServerSettings.of(broker.bootstrapServers()).withPort(0)).start();
+                return new Running(broker, dataDir, registry);
             } catch (Exception e) {
-                if (cluster != null) {
+                if (broker != null) {
                     try {
-                        cluster.close();
-                    } catch (Exception closing) {
+                        broker.close();
+                    } catch (RuntimeException closing) {
                         e.addSuppressed(closing);
                     }
                 }
                 throw new IllegalStateException("cannot start the Kafka broker and schema registry for the tests", e);
             }
-        }
-
-        /** Internal topics of one replica, and no waiting for more group members that will not come. */
-        private static Map<String, String> oneNodeSettings() {
-            return Map.of(
-                    "offsets.topic.replication.factor", "1",
-                    "offsets.topic.num.partitions", "1",
-                    "transaction.state.log.replication.factor", "1",
-                    "transaction.state.log.min.isr", "1",
-                    "transaction.state.log.num.partitions", "1",
-                    "share.coordinator.state.topic.replication.factor", "1",
-                    "share.coordinator.state.topic.min.isr", "1",
-                    "min.insync.replicas", "1",
-                    "group.initial.rebalance.delay.ms", "0");
         }
 
         Endpoints endpoints() {
@@ -122,11 +97,16 @@ public final class KafkaStack implements ParameterResolver {
             try {
                 registry.close();
             } finally {
-                try {
-                    cluster.close();
-                } catch (Exception e) {
-                    throw new IllegalStateException("the test broker did not shut down cleanly", e);
-                }
+                broker.close();
+                deleteQuietly(dataDir);
+            }
+        }
+
+        private static void deleteQuietly(Path dir) {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                // A temporary directory left behind harms nothing.
             }
         }
     }

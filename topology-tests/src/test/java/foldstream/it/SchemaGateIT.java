@@ -119,8 +119,7 @@ class SchemaGateIT {
     void refusesUnderForwardAFieldRemovedThatOldReadersNeed() {
         String subject = "gate_forward-events-foldstream.examples.users.ProfileSet";
         registry.setCompatibility(subject, CompatibilityLevel.FORWARD);
-        registry.register(subject, record("ProfileSet",
-                "{\"name\": \"name\", \"type\": \"string\"}, {\"name\": \"nickname\", \"type\": \"string\"}"));
+        registry.register(subject, record("ProfileSet", NAME_AND_NICKNAME));
 
         assertThatThrownBy(() -> new SchemaGate(registry).open(List.of(users("gate_forward"))))
                 .isInstanceOf(IncompatibleSchemaException.class)
@@ -133,8 +132,7 @@ class SchemaGateIT {
     @Test
     void acceptsUnderBackwardAFieldRemovedAndRegistersTheNextVersion() {
         String subject = "gate_compatible-events-foldstream.examples.users.ProfileSet";
-        registry.register(subject, record("ProfileSet",
-                "{\"name\": \"name\", \"type\": \"string\"}, {\"name\": \"nickname\", \"type\": \"string\"}"));
+        registry.register(subject, record("ProfileSet", NAME_AND_NICKNAME));
 
         SchemaGate.Report report = new SchemaGate(registry).open(List.of(users("gate_compatible")));
 
@@ -142,6 +140,38 @@ class SchemaGateIT {
                 .satisfies(e -> assertThat(e.version()).isEqualTo(2));
         assertThat(registry.latest(subject).schema()).isEqualTo(ProfileSet.getClassSchema());
     }
+
+    @Test
+    void refusesUnderFullTransitiveASchemaCompatibleWithTheLatestButNotAnOlderVersionBeforeRegisteringAnything() {
+        String subject = "gate_transitive-events-foldstream.examples.users.ProfileSet";
+        registry.setCompatibility(subject, CompatibilityLevel.NONE);
+        // Version 1: old readers need the nickname; version 2 gave it a default.
+        registry.register(subject, record("ProfileSet", NAME_AND_NICKNAME));
+        registry.register(subject, record("ProfileSet",
+                "{\"name\": \"name\", \"type\": \"string\"}, {\"name\": \"nickname\", \"type\": \"string\", \"default\": \"\"}"));
+        registry.setCompatibility(subject, CompatibilityLevel.FULL_TRANSITIVE);
+
+        assertThatThrownBy(() -> new SchemaGate(registry).open(List.of(users("gate_transitive"))))
+                .isInstanceOfSatisfying(IncompatibleSchemaException.class, e -> {
+                    assertThat(e.refusals()).singleElement().satisfies(refusal -> {
+                        assertThat(refusal.subject()).isEqualTo(subject);
+                        assertThat(refusal.level()).isEqualTo(CompatibilityLevel.FULL_TRANSITIVE);
+                    });
+                })
+                .hasMessageContaining("nickname");
+        assertThat(registry.latest(subject).version()).as("the subject gained no version").isEqualTo(2);
+        for (String other : List.of("gate_transitive-commands-foldstream.examples.users.RegisterUser",
+                "gate_transitive-commands-foldstream.examples.users.UpdateProfile",
+                "gate_transitive-events-foldstream.examples.users.UserCreated", "gate_transitive-results-value",
+                "gate_transitive-state-value")) {
+            assertThatThrownBy(() -> registry.latest(other)).as("a refused gate registers nothing: " + other)
+                    .isInstanceOfSatisfying(SchemaRegistryException.class,
+                            e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SUBJECT_NOT_FOUND));
+        }
+    }
+
+    /** The fields of a ProfileSet that also had a required nickname. */
+    private static final String NAME_AND_NICKNAME = "{\"name\": \"name\", \"type\": \"string\"}, {\"name\": \"nickname\", \"type\": \"string\"}";
 
     private static Schema record(String name, String fields) {
         return new Schema.Parser().parse("{\"type\": \"record\", \"name\": \"" + name

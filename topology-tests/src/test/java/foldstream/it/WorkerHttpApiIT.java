@@ -17,7 +17,7 @@ import foldstream.worker.gateway.AggregateStates;
 import foldstream.worker.gateway.CommandGateway;
 import foldstream.worker.gateway.ResultWithState;
 import foldstream.worker.gateway.SendOptions;
-import foldstream.worker.query.AggregateView;
+import foldstream.worker.gateway.AggregateView;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.HttpSchemaRegistryClient;

@@ -112,6 +112,12 @@ final class WorkerProcess implements AutoCloseable {
             return this;
         }
 
+        /** Any other flag of the worker, for example {@code --broker-wait forever}. */
+        Options flag(String flag, String value) {
+            flags.put(flag, value);
+            return this;
+        }
+
         Options property(String key, String value) {
             properties.removeIf(p -> p.startsWith(key + "="));
             properties.add(key + "=" + value);

@@ -1,7 +1,10 @@
 package foldstream.ops.cli;
 
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.app.RegistryClientFactory;
 import foldstream.worker.runtime.AggregateTopics;
+import foldstream.worker.serialization.SchemaRegistryClient;
+import foldstream.worker.serialization.WireFormatConfig;
 import foldstream.worker.topics.KafkaUnreachableException;
 import foldstream.worker.topics.ObservedTopic;
 import foldstream.worker.topics.TopicAdmin;
@@ -11,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,7 +36,8 @@ final class ClientOptions {
     String schemaRegistryUrl;
 
     @Option(names = "--property", paramLabel = "KEY=VALUE",
-            description = "A Kafka client property, e.g. security settings (repeatable)")
+            description = "A Kafka client or schema registry client property, e.g. security settings"
+                    + " or basic.auth.user.info (repeatable)")
     List<String> properties = new ArrayList<>();
 
     @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "15s", converter = DurationConverter.class,
@@ -52,6 +57,13 @@ final class ClientOptions {
 
     /** Client settings: the properties, then {@code bootstrap.servers}. */
     Map<String, Object> kafka(Map<String, String> env) {
+        Map<String, Object> settings = keyValues(properties);
+        settings.put("bootstrap.servers", bootstrapServers(env));
+        return settings;
+    }
+
+    /** {@code --property KEY=VALUE} flags as a map; a flag without {@code =} is a usage error. */
+    static Map<String, Object> keyValues(List<String> properties) {
         Map<String, Object> settings = new HashMap<>();
         for (String property : properties) {
             int eq = property.indexOf('=');
@@ -60,8 +72,29 @@ final class ClientOptions {
             }
             settings.put(property.substring(0, eq).trim(), property.substring(eq + 1).trim());
         }
-        settings.put("bootstrap.servers", bootstrapServers(env));
         return settings;
+    }
+
+    /**
+     * The registry client, with the registry settings among the properties, named as Confluent's
+     * clients name them ({@code basic.auth.user.info}, {@code bearer.auth.token},
+     * {@code schema.registry.ssl.truststore.location}, ...).
+     */
+    SchemaRegistryClient registry(Map<String, String> env, RegistryClientFactory factory) {
+        try {
+            return factory.connect(schemaRegistryUrl(env), kafka(env));
+        } catch (ConfigException | IllegalArgumentException e) {
+            throw new CliFailure(ExitStatus.USAGE, "--schema-registry-url / --property: " + e.getMessage());
+        }
+    }
+
+    /** {@code auto.register.schemas} among the properties (default true). */
+    boolean autoRegister(Map<String, String> env) {
+        try {
+            return WireFormatConfig.autoRegister(kafka(env));
+        } catch (ConfigException e) {
+            throw new CliFailure(ExitStatus.USAGE, "--property: " + e.getMessage());
+        }
     }
 
     /**

@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
  * ops/foldstream send ex_accounts a1 OpenAccount '{"owner": "ann"}'
  * ops/foldstream get ex_accounts a1
  * ops/foldstream tail ex_accounts events
+ * ops/foldstream new order-service --package com.acme.orders
  * }</pre>
  */
 @Command(name = "foldstream", mixinStandardHelpOptions = true, version = "foldstream 0.1.0-SNAPSHOT",
@@ -42,6 +43,7 @@ public final class FoldstreamCli implements Callable<Integer> {
         cli.addSubcommand("worker", new WorkerMain(env, registry.clients(), ExampleTypes.all()));
         cli.addSubcommand("topics", new TopicsCommand(env, ExampleTypes.all()));
         cli.addSubcommand("stack", new StackCommand(registry));
+        cli.addSubcommand("registry", new RegistryCommand(env));
         cli.addSubcommand("demo", new DemoCommand(registry, ExampleTypes.all()));
         cli.addSubcommand("send", new SendCommand(env, registry.clients(), ExampleTypes.all()));
         cli.addSubcommand("get", new GetCommand(env, ExampleTypes.all()));
@@ -50,6 +52,7 @@ public final class FoldstreamCli implements Callable<Integer> {
         cli.addSubcommand("status", new StatusCommand(env));
         cli.addSubcommand("bench", new BenchCommand());
         cli.addSubcommand("jmh", new JmhCommand());
+        cli.addSubcommand("new", new NewServiceCommand());
         return cli;
     }
 

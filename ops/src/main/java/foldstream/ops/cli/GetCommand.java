@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.AggregateReadException;
 import foldstream.worker.gateway.AggregateStates;
-import foldstream.worker.query.AggregateView;
+import foldstream.worker.gateway.AggregateView;
 import foldstream.worker.serialization.AvroJson;
 import java.io.PrintWriter;
 import java.net.URI;

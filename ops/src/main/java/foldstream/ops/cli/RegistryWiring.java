@@ -5,6 +5,7 @@ import foldstream.ops.registry.SchemaRegistryServer;
 import foldstream.ops.stack.RegistryProcess;
 import foldstream.worker.app.RegistryClientFactory;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The single place where the schema registry is wired into the command-line tool: the registry
@@ -19,7 +20,12 @@ import java.util.Optional;
 public interface RegistryWiring {
 
     /** The registry the stack runs on {@code port} (0: a free port). */
-    RegistryProcess process(int port);
+    default RegistryProcess process(int port) {
+        return process(port, UnaryOperator.identity());
+    }
+
+    /** The registry the stack runs on {@code port}, its settings adjusted (TLS, users, Kafka security). */
+    RegistryProcess process(int port, UnaryOperator<RegistryServerSettings> adjust);
 
     /** Makes clients for a registry URL. */
     RegistryClientFactory clients();
@@ -28,13 +34,13 @@ public interface RegistryWiring {
     static RegistryWiring current() {
         return new RegistryWiring() {
             @Override
-            public RegistryProcess process(int port) {
+            public RegistryProcess process(int port, UnaryOperator<RegistryServerSettings> adjust) {
                 return new RegistryProcess() {
                     private SchemaRegistryServer server;
 
                     @Override
                     public Optional<String> start(String bootstrapServers) {
-                        server = new SchemaRegistryServer(RegistryServerSettings.of(bootstrapServers).withPort(port)).start();
+                        server = new SchemaRegistryServer(adjust.apply(RegistryServerSettings.of(bootstrapServers).withPort(port))).start();
                         return Optional.of(server.url());
                     }
 

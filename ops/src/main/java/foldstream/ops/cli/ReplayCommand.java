@@ -80,7 +80,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         String bootstrap = client.bootstrapServers(env);
         String url = client.schemaRegistryUrl(env);
-        try (SchemaRegistryClient registryClient = registry.clients().connect(url)) {
+        try (SchemaRegistryClient registryClient = client.registry(env, registry.clients())) {
             AvroWireCodec codec = new AvroWireCodec(registryClient, true);
             long start = System.nanoTime();
             try {

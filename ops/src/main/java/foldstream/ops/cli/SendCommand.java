@@ -148,8 +148,8 @@ final class SendCommand implements Callable<Integer> {
     private int send(PrintWriter out, PrintWriter err, AggregateType<?> type, Class<? extends SpecificRecord> commandClass,
                      SpecificRecord command, SendOptions options) throws InterruptedException {
         String registryUrl = client.schemaRegistryUrl(env);
-        try (SchemaRegistryClient registry = connect(registryUrl);
-             CommandGateway gateway = new CommandGateway(client.kafka(env), new AvroWireCodec(registry, true), List.of(type.name()))) {
+        try (SchemaRegistryClient registry = client.registry(env, registries);
+             CommandGateway gateway = new CommandGateway(client.kafka(env), new AvroWireCodec(registry, client.autoRegister(env)), List.of(type.name()))) {
             CommandResult result;
             try {
                 result = gateway.send(type.name(), id, command, options).get(timeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
@@ -175,13 +175,6 @@ final class SendCommand implements Callable<Integer> {
         }
     }
 
-    private SchemaRegistryClient connect(String url) {
-        try {
-            return registries.connect(url);
-        } catch (IllegalArgumentException e) {
-            throw new CliFailure(ExitStatus.USAGE, "--schema-registry-url: " + e.getMessage());
-        }
-    }
 
     private int timedOut(PrintWriter out, PrintWriter err, SendOptions options) {
         if (client.json) {

@@ -3,13 +3,17 @@ package foldstream.ops.cli;
 import foldstream.ops.stack.KafkaBroker;
 import foldstream.ops.stack.LocalStack;
 import foldstream.ops.stack.PortInUseException;
+import foldstream.ops.stack.SecureStack;
 import foldstream.worker.app.ShutdownSignal;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,6 +55,10 @@ final class StackCommand implements Callable<Integer> {
     @Option(names = "--fresh", description = "Wipe the data directory first")
     boolean fresh;
 
+    @Option(names = "--secure", description = {"Kafka on SASL_SSL (SCRAM-SHA-512) with ACLs and the registry on HTTPS with users;"
+            + " prints the client settings to use (passwords in <data>/secure/secrets.properties)"})
+    boolean secure;
+
     @Spec
     CommandSpec spec;
 
@@ -88,7 +96,21 @@ final class StackCommand implements Callable<Integer> {
         int status = 1;
         try (ShutdownSignal signal = ShutdownSignal.install(STOP_GRACE)) {
             try {
-                status = run(new LocalStack(brokerSettings, registry.process(registryPort)), data, signal, out);
+                LocalStack stack;
+                List<String> clientProperties = new ArrayList<>();
+                if (secure) {
+                    SecureStack security = SecureStack.prepare(data);
+                    AtomicReference<KafkaBroker> started = new AtomicReference<>();
+                    stack = new LocalStack(brokerSettings.withSecurity(security.brokerSecurity()),
+                            registry.process(registryPort, settings -> security.registry(settings, started.get())), broker -> {
+                                started.set(broker);
+                                security.grant(broker);
+                                clientProperties.addAll(security.workerProperties(broker));
+                            });
+                } else {
+                    stack = new LocalStack(brokerSettings, registry.process(registryPort));
+                }
+                status = run(stack, data, signal, out, clientProperties);
             } catch (PortInUseException e) {
                 err.println("foldstream stack: " + e.getMessage() + " (" + (e.port() == kafkaPort ? "--kafka-port" : "--controller-port") + ")");
             } catch (Exception e) {
@@ -101,13 +123,25 @@ final class StackCommand implements Callable<Integer> {
         return status;
     }
 
-    private static int run(LocalStack stack, Path data, ShutdownSignal signal, PrintWriter out) throws Exception {
+    private static int run(LocalStack stack, Path data, ShutdownSignal signal, PrintWriter out, List<String> clientProperties)
+            throws Exception {
         try (stack) {
             stack.start();
             out.println("Foldstream stack is up.");
-            out.println("  Kafka:            " + stack.bootstrapServers() + " (controller 127.0.0.1:" + stack.broker().controllerPort() + ")");
+            out.println("  Kafka:            " + stack.bootstrapServers() + " (controller 127.0.0.1:" + stack.broker().controllerPort() + ")"
+                    + (clientProperties.isEmpty() ? "" : ", SASL_SSL with ACLs"));
             out.println("  Schema registry:  " + stack.registryUrl().orElse(stack.registryDescription()));
             out.println("  Data:             " + data);
+            if (!clientProperties.isEmpty()) {
+                out.println("A worker (application id " + SecureStack.APPLICATION_ID + ", user " + SecureStack.WORKER
+                        + ") and send/tail connect with:");
+                out.println("  ops/foldstream worker --bootstrap-servers " + stack.bootstrapServers() + " --schema-registry-url "
+                        + stack.registryUrl().orElse("") + " \\");
+                for (int i = 0; i < clientProperties.size(); i++) {
+                    out.println("      --property '" + clientProperties.get(i) + "'" + (i + 1 < clientProperties.size() ? " \\" : ""));
+                }
+                out.println("  Passwords: " + data.resolve("secure").resolve("secrets.properties"));
+            }
             out.println("Ctrl-C or SIGTERM stops it.");
             out.flush();
             signal.awaitRequest();

@@ -109,7 +109,7 @@ final class TailCommand implements Callable<Integer> {
         String registryUrl = client.schemaRegistryUrl(env);
         TopicTail.Options options = new TopicTail.Options(Set.of(topic == Topic.events ? TopicTail.Kind.EVENTS : TopicTail.Kind.RESULTS),
                 fromBeginning, client.json, max, false);
-        try (SchemaRegistryClient registry = connect(registryUrl);
+        try (SchemaRegistryClient registry = client.registry(env, registries);
              ShutdownSignal signal = ShutdownSignal.install(STOP_GRACE);
              TopicTail tail = new TopicTail(client.kafka(env), List.of(type), new AvroWireCodec(registry, false), out, options)) {
             int status = ExitStatus.FAILED;
@@ -150,11 +150,4 @@ final class TailCommand implements Callable<Integer> {
         }
     }
 
-    private SchemaRegistryClient connect(String url) {
-        try {
-            return registries.connect(url);
-        } catch (IllegalArgumentException e) {
-            throw new CliFailure(ExitStatus.USAGE, "--schema-registry-url: " + e.getMessage());
-        }
-    }
 }

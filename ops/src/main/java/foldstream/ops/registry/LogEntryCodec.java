@@ -14,8 +14,8 @@ import java.util.Optional;
 
 /**
  * The JSON keys and values of the schemas topic, modelled on Confluent's: keys carry a
- * {@code keytype} of {@code SCHEMA} or {@code CONFIG}; schema values carry subject, version, id and
- * the schema text; config values carry {@code compatibilityLevel}.
+ * {@code keytype} of {@code SCHEMA}, {@code CONFIG} or {@code MODE}; schema values carry subject, version, id
+ * and the schema text; config values carry {@code compatibilityLevel}, mode values {@code mode}.
  *
  * <p>Schema keys also carry the id and a SHA-256 of the schema text, so two different attempts at one
  * subject version never share a key: compaction then never replaces an accepted registration with a
@@ -31,6 +31,8 @@ final class LogEntryCodec {
         if (entry instanceof LogEntry.SchemaVersion schema) {
             key.put("keytype", "SCHEMA").put("subject", schema.subject()).put("version", schema.version())
                     .put("id", schema.id()).put("sha256", sha256(schema.schema()));
+        } else if (entry instanceof LogEntry.ModeChange mode) {
+            key.put("keytype", "MODE").put("subject", mode.subject());
         } else {
             key.put("keytype", "CONFIG").put("subject", ((LogEntry.ConfigChange) entry).subject());
         }
@@ -42,6 +44,8 @@ final class LogEntryCodec {
         if (entry instanceof LogEntry.SchemaVersion schema) {
             value.put("subject", schema.subject()).put("version", schema.version()).put("id", schema.id())
                     .put("schema", schema.schema()).put("deleted", false);
+        } else if (entry instanceof LogEntry.ModeChange mode) {
+            value.put("mode", mode.mode().name());
         } else {
             value.put("compatibilityLevel", ((LogEntry.ConfigChange) entry).level().name());
         }
@@ -63,6 +67,10 @@ final class LogEntryCodec {
         if ("CONFIG".equals(keyType) && value.hasNonNull("compatibilityLevel")) {
             String subject = key.hasNonNull("subject") ? key.path("subject").asText() : null;
             return Optional.of(new LogEntry.ConfigChange(subject, CompatibilityLevel.valueOf(value.path("compatibilityLevel").asText())));
+        }
+        if ("MODE".equals(keyType) && value.hasNonNull("mode")) {
+            String subject = key.hasNonNull("subject") ? key.path("subject").asText() : null;
+            return Optional.of(new LogEntry.ModeChange(subject, RegistryMode.valueOf(value.path("mode").asText())));
         }
         return Optional.empty();
     }

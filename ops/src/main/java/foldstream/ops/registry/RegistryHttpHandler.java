@@ -21,17 +21,32 @@ import org.slf4j.LoggerFactory;
 /**
  * The REST surface: the subset of Confluent Schema Registry's API that Foldstream and the standard
  * serializers use, with Confluent's JSON bodies and {@code {"error_code":..., "message":...}} errors.
+ *
+ * <p>With users ({@link RegistryUsers}), every request must carry HTTP basic credentials (401
+ * otherwise) of a user whose role allows it (403 otherwise, see {@link #roleFor}); refusals change
+ * nothing and are logged without the password. Request bodies larger than the limit are refused with
+ * 413 before they are read: the {@code Content-Length} says so, or the reading stops at the limit.
  */
 final class RegistryHttpHandler implements HttpHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(RegistryHttpHandler.class);
     static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    static final int UNAUTHORIZED = 40101;
+    static final int FORBIDDEN = 40301;
+    static final int BODY_TOO_LARGE = 41301;
 
     private final RegistryService registry;
+    private final RegistryUsers users;
+    private final int maxBodyBytes;
     private final ObjectMapper json = new ObjectMapper();
 
-    RegistryHttpHandler(RegistryService registry) {
+    /**
+     * @param users who may call, or {@code null} for everyone with every role
+     */
+    RegistryHttpHandler(RegistryService registry, RegistryUsers users, int maxBodyBytes) {
         this.registry = registry;
+        this.users = users;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     @Override
@@ -40,18 +55,30 @@ final class RegistryHttpHandler implements HttpHandler {
             int status = 200;
             JsonNode answer;
             try {
-                answer = route(exchange.getRequestMethod(), segments(exchange.getRequestURI().getRawPath()),
-                        exchange.getRequestURI().getRawQuery(), exchange);
+                List<String> path = segments(exchange.getRequestURI().getRawPath());
+                authorize(exchange, path);
+                answer = route(exchange.getRequestMethod(), path, exchange.getRequestURI().getRawQuery(), exchange);
             } catch (SchemaRegistryException e) {
                 status = e.errorCode() >= 10000 ? e.errorCode() / 100 : e.errorCode();
                 answer = error(e.errorCode(), e.reason());
             } catch (NoRouteException e) {
                 status = e.status;
                 answer = error(e.status, e.getMessage());
+            } catch (RefusedException e) {
+                status = e.status;
+                answer = error(e.errorCode, e.getMessage());
+                if (status == 401) {
+                    exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"schema-registry\"");
+                }
+                if (status == 413) {
+                    // The rest of the body is not read: the connection cannot serve another request.
+                    exchange.getResponseHeaders().set("Connection", "close");
+                }
             } catch (RuntimeException e) {
                 LOG.error("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
                 status = 500;
-                answer = error(SchemaRegistryException.STORE_ERROR, "Internal server error: " + e);
+                // The log has the cause; the caller gets no internals.
+                answer = error(SchemaRegistryException.STORE_ERROR, "Internal server error");
             }
             byte[] body = json.writeValueAsBytes(answer);
             exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
@@ -59,6 +86,46 @@ final class RegistryHttpHandler implements HttpHandler {
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
+        }
+    }
+
+    /**
+     * The role a request needs: reads and look-ups {@code read}; registering {@code write}; changing
+     * levels and modes, deleting and anything else {@code admin}.
+     */
+    static RegistryRole roleFor(String method, List<String> path) {
+        String first = path.isEmpty() ? "" : path.get(0);
+        return switch (method) {
+            case "GET", "HEAD" -> RegistryRole.READ;
+            case "POST" -> {
+                if ("compatibility".equals(first) || ("subjects".equals(first) && path.size() == 2)) {
+                    yield RegistryRole.READ;
+                }
+                yield RegistryRole.WRITE;
+            }
+            default -> RegistryRole.ADMIN;
+        };
+    }
+
+    private void authorize(HttpExchange exchange, List<String> path) {
+        if (users == null) {
+            return;
+        }
+        String method = exchange.getRequestMethod();
+        RegistryRole needed = roleFor(method, path);
+        RegistryUsers.Authentication authentication = users.authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
+        if (authentication instanceof RegistryUsers.Refused refused) {
+            LOG.warn("refused {} {} from {}: {}", method, exchange.getRequestURI().getRawPath(),
+                    exchange.getRemoteAddress().getAddress().getHostAddress(), refused.reason());
+            throw new RefusedException(401, UNAUTHORIZED, "Unauthorized");
+        }
+        RegistryUsers.Authenticated user = (RegistryUsers.Authenticated) authentication;
+        if (!user.role().allows(needed)) {
+            LOG.warn("refused {} {} to user '{}': role {} does not allow it (needs {})", method,
+                    exchange.getRequestURI().getRawPath(), user.name(), user.role(), needed);
+            throw new RefusedException(403, FORBIDDEN, "User '" + user.name() + "' is denied operation "
+                    + method + " on " + exchange.getRequestURI().getRawPath() + ": it needs the role "
+                    + needed.name().toLowerCase(java.util.Locale.ROOT));
         }
     }
 
@@ -137,6 +204,19 @@ final class RegistryHttpHandler implements HttpHandler {
                             : registry.subjectLevel(subject, query != null && query.contains("defaultToGlobal=true"))).name());
                 }
             }
+            case "mode" -> {
+                String subject = size == 2 ? path.get(1) : null;
+                if (size <= 2) {
+                    if ("PUT".equals(method)) {
+                        JsonNode body = body(exchange, subject);
+                        return json.createObjectNode().put("mode", registry.setMode(subject, text(body, "mode")).name());
+                    }
+                    only(method, "GET", null);
+                    return json.createObjectNode().put("mode", (subject == null
+                            ? registry.globalMode()
+                            : registry.subjectMode(subject, query != null && query.contains("defaultToGlobal=true"))).name());
+                }
+            }
             default -> {
                 // falls through to "no route"
             }
@@ -152,8 +232,28 @@ final class RegistryHttpHandler implements HttpHandler {
     }
 
     private JsonNode body(HttpExchange exchange, String subject) throws IOException {
+        String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null) {
+            long length;
+            try {
+                length = Long.parseLong(declared.trim());
+            } catch (NumberFormatException e) {
+                throw new RefusedException(400, 400, "Bad Content-Length");
+            }
+            if (length > maxBodyBytes) {
+                throw tooLarge();
+            }
+        }
+        byte[] bytes;
         try (InputStream in = exchange.getRequestBody()) {
-            JsonNode body = json.readTree(in);
+            // Without a Content-Length (chunked), read one byte past the limit at most.
+            bytes = in.readNBytes(maxBodyBytes + 1);
+        }
+        if (bytes.length > maxBodyBytes) {
+            throw tooLarge();
+        }
+        try {
+            JsonNode body = json.readTree(bytes);
             if (body == null || !body.isObject()) {
                 throw new SchemaRegistryException(422, subject, "The request body must be a JSON object");
             }
@@ -186,6 +286,22 @@ final class RegistryHttpHandler implements HttpHandler {
             }
         }
         return segments;
+    }
+
+    private RefusedException tooLarge() {
+        return new RefusedException(413, BODY_TOO_LARGE, "Request body larger than " + maxBodyBytes + " bytes");
+    }
+
+    /** A request refused before it was served: 400, 401, 403 or 413. */
+    private static final class RefusedException extends RuntimeException {
+        private final int status;
+        private final int errorCode;
+
+        RefusedException(int status, int errorCode, String message) {
+            super(message, null, false, false);
+            this.status = status;
+            this.errorCode = errorCode;
+        }
     }
 
     /** A request the API has no route for: 404, or 405 for a known path with another method. */

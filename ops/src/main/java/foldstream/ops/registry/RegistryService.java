@@ -38,6 +38,10 @@ final class RegistryService {
         Schema schema = parse(subject, schemaText, schemaType);
         synchronized (writes) {
             log.catchUp();
+            if (store.mode(subject).refusesWrites()) {
+                throw new SchemaRegistryException(SchemaRegistryException.OPERATION_NOT_PERMITTED, subject,
+                        "Subject " + subject + " is in read-only mode");
+            }
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
                 Optional<SchemaStore.Version> existing = store.find(subject, schema);
                 if (existing.isPresent()) {
@@ -143,6 +147,39 @@ final class RegistryService {
             log.append(new LogEntry.ConfigChange(subject, level));
         }
         return level;
+    }
+
+    RegistryMode globalMode() {
+        return store.globalMode();
+    }
+
+    /** The subject's own mode, or the one that applies to it when asked to default to the global one; 40409 when neither. */
+    RegistryMode subjectMode(String subject, boolean defaultToGlobal) {
+        Optional<RegistryMode> own = store.subjectMode(subject);
+        if (defaultToGlobal) {
+            return store.mode(subject);
+        }
+        return own.orElseThrow(() -> new SchemaRegistryException(SchemaRegistryException.SUBJECT_LEVEL_MODE_NOT_CONFIGURED, subject,
+                "Subject '" + subject + "' does not have subject-level mode configured"));
+    }
+
+    /** Sets the subject's mode, or the global one when {@code subject} is null. */
+    RegistryMode setMode(String subject, String modeName) {
+        RegistryMode mode;
+        try {
+            mode = RegistryMode.valueOf(modeName == null ? "" : modeName.trim());
+        } catch (IllegalArgumentException e) {
+            throw new SchemaRegistryException(SchemaRegistryException.INVALID_MODE, subject,
+                    "Invalid mode. Valid values are " + List.of(RegistryMode.values()));
+        }
+        if (mode == RegistryMode.READONLY_OVERRIDE && subject != null) {
+            throw new SchemaRegistryException(SchemaRegistryException.INVALID_MODE, subject,
+                    "Invalid mode. READONLY_OVERRIDE applies to the whole registry only");
+        }
+        synchronized (writes) {
+            log.append(new LogEntry.ModeChange(subject, mode));
+        }
+        return mode;
     }
 
     private <T> Optional<T> orAfterCatchUp(Supplier<Optional<T>> read) {

@@ -1,9 +1,22 @@
 package foldstream.ops.registry;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,7 +41,16 @@ import org.slf4j.LoggerFactory;
  * <p>Endpoints: {@code GET /subjects}, {@code GET|POST /subjects/{subject}/versions},
  * {@code GET /subjects/{subject}/versions/{version|latest}}, {@code POST /subjects/{subject}},
  * {@code GET /schemas/ids/{id}}, {@code POST /compatibility/subjects/{subject}/versions[/{version}]},
- * {@code GET|PUT /config[/{subject}]}. Avro only; no deletes, no references, no modes.
+ * {@code GET|PUT /config[/{subject}]}, {@code GET|PUT /mode[/{subject}]} (READWRITE, READONLY,
+ * READONLY_OVERRIDE; see {@link RegistryMode}). Avro only; no deletes, no references.
+ *
+ * <p>Security, all in {@link RegistryServerSettings}: HTTPS from a PKCS12 key store, optionally
+ * asking clients for certificates (mutual TLS); HTTP basic
+ * authentication against a users file with roles ({@link RegistryUsers}, {@link RegistryRole});
+ * request bodies above a limit refused with 413 unread; a fixed number of serving threads; Kafka
+ * client settings (SASL, TLS) for the schemas topic. It stays on the JDK's HTTP server: with the
+ * threads and bodies bounded and request reading timed out ({@code sun.net.httpserver.maxReqTime}),
+ * a registry needs nothing more, and the ops module no web server dependency.
  *
  * <p>On {@link #start()} it creates the topic if missing (one partition, compacted), reads it to the
  * end, then serves; it keeps tailing the topic, so several servers on one topic agree and ids survive
@@ -37,9 +59,12 @@ import org.slf4j.LoggerFactory;
 public final class SchemaRegistryServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryServer.class);
-    private static final int HTTP_THREADS = 4;
-
     static {
+        // A client that sends its request slowly holds a serving thread; the JDK server drops it
+        // after this many seconds. Read once, when the first server is made.
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", "30");
+        }
         // The JDK server writes headers and body separately; with Nagle's algorithm on, every answer
         // then waits ~40 ms for the client's delayed ACK. Read once, when the first server is made.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
@@ -62,18 +87,43 @@ public final class SchemaRegistryServer implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         long started = System.nanoTime();
+        RegistryUsers users = settings.usersFile() == null ? null : RegistryUsers.load(settings.usersFile());
+        SSLContext tls = settings.keyStore() == null ? null : tls(settings.keyStore(), settings.clientTrustStore());
+        if (users == null && !isLoopback(settings.host())) {
+            LOG.warn("schema registry on {} without a users file: whoever reaches that address may change schemas, levels and modes",
+                    settings.host());
+        }
+        if (users != null && tls == null && !isLoopback(settings.host())) {
+            LOG.warn("schema registry on {} checks passwords over plain HTTP: give it a key store (TLS) so they do not cross the network in clear",
+                    settings.host());
+        }
         SchemaStore store = new SchemaStore();
         log = new SchemaLog(settings, store);
         try {
             log.start();
             AtomicInteger threads = new AtomicInteger();
-            executor = Executors.newFixedThreadPool(HTTP_THREADS, task -> {
+            executor = Executors.newFixedThreadPool(settings.threads(), task -> {
                 Thread thread = new Thread(task, "schema-registry-http-" + threads.incrementAndGet());
                 thread.setDaemon(true);
                 return thread;
             });
-            http = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 0);
-            http.createContext("/", new RegistryHttpHandler(new RegistryService(store, log)));
+            InetSocketAddress address = new InetSocketAddress(settings.host(), settings.port());
+            if (tls == null) {
+                http = HttpServer.create(address, 0);
+            } else {
+                HttpsServer https = HttpsServer.create(address, 0);
+                boolean clientCertificates = settings.clientTrustStore() != null;
+                https.setHttpsConfigurator(new HttpsConfigurator(tls) {
+                    @Override
+                    public void configure(HttpsParameters parameters) {
+                        SSLParameters ssl = tls.getDefaultSSLParameters();
+                        ssl.setNeedClientAuth(clientCertificates);
+                        parameters.setSSLParameters(ssl);
+                    }
+                });
+                http = https;
+            }
+            http.createContext("/", new RegistryHttpHandler(new RegistryService(store, log), users, settings.maxBodyBytes()));
             http.setExecutor(executor);
             http.start();
         } catch (IOException e) {
@@ -83,8 +133,9 @@ public final class SchemaRegistryServer implements AutoCloseable {
             close();
             throw e;
         }
-        LOG.info("schema registry serving {} from topic '{}' (started in {} ms)", url(), settings.topic(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        LOG.info("schema registry serving {} from topic '{}' ({}, {} threads, bodies up to {} bytes; started in {} ms)",
+                url(), settings.topic(), users == null ? "no authentication" : "users from " + settings.usersFile(),
+                settings.threads(), settings.maxBodyBytes(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         return this;
     }
 
@@ -96,10 +147,50 @@ public final class SchemaRegistryServer implements AutoCloseable {
         return http.getAddress().getPort();
     }
 
-    /** The base URL clients use, for example {@code http://127.0.0.1:8081}. */
+    /** The base URL clients use, for example {@code http://127.0.0.1:8081} ({@code https} with a key store). */
     public String url() {
         String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
-        return "http://" + host + ":" + port();
+        return (settings.keyStore() == null ? "http" : "https") + "://" + host + ":" + port();
+    }
+
+    private static SSLContext tls(RegistryServerSettings.KeyStoreFile keyStore, RegistryServerSettings.KeyStoreFile clientTrustStore) {
+        try {
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(load(keyStore, "key store"), password(keyStore));
+            TrustManager[] trust = null;
+            if (clientTrustStore != null) {
+                TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                factory.init(load(clientTrustStore, "client trust store"));
+                trust = factory.getTrustManagers();
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), trust, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot set up the registry's TLS: " + e.getMessage(), e);
+        }
+    }
+
+    private static KeyStore load(RegistryServerSettings.KeyStoreFile file, String what) {
+        try (InputStream in = Files.newInputStream(file.path())) {
+            KeyStore store = KeyStore.getInstance(file.type() == null || file.type().isBlank() ? "PKCS12" : file.type());
+            store.load(in, password(file));
+            return store;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot load the registry's " + what + " " + file.path() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static char[] password(RegistryServerSettings.KeyStoreFile file) {
+        return file.password() == null ? new char[0] : file.password().toCharArray();
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public RegistryServerSettings settings() {

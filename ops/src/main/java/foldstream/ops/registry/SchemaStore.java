@@ -40,11 +40,21 @@ final class SchemaStore {
     private final Map<String, Integer> idsByText = new HashMap<>();
     private final Map<String, List<Version>> subjects = new TreeMap<>();
     private final Map<String, CompatibilityLevel> subjectLevels = new HashMap<>();
+    private final Map<String, RegistryMode> subjectModes = new HashMap<>();
     private CompatibilityLevel globalLevel = CompatibilityLevel.BACKWARD;
+    private RegistryMode globalMode = RegistryMode.READWRITE;
     private int maxId;
 
     /** Applies one record of the topic; false when the rules above refuse it. */
     synchronized boolean apply(LogEntry entry) {
+        if (entry instanceof LogEntry.ModeChange change) {
+            if (change.subject() == null) {
+                globalMode = change.mode();
+            } else {
+                subjectModes.put(change.subject(), change.mode());
+            }
+            return true;
+        }
         if (entry instanceof LogEntry.ConfigChange config) {
             if (config.subject() == null) {
                 globalLevel = config.level();
@@ -121,5 +131,22 @@ final class SchemaStore {
     /** The level that applies to the subject: its own, or the global one. */
     synchronized CompatibilityLevel level(String subject) {
         return subjectLevels.getOrDefault(subject, globalLevel);
+    }
+
+    synchronized RegistryMode globalMode() {
+        return globalMode;
+    }
+
+    /** The mode set for the subject itself, if any. */
+    synchronized Optional<RegistryMode> subjectMode(String subject) {
+        return Optional.ofNullable(subjectModes.get(subject));
+    }
+
+    /** The mode that applies to the subject: READONLY_OVERRIDE globally, else its own, else the global one. */
+    synchronized RegistryMode mode(String subject) {
+        if (globalMode == RegistryMode.READONLY_OVERRIDE) {
+            return globalMode;
+        }
+        return subjectModes.getOrDefault(subject, globalMode);
     }
 }

@@ -45,8 +45,10 @@ public final class KafkaBroker implements AutoCloseable {
      * @param controllerPort the KRaft controller port; 0 picks a free one at start
      * @param dataDir the broker's storage; created and formatted when new
      * @param extraProperties broker properties that override the single-node defaults
+     * @param security SASL_SSL and ACLs ({@link Security}), or {@code null} for one plaintext listener
      */
-    public record Settings(String host, int port, int controllerPort, Path dataDir, Map<String, String> extraProperties) {
+    public record Settings(String host, int port, int controllerPort, Path dataDir, Map<String, String> extraProperties,
+                           Security security) {
 
         public static final int DEFAULT_PORT = 9092;
         public static final int DEFAULT_CONTROLLER_PORT = 9093;
@@ -62,13 +64,22 @@ public final class KafkaBroker implements AutoCloseable {
             extraProperties = Map.copyOf(extraProperties);
         }
 
+        public Settings(String host, int port, int controllerPort, Path dataDir, Map<String, String> extraProperties) {
+            this(host, port, controllerPort, dataDir, extraProperties, null);
+        }
+
         /** 127.0.0.1, ports 9092 and 9093, data in {@code dataDir}. */
         public static Settings local(Path dataDir) {
             return new Settings("127.0.0.1", DEFAULT_PORT, DEFAULT_CONTROLLER_PORT, dataDir, Map.of());
         }
 
         public Settings withPorts(int brokerPort, int controllerPortNumber) {
-            return new Settings(host, brokerPort, controllerPortNumber, dataDir, extraProperties);
+            return new Settings(host, brokerPort, controllerPortNumber, dataDir, extraProperties, security);
+        }
+
+        /** Clients on SASL_SSL (SCRAM-SHA-512) only, and the standard authorizer: nothing is allowed without an ACL. */
+        public Settings withSecurity(Security newSecurity) {
+            return new Settings(host, port, controllerPort, dataDir, extraProperties, newSecurity);
         }
 
         /** Free ports, picked at start: for tests and demos that must not collide with a running stack. */
@@ -77,7 +88,7 @@ public final class KafkaBroker implements AutoCloseable {
         }
 
         public Settings withExtraProperties(Map<String, String> properties) {
-            return new Settings(host, port, controllerPort, dataDir, properties);
+            return new Settings(host, port, controllerPort, dataDir, properties, security);
         }
 
         private static void checkPort(int port, String what) {
@@ -87,7 +98,33 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * A broker as a secured production cluster has it: clients connect over SASL_SSL with
+     * SCRAM-SHA-512 and the standard authorizer ({@code StandardAuthorizer}) allows only what ACLs
+     * grant. The node itself talks to itself over an internal listener on the same host (SASL PLAIN,
+     * user {@value #ADMIN}, a super user), which is also how {@link #adminProperties()} reach it to
+     * create SCRAM users and ACLs.
+     *
+     * @param tls the broker's certificate and key, and the trust store clients use
+     * @param adminPassword the super user's password
+     */
+    public record Security(TlsMaterial tls, String adminPassword) {
+        public static final String ADMIN = "admin";
+
+        public Security {
+            Objects.requireNonNull(tls, "tls");
+            Objects.requireNonNull(adminPassword, "adminPassword");
+        }
+
+        @Override
+        public String toString() {
+            return "Security[" + tls + "]";
+        }
+    }
+
     static final String BROKER_LISTENER = "PLAINTEXT";
+    static final String SECURE_LISTENER = "SASL_SSL";
+    static final String INTERNAL_LISTENER = "INTERNAL";
     static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final int NODE_ID = 1;
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
@@ -96,6 +133,7 @@ public final class KafkaBroker implements AutoCloseable {
     private KafkaRaftServer server;
     private int port;
     private int controllerPort;
+    private int internalPort;
 
     public KafkaBroker(Settings settings) {
         this.settings = settings;
@@ -112,6 +150,7 @@ public final class KafkaBroker implements AutoCloseable {
         }
         port = settings.port() == 0 ? freePort() : checkFree(settings.port(), "broker port");
         controllerPort = settings.controllerPort() == 0 ? freePort() : checkFree(settings.controllerPort(), "controller port");
+        internalPort = settings.security() == null ? 0 : freePort();
         Path logDir = settings.dataDir().resolve("kafka-logs");
         Files.createDirectories(logDir);
         Properties properties = properties(logDir);
@@ -138,6 +177,46 @@ public final class KafkaBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /**
+     * Settings for a client of the secure listener, as {@code user} (SASL_SSL, SCRAM-SHA-512,
+     * trusting the broker's certificate); {@code bootstrap.servers} included.
+     */
+    public Map<String, Object> clientProperties(String user, String password) {
+        Security security = requireSecurity();
+        return Map.of(
+                "bootstrap.servers", bootstrapServers(),
+                "security.protocol", "SASL_SSL",
+                "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                        + user + "\" password=\"" + password + "\";",
+                "ssl.truststore.location", security.tls().trustStore().toString(),
+                "ssl.truststore.password", security.tls().password(),
+                "ssl.truststore.type", "PKCS12");
+    }
+
+    /** Settings for an admin client of the super user, over the internal listener: for creating users and ACLs. */
+    public Map<String, Object> adminProperties() {
+        Security security = requireSecurity();
+        return Map.of(
+                "bootstrap.servers", settings.host() + ":" + internalPort,
+                "security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", plainJaas(security, false));
+    }
+
+    private Security requireSecurity() {
+        if (settings.security() == null) {
+            throw new IllegalStateException("the broker runs without security: it has one plaintext listener");
+        }
+        return settings.security();
+    }
+
+    private static String plainJaas(Security security, boolean server) {
+        String password = security.adminPassword();
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + Security.ADMIN
+                + "\" password=\"" + password + "\"" + (server ? " user_" + Security.ADMIN + "=\"" + password + "\"" : "") + ";";
     }
 
     public int controllerPort() {
@@ -171,6 +250,9 @@ public final class KafkaBroker implements AutoCloseable {
         props.put("controller.listener.names", CONTROLLER_LISTENER);
         props.put("inter.broker.listener.name", BROKER_LISTENER);
         props.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        if (settings.security() != null) {
+            secure(props, settings.security());
+        }
         props.put("log.dirs", logDir.toAbsolutePath().toString());
         // One node: every internal topic has one replica, and transactions need no more.
         props.put("offsets.topic.replication.factor", "1");
@@ -192,6 +274,34 @@ public final class KafkaBroker implements AutoCloseable {
         return properties;
     }
 
+    private void secure(Map<String, String> props, Security security) {
+        String host = settings.host();
+        String jaas = plainJaas(security, true);
+        props.put("listeners", SECURE_LISTENER + "://" + host + ":" + port + "," + INTERNAL_LISTENER + "://" + host + ":" + internalPort
+                + "," + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort);
+        props.put("advertised.listeners", SECURE_LISTENER + "://" + host + ":" + port + "," + INTERNAL_LISTENER + "://" + host + ":" + internalPort);
+        props.put("listener.security.protocol.map", SECURE_LISTENER + ":SASL_SSL," + INTERNAL_LISTENER + ":SASL_PLAINTEXT,"
+                + CONTROLLER_LISTENER + ":SASL_PLAINTEXT");
+        props.put("inter.broker.listener.name", INTERNAL_LISTENER);
+        props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+        props.put("sasl.mechanism.controller.protocol", "PLAIN");
+        // SCRAM credentials live in the cluster metadata, so the controller and the node's own
+        // connections use PLAIN with the super user's password from the configuration.
+        props.put("listener.name.internal.sasl.enabled.mechanisms", "PLAIN");
+        props.put("listener.name.internal.plain.sasl.jaas.config", jaas);
+        props.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+        props.put("listener.name.controller.plain.sasl.jaas.config", jaas);
+        props.put("listener.name.sasl_ssl.sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        props.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        props.put("ssl.keystore.location", security.tls().keyStore().toString());
+        props.put("ssl.keystore.password", security.tls().password());
+        props.put("ssl.key.password", security.tls().password());
+        props.put("ssl.keystore.type", "PKCS12");
+        props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        props.put("super.users", "User:" + Security.ADMIN);
+        props.put("allow.everyone.if.no.acl.found", "false");
+    }
+
     private void format(Path logDir) throws IOException {
         String directory = logDir.toAbsolutePath().toString();
         try {
@@ -210,8 +320,12 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private static void writeForReference(Properties properties, Path file) throws IOException {
+        Properties shown = new Properties();
+        // Secrets stay out of the reference copy.
+        properties.forEach((key, value) -> shown.put(key, key.toString().contains("password") || key.toString().contains("jaas")
+                ? "[hidden]" : value));
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            properties.store(out, "The settings of the Foldstream stack's Kafka node (written at each start; for reference)");
+            shown.store(out, "The settings of the Foldstream stack's Kafka node (written at each start; for reference; secrets hidden)");
         }
     }
 

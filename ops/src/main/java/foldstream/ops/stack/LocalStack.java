@@ -1,6 +1,7 @@
 package foldstream.ops.stack;
 
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The local stack: the Kafka node, then the schema registry that keeps its schemas in it. Closed
@@ -17,17 +18,25 @@ public final class LocalStack implements AutoCloseable {
 
     private final KafkaBroker broker;
     private final RegistryProcess registry;
+    private final Consumer<KafkaBroker> prepare;
     private Optional<String> registryUrl = Optional.empty();
 
     public LocalStack(KafkaBroker.Settings brokerSettings, RegistryProcess registry) {
+        this(brokerSettings, registry, started -> { });
+    }
+
+    /** @param prepare runs once Kafka serves, before the registry starts (users and ACLs of a secure stack) */
+    public LocalStack(KafkaBroker.Settings brokerSettings, RegistryProcess registry, Consumer<KafkaBroker> prepare) {
         this.broker = new KafkaBroker(brokerSettings);
         this.registry = registry;
+        this.prepare = prepare;
     }
 
     /** Starts Kafka, then the registry; on failure stops what started. */
     public synchronized void start() throws Exception {
         broker.start();
         try {
+            prepare.accept(broker);
             registryUrl = registry.start(broker.bootstrapServers());
         } catch (Exception e) {
             broker.close();

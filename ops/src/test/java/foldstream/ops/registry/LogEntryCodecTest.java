@@ -16,8 +16,10 @@ class LogEntryCodecTest {
         LogEntry schema = new LogEntry.SchemaVersion("s", 2, 7, "\"string\"");
         LogEntry subjectLevel = new LogEntry.ConfigChange("s", CompatibilityLevel.FULL);
         LogEntry globalLevel = new LogEntry.ConfigChange(null, CompatibilityLevel.NONE);
+        LogEntry subjectMode = new LogEntry.ModeChange("s", RegistryMode.READWRITE);
+        LogEntry globalMode = new LogEntry.ModeChange(null, RegistryMode.READONLY_OVERRIDE);
 
-        for (LogEntry entry : new LogEntry[] {schema, subjectLevel, globalLevel}) {
+        for (LogEntry entry : new LogEntry[] {schema, subjectLevel, globalLevel, subjectMode, globalMode}) {
             assertThat(codec.read(codec.key(entry), codec.value(entry))).contains(entry);
         }
     }

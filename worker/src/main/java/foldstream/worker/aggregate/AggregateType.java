@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
@@ -39,6 +40,7 @@ public final class AggregateType<S extends SpecificRecord> {
     private final Set<Class<? extends SpecificRecord>> events;
     private final StorageMode storageMode;
     private final boolean publishState;
+    private final List<Upcast> upcasts;
 
     private AggregateType(Builder<S> builder) {
         this.name = builder.name;
@@ -48,6 +50,7 @@ public final class AggregateType<S extends SpecificRecord> {
         this.events = Set.copyOf(builder.events);
         this.storageMode = builder.storageMode;
         this.publishState = builder.publishState;
+        this.upcasts = List.copyOf(builder.upcasts);
     }
 
     /** Starts the registration of a type whose topics are {@code <name>-commands}, {@code <name>-events}, .... */
@@ -84,6 +87,11 @@ public final class AggregateType<S extends SpecificRecord> {
 
     public StorageMode storageMode() {
         return storageMode;
+    }
+
+    /** How events written under old schemas are read today, in registration order (the first that applies wins). */
+    public List<Upcast> upcasts() {
+        return upcasts;
     }
 
     /** Whether the latest state of each aggregate is also published to the compacted {@code S-state} topic. */
@@ -147,6 +155,7 @@ public final class AggregateType<S extends SpecificRecord> {
         Builder<S> builder = builder(streamName, stateClass, aggregate).storageMode(storageMode).publishState(publishState);
         commands.forEach(builder::command);
         builder.events.addAll(events);
+        builder.upcasts.addAll(upcasts);
         return builder;
     }
 
@@ -164,6 +173,7 @@ public final class AggregateType<S extends SpecificRecord> {
         private final Set<Class<? extends SpecificRecord>> events = new LinkedHashSet<>();
         private StorageMode storageMode = StorageMode.EVENTS_AND_SNAPSHOTS;
         private boolean publishState;
+        private final List<Upcast> upcasts = new ArrayList<>();
 
         private Builder(String name, Class<S> stateClass, Aggregate<S> aggregate) {
             Objects.requireNonNull(name, "name");
@@ -208,6 +218,24 @@ public final class AggregateType<S extends SpecificRecord> {
         /** Also publish each aggregate's latest state to the compacted {@code S-state} topic. */
         public Builder<S> publishState(boolean publish) {
             this.publishState = publish;
+            return this;
+        }
+
+        /**
+         * Events written as {@code writtenAs} (a full Avro name no registered event class has any
+         * more) are read through {@code upcaster}. See {@link Upcaster}.
+         */
+        public Builder<S> upcast(String writtenAs, Upcaster upcaster) {
+            return upcast(writtenAs, schema -> true, upcaster);
+        }
+
+        /**
+         * Events written as {@code writtenAs} with a writer schema that passes {@code writtenWith} are
+         * read through {@code upcaster}: for a change of meaning under one name, e.g.
+         * {@code schema -> schema.getField("euros") != null}.
+         */
+        public Builder<S> upcast(String writtenAs, Predicate<Schema> writtenWith, Upcaster upcaster) {
+            upcasts.add(new Upcast(writtenAs, writtenWith, upcaster));
             return this;
         }
 

@@ -11,7 +11,10 @@ import foldstream.worker.runtime.SchemaGate;
 import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.serialization.AvroWireCodec;
+import foldstream.worker.serialization.RegistryHealth;
+import foldstream.worker.serialization.RegistryWait;
 import foldstream.worker.serialization.SchemaRegistryClient;
+import foldstream.worker.serialization.WireFormatConfig;
 import foldstream.worker.topics.EnsuredTopics;
 import foldstream.worker.topics.TopicAdmin;
 import java.io.IOException;
@@ -47,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>A stream thread that dies (the registry or the broker is away, say) is logged and replaced,
- * so an outage stalls processing but never ends the worker; its uncommitted work is redone.
+ * so an outage stalls processing but never ends the worker; its uncommitted work is redone. A missing
+ * Kafka ACL or refused credentials end the worker instead ({@link #failure()} says which).
  */
 public final class FoldstreamWorker implements AutoCloseable {
 
@@ -68,6 +72,8 @@ public final class FoldstreamWorker implements AutoCloseable {
     private final Map<String, Object> streamsConfig;
     private final Duration brokerTimeout;
     private final WorkerObservability observability;
+    private final boolean autoRegister;
+    private volatile KafkaAuthorizationFailure fatal;
 
     private final Object lifecycle = new Object();
     private final Object stateChanged = new Object();
@@ -98,10 +104,12 @@ public final class FoldstreamWorker implements AutoCloseable {
                             ProcessingOptions options, Clock clock, HealthSettings health) {
         this.settings = settings;
         this.types = settings.select(registered);
-        this.codec = new AvroWireCodec(registry, true);
+        this.streamsConfig = streamsConfig(settings);
+        this.autoRegister = autoRegister(settings);
+        this.codec = new AvroWireCodec(registry, autoRegister,
+                new RegistryWait(RegistryWait.budgetWithin(streamsConfig), new RegistryHealth(Clock.systemUTC())));
         this.options = options;
         this.clock = clock;
-        this.streamsConfig = streamsConfig(settings);
         this.brokerTimeout = brokerTimeout(settings);
         this.observability = new WorkerObservability(health, this::state);
     }
@@ -126,7 +134,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             throw new InvalidSettingException(WorkerSetting.STATE_DIR, "cannot create " + settings.stateDir() + ": " + e);
         }
         // Schemas first: an incompatible change or an unreachable registry stops the start, saying which.
-        SchemaGate.Report schemas = new SchemaGate(codec.registry()).open(types);
+        SchemaGate.Report schemas = new SchemaGate(codec.registry(), autoRegister).open(types);
         LOG.info("worker {}: schemas checked, {} newly registered", settings.applicationId(), schemas.registered().size());
         EnsuredTopics topics;
         try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
@@ -149,6 +157,18 @@ public final class FoldstreamWorker implements AutoCloseable {
         });
         created.setUncaughtExceptionHandler(error -> {
             observability.threadFailed(error);
+            KafkaAuthorizationFailure refused = KafkaAuthorizationFailure.of(error, settings.applicationId()).orElse(null);
+            if (refused != null) {
+                fatal = refused;
+                LOG.error("worker {} stops: {}", settings.applicationId(), refused.message(), error);
+                return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
+            if (RegistryWait.causedBy(error)) {
+                // A record waits on the registry: one line per replacement, not a trace (RegistryWait logs why).
+                LOG.warn("a stream thread of {} waits on the schema registry; replacing it, its record is read again",
+                        settings.applicationId());
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
             LOG.error("a stream thread of {} failed; replacing it, its uncommitted records will be processed again",
                     settings.applicationId(), error);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -209,7 +229,7 @@ public final class FoldstreamWorker implements AutoCloseable {
                     return true;
                 }
                 if (STOPPED.contains(now)) {
-                    throw new IllegalStateException("the worker is " + now + ", not running");
+                    throw new IllegalStateException("the worker is " + now + ", not running" + failure().map(f -> ": " + f.message()).orElse(""));
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -243,6 +263,16 @@ public final class FoldstreamWorker implements AutoCloseable {
     /** The worker's meters, health and readiness (what {@code GET /metrics}, {@code /health} and {@code /ready} answer). */
     public WorkerObservability observability() {
         return observability;
+    }
+
+    /** Whether reading commands waits on the schema registry, and since when (for health and metrics). */
+    public RegistryHealth registryHealth() {
+        return codec.registryHealth();
+    }
+
+    /** Why the worker stopped by itself, when Kafka refused it a permission it cannot do without. */
+    public java.util.Optional<KafkaAuthorizationFailure> failure() {
+        return java.util.Optional.ofNullable(fatal);
     }
 
     /** The aggregate types this worker runs. */
@@ -300,6 +330,15 @@ public final class FoldstreamWorker implements AutoCloseable {
             }
         });
         return clients;
+    }
+
+    /** {@code auto.register.schemas} among the properties: off, the start-up gate only checks the registry. */
+    private static boolean autoRegister(WorkerSettings settings) {
+        try {
+            return WireFormatConfig.autoRegister(settings.properties());
+        } catch (ConfigException e) {
+            throw new InvalidSettingException(WorkerSetting.PROPERTY, e.getMessage());
+        }
     }
 
     /** Foldstream's defaults, the settings, then the pass-through properties; checked by Kafka Streams now, not at start. */

@@ -10,7 +10,7 @@ import foldstream.worker.gateway.CommandTimeoutException;
 import foldstream.worker.gateway.SendOptions;
 import foldstream.worker.observe.ObservabilityEndpoints;
 import foldstream.worker.query.AggregateQueries;
-import foldstream.worker.query.AggregateView;
+import foldstream.worker.gateway.AggregateView;
 import foldstream.worker.query.Lookup;
 import foldstream.worker.serialization.AvroJson;
 import foldstream.worker.serialization.SchemaRegistryException;

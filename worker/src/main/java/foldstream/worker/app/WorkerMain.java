@@ -4,6 +4,7 @@ import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.examples.ExampleTypes;
 import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.serialization.SchemaRegistryClient;
+import foldstream.worker.topics.KafkaUnreachableException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,8 +29,9 @@ import picocli.CommandLine.Spec;
  *     --bootstrap-servers 127.0.0.1:9092 --schema-registry-url http://127.0.0.1:8081 --types ex_users
  * }</pre>
  *
- * <p>Exit status: 0 stopped cleanly (also on SIGTERM or Ctrl-C), 1 failed while running (Kafka
- * unreachable, topics refused, ...), 2 bad settings; the message names the setting.
+ * <p>Exit status: 0 stopped cleanly (also on SIGTERM or Ctrl-C), 1 failed while running (topics
+ * refused, registry unreachable, ...), 2 bad settings (the message names the setting), 3 no Kafka
+ * broker answered within {@code --broker-wait}.
  */
 @Command(name = "worker", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         version = "foldstream worker 0.1.0-SNAPSHOT",
@@ -39,13 +41,16 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:stopped cleanly, also on SIGTERM or Ctrl-C",
-            "1:failed while running (Kafka unreachable, topics refused, ...)",
-            "2:bad settings (the message names the setting)"})
+            "1:failed while running (topics refused, registry unreachable, a Kafka ACL missing, ...)",
+            "2:bad settings (the message names the setting)",
+            "3:no Kafka broker answered within --broker-wait"})
 public final class WorkerMain implements Callable<Integer> {
 
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;
     public static final int EXIT_BAD_SETTINGS = 2;
+    /** No Kafka broker answered within {@code --broker-wait}: an orchestrator may restart the worker later. */
+    public static final int EXIT_BROKER_UNREACHABLE = 3;
 
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SIGNAL_GRACE = CLOSE_TIMEOUT.plusSeconds(10);
@@ -98,6 +103,11 @@ public final class WorkerMain implements Callable<Integer> {
                     + " Env: FOLDSTREAM_UNREACHABLE_TIMEOUT")
     String unreachableTimeout;
 
+    @Option(names = "--broker-wait", paramLabel = "DURATION|forever",
+            description = "How long a starting worker waits for a Kafka broker: an ISO-8601 duration, then exit status 3, "
+                    + "or 'forever' (default: PT30S). Env: FOLDSTREAM_BROKER_WAIT")
+    String brokerWait;
+
     @Option(names = "--property", paramLabel = "KEY=VALUE",
             description = "A Kafka or Kafka Streams property, passed through (repeatable)")
     List<String> properties = new ArrayList<>();
@@ -149,6 +159,7 @@ public final class WorkerMain implements Callable<Integer> {
             case REPLICATION_FACTOR -> replicationFactor;
             case STALL_TIMEOUT -> stallTimeout;
             case UNREACHABLE_TIMEOUT -> unreachableTimeout;
+            case BROKER_WAIT -> brokerWait;
             case PROPERTY -> null;
         };
         return flag != null || setting.envVar() == null ? flag : env.get(setting.envVar());
@@ -159,9 +170,11 @@ public final class WorkerMain implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         WorkerSettings settings;
         ObservabilitySettings observe;
+        BrokerWait wait;
         try {
             settings = settings();
             observe = observabilitySettings();
+            wait = BrokerWait.parse(text(WorkerSetting.BROKER_WAIT));
             if (settings.schemaRegistryUrl().isEmpty()) {
                 throw new InvalidSettingException(WorkerSetting.SCHEMA_REGISTRY_URL,
                         "missing: say where the schema registry is, for example http://127.0.0.1:8081");
@@ -175,10 +188,13 @@ public final class WorkerMain implements Callable<Integer> {
         int status = EXIT_FAILED;
         try (ShutdownSignal signal = ShutdownSignal.install(SIGNAL_GRACE)) {
             try {
-                status = run(settings, observe, signal);
+                status = run(settings, observe, wait, signal);
             } catch (InvalidSettingException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_BAD_SETTINGS;
+            } catch (KafkaUnreachableException e) {
+                err.println("foldstream worker: " + e.getMessage());
+                status = EXIT_BROKER_UNREACHABLE;
             } catch (RuntimeException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_FAILED;
@@ -194,16 +210,22 @@ public final class WorkerMain implements Callable<Integer> {
         return status;
     }
 
-    private int run(WorkerSettings settings, ObservabilitySettings observe, ShutdownSignal signal) throws InterruptedException {
-        try (SchemaRegistryClient registry = registryClients.connect(settings.schemaRegistryUrl().orElseThrow())) {
+    private int run(WorkerSettings settings, ObservabilitySettings observe, BrokerWait wait, ShutdownSignal signal)
+            throws InterruptedException {
+        try (SchemaRegistryClient registry = registryClient(settings)) {
+            // Checks the settings (a bad one exits with 2 at once), then waits for Kafka, then starts.
             FoldstreamWorker worker = new FoldstreamWorker(settings, registered, registry, ProcessingOptions.DEFAULTS,
                     Clock.systemUTC(), observe.health());
+            if (!wait.await(settings, signal)) {
+                return EXIT_OK;
+            }
             try {
                 worker.start();
                 while (!signal.awaitRequest(HEALTH_CHECK_EVERY)) {
                     KafkaStreams.State state = worker.state();
                     if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
-                        throw new IllegalStateException("Kafka Streams stopped (" + state + "); see the log above");
+                        throw new IllegalStateException(worker.failure().map(KafkaAuthorizationFailure::message)
+                                .orElse("Kafka Streams stopped (" + state + "); see the log above"));
                     }
                 }
             } catch (RuntimeException | InterruptedException e) {
@@ -211,6 +233,15 @@ public final class WorkerMain implements Callable<Integer> {
                 throw e;
             }
             return worker.close(CLOSE_TIMEOUT) ? EXIT_OK : EXIT_FAILED;
+        }
+    }
+
+    /** The registry client, with the registry settings among the properties ({@code basic.auth.*}, {@code schema.registry.ssl.*}, ...). */
+    private SchemaRegistryClient registryClient(WorkerSettings settings) {
+        try {
+            return registryClients.connect(settings.schemaRegistryUrl().orElseThrow(), settings.properties());
+        } catch (org.apache.kafka.common.config.ConfigException | IllegalArgumentException e) {
+            throw new InvalidSettingException(WorkerSetting.PROPERTY, e.getMessage());
         }
     }
 }

@@ -25,6 +25,8 @@ public enum WorkerSetting {
     STALL_TIMEOUT,
     /** How long the broker or the registry may not answer before /health fails. */
     UNREACHABLE_TIMEOUT,
+    /** How long a starting worker waits for Kafka: an ISO-8601 duration or {@code forever} ({@link BrokerWait}). */
+    BROKER_WAIT,
     /** Pass-through Kafka / Kafka Streams properties; flag only ({@code --property KEY=VALUE}, repeatable). */
     PROPERTY;
 

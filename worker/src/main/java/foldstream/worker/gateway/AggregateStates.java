@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import foldstream.protocol.SnapshotMeta;
 import foldstream.worker.aggregate.AggregateType;
-import foldstream.worker.query.AggregateView;
+import foldstream.worker.gateway.AggregateView;
 import foldstream.worker.serialization.AvroJson;
 import java.net.URI;
 import java.net.URLEncoder;

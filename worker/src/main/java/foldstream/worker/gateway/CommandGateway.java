@@ -8,8 +8,10 @@ import foldstream.worker.observe.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
+import foldstream.worker.runtime.LogThrottle;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.SubjectNameStrategy;
+import foldstream.worker.serialization.WireFormatException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +64,12 @@ import org.slf4j.LoggerFactory;
  * <p>A call that times out fails with {@link CommandTimeoutException}: the command may still be
  * applied, and sending it again with the same command id is safe and answers its result.
  *
+ * <p>No call waits longer than the gateway's {@code maxTimeout} (default {@link #DEFAULT_MAX_TIMEOUT}),
+ * whatever its {@link SendOptions#timeout()}: an HTTP client cannot hold a caller's thread and future
+ * for longer. The reader of results never stops for good: a record it cannot read is skipped, and a
+ * failure of its consumer (the broker away, say) is logged, waited out with backoff, and, when it
+ * lasts, answered with a new consumer that resumes where the old one stopped.
+ *
  * <p>Futures complete on the gateway's own callback threads, never on the thread that reads the
  * results: a callback may send another command and wait for its result without stalling the others.
  */
@@ -70,11 +78,22 @@ public final class CommandGateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CommandGateway.class);
     /** The key of replay instructions, which address a partition, not an aggregate. */
     private static final String REPLAY_KEY = "foldstream-replay";
+    /** The longest any call waits for its result unless the gateway is made with another bound. */
+    public static final Duration DEFAULT_MAX_TIMEOUT = Duration.ofMinutes(5);
+    /** Consecutive failures of the reply consumer after which it is replaced by a new one. */
+    private static final int RECREATE_AFTER_FAILURES = 3;
+    private static final Duration MAX_READER_BACKOFF = Duration.ofSeconds(5);
 
     private final AvroWireCodec codec;
     private final Set<String> types;
     private final KafkaProducer<byte[], byte[]> producer;
-    private final KafkaConsumer<byte[], byte[]> replies;
+    private final Map<String, Object> consumerSettings;
+    private final Duration maxTimeout;
+    /** Read and replaced only by the reply thread (and closed by {@link #close()} after that thread ends). */
+    private volatile KafkaConsumer<byte[], byte[]> replies;
+    /** Where the reply thread is in each results partition, so a new consumer resumes there. */
+    private final Map<TopicPartition, Long> positions = new HashMap<>();
+    private final LogThrottle readerLog = new LogThrottle(Duration.ofSeconds(30));
     private final Map<String, CompletableFuture<CommandResult>> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timeouts;
     private final ExecutorService callbacks;
@@ -102,14 +121,32 @@ public final class CommandGateway implements AutoCloseable {
      * @param types the stream names of the aggregate types this gateway sends to
      */
     public CommandGateway(Map<String, Object> kafka, AvroWireCodec codec, Collection<String> types) {
-        this(kafka, codec, types, GatewayMeters.none());
+        this(kafka, codec, types, DEFAULT_MAX_TIMEOUT);
     }
 
     /**
-     * As above, with the gateway's meters on {@code meters} (commands sent, results, timeouts, in
-     * flight, send-to-result latency; docs/observability.md).
+     * As above, with the longest a call may wait for its result: a longer {@link SendOptions#timeout()}
+     * (or replay timeout) is cut to {@code maxTimeout}.
+     */
+    public CommandGateway(Map<String, Object> kafka, AvroWireCodec codec, Collection<String> types, Duration maxTimeout) {
+        this(kafka, codec, types, maxTimeout, GatewayMeters.none());
+    }
+
+    /**
+     * With the gateway's meters on {@code meters} (commands sent, results, timeouts, in flight,
+     * send-to-result latency; docs/observability.md).
      */
     public CommandGateway(Map<String, Object> kafka, AvroWireCodec codec, Collection<String> types, MeterRegistry meters) {
+        this(kafka, codec, types, DEFAULT_MAX_TIMEOUT, meters);
+    }
+
+    /** With the longest wait for a result and the gateway's meters. */
+    public CommandGateway(Map<String, Object> kafka, AvroWireCodec codec, Collection<String> types, Duration maxTimeout,
+                          MeterRegistry meters) {
+        if (maxTimeout.isNegative() || maxTimeout.isZero()) {
+            throw new IllegalArgumentException("maxTimeout must be positive, was " + maxTimeout);
+        }
+        this.maxTimeout = maxTimeout;
         this.codec = codec;
         this.types = Set.copyOf(types);
         String clientId = "foldstream-gateway-" + UUID.randomUUID();
@@ -127,6 +164,7 @@ public final class CommandGateway implements AutoCloseable {
         consumerSettings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerSettings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerSettings.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-results");
+        this.consumerSettings = Map.copyOf(consumerSettings);
         this.replies = new KafkaConsumer<>(consumerSettings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
             List<TopicPartition> partitions = new ArrayList<>();
@@ -200,7 +238,7 @@ public final class CommandGateway implements AutoCloseable {
             trace.addTo(headers);
         }
         try {
-            return dispatch(type, null, aggregateId, value, headers, options.commandId(), options.timeout());
+            return dispatch(type, null, aggregateId, value, headers, options.commandId(), bounded(options.timeout()));
         } finally {
             span.end();
         }
@@ -215,7 +253,8 @@ public final class CommandGateway implements AutoCloseable {
      * @return one result per partition: ACCEPTED (version = events folded, eventCount = aggregates
      *     rebuilt), or FAILED with errorCode INCONSISTENT_EVENTS naming the aggregate and version
      */
-    public CompletableFuture<List<CommandResult>> replay(String type, Duration timeout) {
+    public CompletableFuture<List<CommandResult>> replay(String type, Duration requested) {
+        Duration timeout = bounded(requested);
         if (!types.contains(type)) {
             throw new IllegalArgumentException("this gateway does not send to " + type + "; it knows " + types);
         }
@@ -288,9 +327,29 @@ public final class CommandGateway implements AutoCloseable {
             if (outcome != Outcome.ACCEPTED && outcome != Outcome.NO_CHANGE) {
                 return CompletableFuture.completedFuture(new ResultWithState(result, null));
             }
-            return states.at(type, aggregateId, result.getVersion(), options.timeout())
+            return states.at(type, aggregateId, result.getVersion(), bounded(options.timeout()))
                     .thenApply(view -> new ResultWithState(result, view));
         });
+    }
+
+    /**
+     * Whether the result reader follows the results topics now; it sleeps once no call has waited for
+     * 10 s and wakes with the next call (for health checks and tests).
+     */
+    public boolean isReading() {
+        synchronized (listening) {
+            return reading;
+        }
+    }
+
+    /** The longest a call of this gateway waits for its result. */
+    public Duration maxTimeout() {
+        return maxTimeout;
+    }
+
+    /** The timeout a call gets: what it asked for, at most {@link #maxTimeout()}. */
+    public Duration bounded(Duration requested) {
+        return requested.compareTo(maxTimeout) > 0 ? maxTimeout : requested;
     }
 
     private static String replyKey(String resultsTopic, String aggregateId, String commandId) {
@@ -333,7 +392,8 @@ public final class CommandGateway implements AutoCloseable {
             return;
         }
         replies.seekToEnd(resultPartitions);
-        resultPartitions.forEach(replies::position); // resolve now: a result sent from here on is seen
+        // Resolved now: a result sent from here on is seen, and a new consumer would resume here.
+        resultPartitions.forEach(partition -> positions.put(partition, replies.position(partition)));
         synchronized (listening) {
             reading = true;
             wanted = false;
@@ -356,13 +416,20 @@ public final class CommandGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads results until the gateway closes. A failure never ends it: it is logged (rate-limited),
+     * waited out with backoff, and after {@value #RECREATE_AFTER_FAILURES} in a row the consumer is
+     * replaced by one that resumes where this one stopped.
+     */
     private void readReplies() {
-        try {
-            long lastBusy = System.nanoTime();
-            while (!closed) {
+        long lastBusy = System.nanoTime();
+        int failures = 0;
+        while (!closed) {
+            try {
                 if (!reading) {
                     sleepUntilWanted();
                     lastBusy = System.nanoTime();
+                    failures = 0;
                     continue;
                 }
                 if (!pending.isEmpty()) {
@@ -371,39 +438,120 @@ public final class CommandGateway implements AutoCloseable {
                     continue;
                 }
                 for (ConsumerRecord<byte[], byte[]> record : replies.poll(Duration.ofMillis(200))) {
-                    Header id = record.headers().lastHeader(ContractHeaders.COMMAND_ID);
-                    if (id == null || record.key() == null) {
-                        continue;
-                    }
-                    String key = replyKey(record.topic(), new String(record.key(), StandardCharsets.UTF_8),
-                            new String(id.value(), StandardCharsets.UTF_8));
-                    CompletableFuture<CommandResult> future = pending.remove(key);
-                    if (future != null) {
-                        complete(future, record.value());
+                    positions.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
+                    route(record);
+                }
+                if (failures > 0) {
+                    LOG.info("the gateway's result reader reads again after {} failures", failures);
+                    readerLog.reset();
+                }
+                failures = 0;
+            } catch (WakeupException e) {
+                // close() wakes the consumer; anything else that woke it is not a reason to stop.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (closed) {
+                    return;
+                }
+                failures++;
+                if (readerLog.allow()) {
+                    LOG.warn("the gateway's result reader failed ({} in a row); it retries{}", failures,
+                            failures >= RECREATE_AFTER_FAILURES ? " with a new consumer" : "", e);
+                }
+                if (!backOff(failures)) {
+                    return;
+                }
+                if (failures % RECREATE_AFTER_FAILURES == 0) {
+                    try {
+                        recreateConsumer();
+                    } catch (RuntimeException again) {
+                        LOG.debug("could not create a new result consumer yet", again);
                     }
                 }
             }
-        } catch (WakeupException e) {
-            if (!closed) {
-                throw e;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("the gateway's reply consumer stopped", e);
-            failAll(e);
         }
     }
 
-    /** Decodes and completes on a callback thread: the reply loop goes straight back to reading. */
-    private void complete(CompletableFuture<CommandResult> future, byte[] value) {
-        onCallbackThread(() -> {
-            try {
-                future.complete(codec.decode(value, CommandResult.class));
-            } catch (RuntimeException e) {
-                future.completeExceptionally(e);
+    /**
+     * Completes the future a result is for, if this gateway waits for it. A record it cannot read (no
+     * key, no command id, bytes that are not a result) is skipped: the call keeps waiting for its
+     * real result, until its timeout.
+     */
+    private void route(ConsumerRecord<byte[], byte[]> record) {
+        Header id = record.headers().lastHeader(ContractHeaders.COMMAND_ID);
+        if (id == null || id.value() == null || record.key() == null) {
+            return;
+        }
+        String key = replyKey(record.topic(), new String(record.key(), StandardCharsets.UTF_8),
+                new String(id.value(), StandardCharsets.UTF_8));
+        if (!pending.containsKey(key)) {
+            return;
+        }
+        CommandResult result;
+        try {
+            result = codec.decode(record.value(), CommandResult.class);
+        } catch (WireFormatException e) {
+            if (readerLog.allow()) {
+                LOG.warn("the gateway skipped an unreadable result at {}/{}/{}: {}", record.topic(), record.partition(),
+                        record.offset(), e.getMessage());
             }
-        });
+            return;
+        } catch (RuntimeException e) {
+            // The registry could not say what the result's schema is: the caller hears why now.
+            CompletableFuture<CommandResult> future = pending.remove(key);
+            if (future != null) {
+                fail(future, e);
+            }
+            return;
+        }
+        CompletableFuture<CommandResult> future = pending.remove(key);
+        if (future != null) {
+            onCallbackThread(() -> future.complete(result));
+        }
+    }
+
+    /** Waits before the next attempt: 100 ms doubling to 5 s. False when interrupted or closed. */
+    private boolean backOff(int failures) {
+        long millis = Math.min(MAX_READER_BACKOFF.toMillis(), 100L << Math.min(failures - 1, 10));
+        synchronized (listening) {
+            try {
+                // Backoff after a failed call to the broker, not synchronization; close() ends it early.
+                if (!closed) {
+                    listening.wait(millis);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return !closed;
+    }
+
+    /** A new consumer at the positions the old one had read up to (the end, for partitions it had not read yet). */
+    private void recreateConsumer() {
+        KafkaConsumer<byte[], byte[]> old = replies;
+        try {
+            old.close(Duration.ofSeconds(1));
+        } catch (RuntimeException e) {
+            LOG.debug("closing the failed result consumer", e);
+        }
+        KafkaConsumer<byte[], byte[]> fresh = new KafkaConsumer<>(consumerSettings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        fresh.assign(resultPartitions);
+        List<TopicPartition> unread = new ArrayList<>();
+        for (TopicPartition partition : resultPartitions) {
+            Long position = positions.get(partition);
+            if (position == null) {
+                unread.add(partition);
+            } else {
+                fresh.seek(partition, position);
+            }
+        }
+        if (!unread.isEmpty()) {
+            fresh.seekToEnd(unread);
+        }
+        replies = fresh;
     }
 
     private void fail(CompletableFuture<CommandResult> future, Throwable cause) {

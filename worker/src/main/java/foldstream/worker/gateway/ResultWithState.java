@@ -2,7 +2,7 @@ package foldstream.worker.gateway;
 
 import foldstream.protocol.CommandResult;
 import foldstream.protocol.Outcome;
-import foldstream.worker.query.AggregateView;
+import foldstream.worker.gateway.AggregateView;
 
 /**
  * A command's result with the aggregate's state at the result's version (or later, when other

@@ -16,7 +16,8 @@ import java.util.UUID;
  * @param expectedVersion -1 for any version, 0 for "must not exist yet", N for "must be at N"
  * @param correlationId carried through to events and results; null means the command id
  * @param causationId what caused this command (an event id or another command id); null for none
- * @param timeout how long the future waits for the result
+ * @param timeout how long the future waits for the result; a gateway cuts it to its {@code maxTimeout}
+ *     ({@link CommandGateway#DEFAULT_MAX_TIMEOUT} unless made with another)
  */
 public record SendOptions(String commandId, long expectedVersion, String correlationId, String causationId, Duration timeout) {
 

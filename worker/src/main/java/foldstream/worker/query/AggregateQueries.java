@@ -1,5 +1,6 @@
 package foldstream.worker.query;
 
+import foldstream.worker.gateway.AggregateView;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.Snapshot;

@@ -1,5 +1,6 @@
 package foldstream.worker.query;
 
+import foldstream.worker.gateway.AggregateView;
 import org.apache.kafka.streams.state.HostInfo;
 
 /** Where a query for one aggregate ended. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.specific.SpecificData;
 
 /**
@@ -24,6 +25,11 @@ import org.apache.avro.specific.SpecificData;
  * a deploy with a breaking schema change stops before it writes data old readers cannot read.
  * Otherwise the new schemas are registered.
  *
+ * <p>With auto-registration off ({@code auto.register.schemas=false}, for credentials that may only
+ * read), the gate registers nothing: every schema must already be the latest version of its subject
+ * (what the worker's writers then use), or the gate throws {@link UnregisteredSchemasException}
+ * naming each subject that is missing or holds another schema, so the worker refuses to start.
+ *
  * <pre>{@code
  * SchemaGate.Report report = new SchemaGate(registry).open(ExampleTypes.all());
  * report.registered().forEach(e -> log.info("registered {} version {} (id {})", e.subject(), e.version(), e.id()));
@@ -32,9 +38,16 @@ import org.apache.avro.specific.SpecificData;
 public final class SchemaGate {
 
     private final SchemaRegistryClient registry;
+    private final boolean autoRegister;
 
     public SchemaGate(SchemaRegistryClient registry) {
+        this(registry, true);
+    }
+
+    /** @param autoRegister false: only check that every schema is its subject's latest version, register nothing */
+    public SchemaGate(SchemaRegistryClient registry, boolean autoRegister) {
         this.registry = Objects.requireNonNull(registry, "registry");
+        this.autoRegister = autoRegister;
     }
 
     /** What the gate found and did, one entry per subject. */
@@ -66,6 +79,9 @@ public final class SchemaGate {
                 wanted.putIfAbsent(schema.subject(), SpecificData.get().getSchema(schema.recordClass()));
             }
         }
+        if (!autoRegister) {
+            return checkOnly(wanted);
+        }
         List<Entry> entries = new ArrayList<>();
         Map<String, Schema> toRegister = new LinkedHashMap<>();
         List<IncompatibleSchemaException.Refusal> refusals = new ArrayList<>();
@@ -93,6 +109,35 @@ public final class SchemaGate {
             registry.register(subjectSchema.getKey(), subjectSchema.getValue());
             RegisteredSchema now = registry.lookup(subjectSchema.getKey(), subjectSchema.getValue());
             entries.add(new Entry(now.subject(), subjectSchema.getValue().getFullName(), now.id(), now.version(), true));
+        }
+        return new Report(entries);
+    }
+
+    private Report checkOnly(Map<String, Schema> wanted) {
+        List<Entry> entries = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (Map.Entry<String, Schema> subjectSchema : wanted.entrySet()) {
+            String subject = subjectSchema.getKey();
+            Schema schema = subjectSchema.getValue();
+            RegisteredSchema latest;
+            try {
+                latest = registry.latest(subject);
+            } catch (SchemaRegistryException e) {
+                if (e.errorCode() != SchemaRegistryException.SUBJECT_NOT_FOUND && e.errorCode() != SchemaRegistryException.VERSION_NOT_FOUND) {
+                    throw e;
+                }
+                missing.add(subject + " (no version: register " + schema.getFullName() + ")");
+                continue;
+            }
+            if (SchemaNormalization.parsingFingerprint64(latest.schema()) != SchemaNormalization.parsingFingerprint64(schema)) {
+                missing.add(subject + " (its latest version " + latest.version() + " is not the schema of " + schema.getFullName()
+                        + " this worker writes)");
+                continue;
+            }
+            entries.add(new Entry(subject, schema.getFullName(), latest.id(), latest.version(), false));
+        }
+        if (!missing.isEmpty()) {
+            throw new UnregisteredSchemasException(missing);
         }
         return new Report(entries);
     }

@@ -35,8 +35,12 @@ import org.apache.avro.specific.SpecificRecord;
  * UserCreated back = codec.decode(bytes, UserCreated.class);
  * }</pre>
  *
- * <p>Thread-safe. A registry that cannot be reached surfaces as
- * {@link SchemaRegistryUnavailableException}, never as unreadable data.
+ * <p>Thread-safe. Writer schemas are fetched through a {@link RegistryWait}: only "schema not found"
+ * (40403) or a schema that is not Avro makes a value unreadable; any other registry failure is retried
+ * with backoff and then surfaces as {@link SchemaRegistryUnavailableException}, never as unreadable
+ * data. Registering or looking up a schema to write waits the same way, except for the registry's
+ * refusals (incompatible, invalid, no such subject: {@link RegistryWait#definiteForWrites}).
+ * {@link #registryHealth()} says since when it waits.
  */
 public final class AvroWireCodec {
 
@@ -45,6 +49,7 @@ public final class AvroWireCodec {
 
     private final SchemaRegistryClient registry;
     private final boolean autoRegister;
+    private final RegistryWait registryWait;
     private final Map<String, Map<Schema, Integer>> idsBySubject = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> writerSchemas = new ConcurrentHashMap<>();
     private final Map<Schema, DatumWriter<IndexedRecord>> writers = new ConcurrentHashMap<>();
@@ -58,8 +63,19 @@ public final class AvroWireCodec {
      *     default); when false, the subject's latest version must be that schema, or writing fails
      */
     public AvroWireCodec(SchemaRegistryClient registry, boolean autoRegister) {
+        this(registry, autoRegister, RegistryWait.withDefaults());
+    }
+
+    /** As above, fetching writer schemas through {@code registryWait} (a worker's is sized to its transaction timeout). */
+    public AvroWireCodec(SchemaRegistryClient registry, boolean autoRegister, RegistryWait registryWait) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.autoRegister = autoRegister;
+        this.registryWait = Objects.requireNonNull(registryWait, "registryWait");
+    }
+
+    /** Whether fetching writer schemas waits on the registry, and since when. */
+    public RegistryHealth registryHealth() {
+        return registryWait.health();
     }
 
     public SchemaRegistryClient registry() {
@@ -97,7 +113,9 @@ public final class AvroWireCodec {
         if (cached != null) {
             return cached;
         }
-        int id = autoRegister ? registry.register(subject, schema) : latestMatching(subject, schema);
+        int id = registryWait.call("subject '" + subject + "'",
+                () -> autoRegister ? registry.register(subject, schema) : latestMatching(subject, schema),
+                RegistryWait::definiteForWrites);
         ids.put(schema, id);
         writerSchemas.putIfAbsent(id, schema);
         return id;
@@ -134,6 +152,7 @@ public final class AvroWireCodec {
         } catch (SchemaRegistryUnavailableException e) {
             throw e;
         } catch (SchemaRegistryException e) {
+            // A definite answer (RegistryWait): 40403, or a schema that is not Avro.
             return new Decoded.Unreadable("unknown schema id " + id + ": " + e.getMessage());
         }
         if (writer.getType() != Schema.Type.RECORD) {
@@ -179,12 +198,30 @@ public final class AvroWireCodec {
         }
     }
 
+    /**
+     * The schema a value was written with, found by the id in its header (readers that choose how to
+     * read by the writer schema: upcasting). Bad bytes or an unknown id throw {@link WireFormatException}.
+     */
+    public Schema writerSchemaOf(byte[] bytes) {
+        if (bytes == null || bytes.length < HEADER_SIZE || bytes[0] != MAGIC_BYTE) {
+            throw new WireFormatException("not a value in the Confluent wire format");
+        }
+        int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
+        try {
+            return writerSchema(id);
+        } catch (SchemaRegistryUnavailableException e) {
+            throw e;
+        } catch (SchemaRegistryException e) {
+            throw new WireFormatException("unknown schema id " + id + ": " + e.getMessage(), e);
+        }
+    }
+
     private Schema writerSchema(int id) {
         Schema cached = writerSchemas.get(id);
         if (cached != null) {
             return cached;
         }
-        Schema schema = registry.schemaById(id);
+        Schema schema = registryWait.call("schema id " + id, () -> registry.schemaById(id));
         writerSchemas.putIfAbsent(id, schema);
         return schema;
     }

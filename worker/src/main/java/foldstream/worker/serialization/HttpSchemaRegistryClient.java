@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
@@ -32,8 +33,8 @@ import org.apache.avro.SchemaParseException;
  * <p>Connection errors and 5xx answers are retried with exponential backoff, moving to the next base
  * URL each time; after {@link RegistryClientSettings#maxRetries()} retries the call fails with
  * {@link SchemaRegistryUnavailableException}. A 4xx answer is the registry's decision and is not
- * retried: it becomes a {@link SchemaRegistryException} with Confluent's {@code error_code}. Nothing is
- * cached here; {@link AvroWireCodec} caches ids and schemas. Thread-safe.
+ * retried: it becomes a {@link SchemaRegistryException} with Confluent's {@code error_code} (which
+ * refusals a record waits out is {@link RegistryWait}'s choice). Nothing is cached here; {@link AvroWireCodec} caches ids and schemas. Thread-safe.
  */
 public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
@@ -50,11 +51,13 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.connectTimeout());
-        if (settings.trustStore() != null) {
-            builder.sslContext(settings.trustStore().sslContext());
+        SSLContext tls = settings.sslContext();
+        if (tls != null) {
+            builder.sslContext(tls);
         }
         this.http = builder.build();
-        this.authorization = settings.basicAuthUserInfo() == null ? null
+        this.authorization = settings.bearerToken() != null ? "Bearer " + settings.bearerToken()
+                : settings.basicAuthUserInfo() == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString(settings.basicAuthUserInfo().getBytes(StandardCharsets.UTF_8));
     }
 
@@ -87,12 +90,14 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     public CompatibilityCheck testCompatibility(String subject, Schema schema) {
         JsonNode answer;
         try {
-            answer = call("POST", "/compatibility/subjects/" + encode(subject) + "/versions/latest?verbose=true",
+            // Against every version the subject's level asks for (all of them under *_TRANSITIVE), as
+            // registering would check; "/versions/latest" would check the latest only.
+            answer = call("POST", "/compatibility/subjects/" + encode(subject) + "/versions?verbose=true",
                     schemaBody(schema), subject);
         } catch (SchemaRegistryUnavailableException e) {
             throw e;
         } catch (SchemaRegistryException e) {
-            // No version to be incompatible with: any schema is acceptable.
+            // No version to be incompatible with (registries that answer 40401 here): any schema is acceptable.
             if (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND || e.errorCode() == SchemaRegistryException.VERSION_NOT_FOUND) {
                 return CompatibilityCheck.ok();
             }
@@ -136,6 +141,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     }
 
     private Schema parse(JsonNode answer, String subject) {
+        if (!answer.path("schema").isTextual()) {
+            // A 200 that is JSON but not the registry's answer (a proxy's, say): nothing is known of the schema.
+            throw new SchemaRegistryException(SchemaRegistryException.STORE_ERROR, subject,
+                    "the schema registry answered without a schema: " + abbreviate(answer.toString()));
+        }
         String type = answer.path("schemaType").asText("AVRO");
         if (!"AVRO".equals(type)) {
             throw new SchemaRegistryException(SchemaRegistryException.INVALID_SCHEMA, subject,
@@ -237,15 +247,16 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
     /** A 4xx answer: Confluent's {@code {"error_code":40401,"message":"..."}}, or the bare status when the body is not that. */
     private SchemaRegistryException refusal(int status, String body, String subject) {
+        String hint = status == 401 ? " (check basic.auth.user.info or bearer.auth.token)"
+                : status == 403 ? " (the credentials given do not allow this)" : "";
         try {
             JsonNode error = json.readTree(body);
             if (error != null && error.has("error_code")) {
-                return new SchemaRegistryException(error.path("error_code").asInt(status), subject, error.path("message").asText(""));
+                return new SchemaRegistryException(error.path("error_code").asInt(status), subject, error.path("message").asText("") + hint);
             }
         } catch (JsonProcessingException e) {
             // Not Confluent's error body (a proxy's page, say): report the status.
         }
-        String hint = status == 401 || status == 403 ? " (check basic.auth.user.info)" : "";
         return new SchemaRegistryException(status, subject, "HTTP " + status + hint + " " + abbreviate(body));
     }
 

@@ -11,13 +11,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
  * How {@link HttpSchemaRegistryClient} reaches a registry: one or more base URLs (tried in turn when
- * one fails), optional HTTP basic auth, an optional trust store for TLS, timeouts and bounded retries
- * with exponential backoff.
+ * one fails), optional HTTP basic auth or a bearer token, an optional trust store and client
+ * certificate for TLS, timeouts and bounded retries with exponential backoff.
  *
  * <pre>{@code
  * RegistryClientSettings settings = RegistryClientSettings.of("https://registry.example:8081")
@@ -31,10 +34,12 @@ import javax.net.ssl.TrustManagerFactory;
  * @param basicAuthUserInfo {@code user:password} for HTTP basic auth, or {@code null} for none
  * @param trustStore the certificates to trust for {@code https} URLs, or {@code null} for the JDK's defaults
  * @param maxRetries how many times a call is repeated after a connection error or a 5xx answer
+ * @param bearerToken a token sent as {@code Authorization: Bearer ...}, or {@code null}; never with basic auth
+ * @param keyStore the client certificate and key for registries that ask for one (mTLS), or {@code null}
  */
 public record RegistryClientSettings(List<URI> baseUrls, String basicAuthUserInfo, TrustStore trustStore,
                                      Duration connectTimeout, Duration requestTimeout, int maxRetries,
-                                     Duration backoffInitial, Duration backoffMax) {
+                                     Duration backoffInitial, Duration backoffMax, String bearerToken, TrustStore keyStore) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
@@ -55,6 +60,9 @@ public record RegistryClientSettings(List<URI> baseUrls, String basicAuthUserInf
         if (basicAuthUserInfo != null && !basicAuthUserInfo.contains(":")) {
             throw new IllegalArgumentException("basic auth user info must be 'user:password'");
         }
+        if (basicAuthUserInfo != null && bearerToken != null) {
+            throw new IllegalArgumentException("basic auth and a bearer token exclude each other: give one");
+        }
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
         Objects.requireNonNull(backoffInitial, "backoffInitial");
@@ -62,6 +70,12 @@ public record RegistryClientSettings(List<URI> baseUrls, String basicAuthUserInf
         if (maxRetries < 0) {
             throw new IllegalArgumentException("maxRetries must not be negative");
         }
+    }
+
+    public RegistryClientSettings(List<URI> baseUrls, String basicAuthUserInfo, TrustStore trustStore,
+                                  Duration connectTimeout, Duration requestTimeout, int maxRetries,
+                                  Duration backoffInitial, Duration backoffMax) {
+        this(baseUrls, basicAuthUserInfo, trustStore, connectTimeout, requestTimeout, maxRetries, backoffInitial, backoffMax, null, null);
     }
 
     /** Settings with the defaults for one or more comma-separated base URLs. */
@@ -79,22 +93,60 @@ public record RegistryClientSettings(List<URI> baseUrls, String basicAuthUserInf
 
     public RegistryClientSettings withBasicAuth(String userInfo) {
         return new RegistryClientSettings(baseUrls, userInfo, trustStore, connectTimeout, requestTimeout,
-                maxRetries, backoffInitial, backoffMax);
+                maxRetries, backoffInitial, backoffMax, bearerToken, keyStore);
     }
 
     public RegistryClientSettings withTrustStore(TrustStore store) {
         return new RegistryClientSettings(baseUrls, basicAuthUserInfo, store, connectTimeout, requestTimeout,
-                maxRetries, backoffInitial, backoffMax);
+                maxRetries, backoffInitial, backoffMax, bearerToken, keyStore);
     }
 
     public RegistryClientSettings withTimeouts(Duration connect, Duration request) {
         return new RegistryClientSettings(baseUrls, basicAuthUserInfo, trustStore, connect, request,
-                maxRetries, backoffInitial, backoffMax);
+                maxRetries, backoffInitial, backoffMax, bearerToken, keyStore);
     }
 
     public RegistryClientSettings withRetries(int retries, Duration initial, Duration max) {
         return new RegistryClientSettings(baseUrls, basicAuthUserInfo, trustStore, connectTimeout, requestTimeout,
-                retries, initial, max);
+                retries, initial, max, bearerToken, keyStore);
+    }
+
+    /** Sends {@code Authorization: Bearer <token>} (Confluent's {@code bearer.auth.token}). */
+    public RegistryClientSettings withBearerToken(String token) {
+        return new RegistryClientSettings(baseUrls, basicAuthUserInfo, trustStore, connectTimeout, requestTimeout,
+                maxRetries, backoffInitial, backoffMax, token, keyStore);
+    }
+
+    /** Presents this client certificate to registries that ask for one. */
+    public RegistryClientSettings withKeyStore(TrustStore store) {
+        return new RegistryClientSettings(baseUrls, basicAuthUserInfo, trustStore, connectTimeout, requestTimeout,
+                maxRetries, backoffInitial, backoffMax, bearerToken, store);
+    }
+
+    /** The TLS context for {@code https} URLs, or {@code null} for the JDK's defaults (no trust store, no client certificate). */
+    public SSLContext sslContext() {
+        if (trustStore == null && keyStore == null) {
+            return null;
+        }
+        try {
+            KeyManager[] keys = null;
+            if (keyStore != null) {
+                KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                factory.init(keyStore.load("key store"), keyStore.password() == null ? new char[0] : keyStore.password().toCharArray());
+                keys = factory.getKeyManagers();
+            }
+            TrustManager[] trust = null;
+            if (trustStore != null) {
+                TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                factory.init(trustStore.load("trust store"));
+                trust = factory.getTrustManagers();
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys, trust, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot set up TLS for the schema registry: " + e.getMessage(), e);
+        }
     }
 
     /** The wait before retry number {@code retry} (0-based): doubling from the initial backoff, capped. */
@@ -108,13 +160,15 @@ public record RegistryClientSettings(List<URI> baseUrls, String basicAuthUserInf
     public String toString() {
         return "RegistryClientSettings[baseUrls=" + baseUrls
                 + ", basicAuth=" + (basicAuthUserInfo == null ? "none" : basicAuthUserInfo.substring(0, basicAuthUserInfo.indexOf(':')) + ":***")
+                + ", bearerToken=" + (bearerToken == null ? "none" : "***")
                 + ", trustStore=" + (trustStore == null ? "JDK default" : trustStore.path())
+                + ", keyStore=" + (keyStore == null ? "none" : keyStore.path())
                 + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout
                 + ", maxRetries=" + maxRetries + ", backoff=" + backoffInitial + ".." + backoffMax + "]";
     }
 
     /**
-     * A trust store file for TLS connections to the registry.
+     * A trust store (or key store) file for TLS connections to the registry.
      *
      * <pre>{@code SSLContext tls = new TrustStore(Path.of("truststore.p12"), "changeit", "PKCS12").sslContext(); }</pre>
      *
@@ -123,6 +177,17 @@ public record RegistryClientSettings(List<URI> baseUrls, String basicAuthUserInf
     public record TrustStore(Path path, String password, String type) {
         public TrustStore {
             Objects.requireNonNull(path, "path");
+        }
+
+        /** The store's content; {@code what} names it in the error. */
+        KeyStore load(String what) {
+            try (InputStream in = Files.newInputStream(path)) {
+                KeyStore store = KeyStore.getInstance(type == null || type.isBlank() ? KeyStore.getDefaultType() : type);
+                store.load(in, password == null ? null : password.toCharArray());
+                return store;
+            } catch (IOException | GeneralSecurityException e) {
+                throw new IllegalArgumentException("cannot load the schema registry " + what + " " + path + ": " + e.getMessage(), e);
+            }
         }
 
         /** An SSL context that trusts the certificates in this store (and no others). */

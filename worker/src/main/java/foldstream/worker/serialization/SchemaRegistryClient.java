@@ -30,8 +30,9 @@ public interface SchemaRegistryClient extends AutoCloseable {
 
     /**
      * Whether the schema may be registered under the subject at its compatibility level, with the
-     * reasons when it may not ({@code POST /compatibility/subjects/{subject}/versions/latest?verbose=true}).
-     * A subject with no versions accepts any schema.
+     * reasons when it may not ({@code POST /compatibility/subjects/{subject}/versions?verbose=true}): the
+     * check registering would make, against the latest version, or against every version under a
+     * {@code *_TRANSITIVE} level. A subject with no versions accepts any schema.
      */
     CompatibilityCheck testCompatibility(String subject, Schema schema);
 

@@ -12,10 +12,15 @@ public class SchemaRegistryException extends RuntimeException {
     public static final int SCHEMA_NOT_FOUND = 40403;
     /** {@code GET /config/{subject}} without {@code defaultToGlobal}: the subject has no level of its own. */
     public static final int SUBJECT_LEVEL_NOT_CONFIGURED = 40408;
+    /** {@code GET /mode/{subject}} without {@code defaultToGlobal}: the subject has no mode of its own. */
+    public static final int SUBJECT_LEVEL_MODE_NOT_CONFIGURED = 40409;
     public static final int INCOMPATIBLE_SCHEMA = 409;
     public static final int INVALID_SCHEMA = 42201;
     public static final int INVALID_VERSION = 42202;
     public static final int INVALID_COMPATIBILITY_LEVEL = 42203;
+    public static final int INVALID_MODE = 42204;
+    /** The subject (or the registry) is read-only: {@code "Subject ... is in read-only mode"}. */
+    public static final int OPERATION_NOT_PERMITTED = 42205;
     public static final int STORE_ERROR = 50001;
 
     private final int errorCode;

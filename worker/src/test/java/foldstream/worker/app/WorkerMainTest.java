@@ -102,33 +102,54 @@ class WorkerMainTest {
     }
 
     @Test
-    void aBrokerThatIsDownEndsTheWorkerWithStatus1NamingTheAddress(@TempDir Path state) throws IOException {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
-        String address = "127.0.0.1:" + closedPort;
+    void aBrokerThatIsDownEndsTheWorkerAfterTheBrokerWaitWithStatus3NamingTheAddress(@TempDir Path state) throws IOException {
+        String address = "127.0.0.1:" + closedPort();
 
-        int status = run(main(Map.of()), "--bootstrap-servers", address, "--schema-registry-url", "http://127.0.0.1:8081",
-                "--state-dir", state.toString(), "--property", "default.api.timeout.ms=1500", "--property", "request.timeout.ms=1000");
+        int status = run(main(Map.of("FOLDSTREAM_BROKER_WAIT", "PT2S")), "--bootstrap-servers", address,
+                "--schema-registry-url", "http://127.0.0.1:8081", "--state-dir", state.toString());
 
-        assertThat(status).isEqualTo(1);
-        assertThat(err.toString()).contains("no Kafka broker answered at " + address + " (bootstrap-servers) within 1500 ms");
+        assertThat(status).isEqualTo(WorkerMain.EXIT_BROKER_UNREACHABLE).isEqualTo(3);
+        assertThat(err.toString()).contains("no Kafka broker answered at " + address + " (bootstrap-servers) within PT2S "
+                + "(--broker-wait (FOLDSTREAM_BROKER_WAIT))");
     }
 
     @Test
-    void aRegistryThatIsDownStopsTheStartNamingItsUrl(@TempDir Path state) throws IOException {
-        int closedPort;
+    void aBrokerWaitThatIsNeitherADurationNorForeverIsABadSetting() {
+        assertThat(run(main(Map.of()), "--bootstrap-servers", "127.0.0.1:9092", "--schema-registry-url", "http://r:8081",
+                "--broker-wait", "30 seconds")).isEqualTo(2);
+        assertThat(err.toString()).contains("--broker-wait (FOLDSTREAM_BROKER_WAIT): '30 seconds' is neither 'forever' nor");
+
+        err.getBuffer().setLength(0);
+        assertThat(run(main(Map.of("FOLDSTREAM_BROKER_WAIT", "PT0S")), "--bootstrap-servers", "127.0.0.1:9092",
+                "--schema-registry-url", "http://r:8081")).isEqualTo(2);
+        assertThat(err.toString()).contains("--broker-wait (FOLDSTREAM_BROKER_WAIT): 'PT0S'");
+    }
+
+    @Test
+    void theBrokerWaitIsADurationOrForeverAndThirtySecondsByDefault() {
+        assertThat(BrokerWait.parse(null)).isEqualTo(BrokerWait.DEFAULT);
+        assertThat(BrokerWait.DEFAULT.limit()).contains(java.time.Duration.ofSeconds(30));
+        assertThat(BrokerWait.parse("forever").limit()).isEmpty();
+        assertThat(BrokerWait.parse("FOREVER").limit()).isEmpty();
+        assertThat(BrokerWait.parse("PT5M").limit()).contains(java.time.Duration.ofMinutes(5));
+    }
+
+    private static int closedPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
+            return socket.getLocalPort();
         }
-        String url = "http://127.0.0.1:" + closedPort;
+    }
+
+    @Test
+    void aBadRegistryClientPropertyIsABadSettingNamingItAndNeverItsSecret(@TempDir Path state) {
         WorkerMain main = new WorkerMain(Map.of(), RegistryClientFactory.http(), ExampleTypes.all());
 
-        int status = run(main, "--bootstrap-servers", "127.0.0.1:9092", "--schema-registry-url", url,
-                "--state-dir", state.toString());
+        int status = run(main, "--bootstrap-servers", "127.0.0.1:9092", "--schema-registry-url", "https://127.0.0.1:8081",
+                "--state-dir", state.toString(), "--property", "basic.auth.user.info=ci:hunter2",
+                "--property", "bearer.auth.token=tok-secret");
 
-        assertThat(status).isEqualTo(1);
-        assertThat(err.toString()).contains(url);
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("--property").contains("bearer.auth.token")
+                .doesNotContain("hunter2").doesNotContain("tok-secret");
     }
 }

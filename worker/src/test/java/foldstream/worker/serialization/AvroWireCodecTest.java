@@ -74,6 +74,49 @@ class AvroWireCodecTest {
         assertThat(strict.decode(strict.encode("strict-subject", new Deposit(1L)), Deposit.class)).isEqualTo(new Deposit(1L));
     }
 
+    @Test
+    void aRegistryRefusalMakesTheReadWaitWhileSchemaNotFoundMakesTheValueUnreadable() {
+        byte[] deposit = codec.encode("t-d", new Deposit(3L));
+        Map<String, Class<? extends SpecificRecord>> types = Map.of(Deposit.getClassSchema().getFullName(), Deposit.class);
+        int[] refusals = {2};
+        AvroWireCodec reader = new AvroWireCodec(new ForwardingRegistry(registry) {
+            @Override
+            public Schema schemaById(int id) {
+                if (refusals[0]-- > 0) {
+                    throw new SchemaRegistryException(429, null, "HTTP 429 Too Many Requests");
+                }
+                return super.schemaById(id);
+            }
+        }, true);
+
+        assertThat(reader.decode(deposit, types)).isInstanceOf(Decoded.Record.class);
+        assertThat(reader.registryHealth().status()).isInstanceOf(DependencyStatus.Available.class);
+        assertThat(reader.decode(new byte[] {0, 0x7f, 0, 0, 1, 2}, types)).isInstanceOfSatisfying(Decoded.Unreadable.class,
+                unreadable -> assertThat(unreadable.reason()).contains("40403"));
+    }
+
+    @Test
+    void registeringWaitsOutAFailureButNotAnIncompatibleSchema() {
+        int[] refusals = {1};
+        AvroWireCodec writer = new AvroWireCodec(new ForwardingRegistry(registry) {
+            @Override
+            public int register(String subject, Schema schema) {
+                if (refusals[0]-- > 0) {
+                    throw new SchemaRegistryException(401, subject, "HTTP 401 (check basic.auth.user.info)");
+                }
+                return super.register(subject, schema);
+            }
+        }, true);
+
+        assertThat(writer.decode(writer.encode("w-d", new Deposit(4L)), Deposit.class)).isEqualTo(new Deposit(4L));
+
+        registry.register("w-incompatible", Withdraw.getClassSchema());
+        registry.setCompatibility("w-incompatible", CompatibilityLevel.FULL);
+        assertThatThrownBy(() -> writer.encode("w-incompatible", new RegisterUser("a@b.c", "Abcdef")))
+                .isInstanceOfSatisfying(SchemaRegistryException.class,
+                        e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA));
+    }
+
     /** Delegates every call; tests override what they observe. */
     static class ForwardingRegistry implements SchemaRegistryClient {
         private final SchemaRegistryClient delegate;

@@ -125,7 +125,7 @@ class HttpSchemaRegistryClientTest {
         try (StubRegistry stub = new StubRegistry(request -> new StubRegistry.Answer(404, "{\"error_code\": 40401, \"message\": \"Subject not found.\"}"));
              HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(fast(stub.url()))) {
             assertThat(client.testCompatibility("new-subject", SCHEMA)).isEqualTo(CompatibilityCheck.ok());
-            assertThat(stub.requests().get(0).rawPath()).isEqualTo("/compatibility/subjects/new-subject/versions/latest");
+            assertThat(stub.requests().get(0).rawPath()).isEqualTo("/compatibility/subjects/new-subject/versions");
             assertThat(stub.requests().get(0).rawQuery()).isEqualTo("verbose=true");
         }
     }

@@ -66,6 +66,41 @@ class WireFormatConfigTest {
     }
 
     @Test
+    void readsCredentialsFromTheUrlBearerTokensAndClientCertificatesAsConfluentsClientsDo() {
+        RegistryClientSettings fromUrl = WireFormatConfig.registryClient(Map.of(
+                "schema.registry.url", "https://ci:p%40ss@a.example:8081/ccompat,https://b.example:8081",
+                "basic.auth.credentials.source", "URL"));
+        assertThat(fromUrl.basicAuthUserInfo()).isEqualTo("ci:p@ss");
+        assertThat(fromUrl.baseUrls()).as("the credentials travel as a header, not in the URL")
+                .containsExactly(URI.create("https://a.example:8081/ccompat"), URI.create("https://b.example:8081"));
+
+        RegistryClientSettings bearer = WireFormatConfig.registryClient(Map.of("schema.registry.url", "https://r",
+                "bearer.auth.credentials.source", "STATIC_TOKEN", "bearer.auth.token", "tok-123",
+                "schema.registry.ssl.keystore.location", "/etc/client.p12", "schema.registry.ssl.keystore.password", "kp",
+                "schema.registry.ssl.keystore.type", "PKCS12"));
+        assertThat(bearer.bearerToken()).isEqualTo("tok-123");
+        assertThat(bearer.basicAuthUserInfo()).isNull();
+        assertThat(bearer.keyStore()).isEqualTo(new RegistryClientSettings.TrustStore(Path.of("/etc/client.p12"), "kp", "PKCS12"));
+        assertThat(bearer.toString()).doesNotContain("tok-123").doesNotContain("kp,");
+
+        assertThatThrownBy(() -> WireFormatConfig.registryClient(Map.of("schema.registry.url", "https://r",
+                "basic.auth.user.info", "a:b", "bearer.auth.token", "tok-123")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("exclude each other").hasMessageNotContaining("tok-123");
+        assertThatThrownBy(() -> WireFormatConfig.registryClient(Map.of("schema.registry.url", "https://r",
+                "bearer.auth.credentials.source", "STATIC_TOKEN")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("bearer.auth.token");
+        assertThatThrownBy(() -> WireFormatConfig.registryClient(Map.of("schema.registry.url", "https://r",
+                "bearer.auth.credentials.source", "OAUTHBEARER")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("STATIC_TOKEN");
+        assertThatThrownBy(() -> WireFormatConfig.registryClient(Map.of("schema.registry.url", "https://r",
+                "basic.auth.credentials.source", "URL")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("user:password@");
+        assertThatThrownBy(() -> WireFormatConfig.registryClient(Map.of("schema.registry.url", "https://r",
+                "basic.auth.credentials.source", "SASL_INHERIT")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("USER_INFO or URL");
+    }
+
+    @Test
     void settingsNeverShowPasswords() {
         RegistryClientSettings settings = RegistryClientSettings.of("http://r").withBasicAuth("alice:s3cret")
                 .withTrustStore(new RegistryClientSettings.TrustStore(Path.of("t.p12"), "changeit", "PKCS12"));

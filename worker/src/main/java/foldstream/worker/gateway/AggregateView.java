@@ -1,4 +1,4 @@
-package foldstream.worker.query;
+package foldstream.worker.gateway;
 
 import foldstream.protocol.SnapshotMeta;
 import org.apache.avro.specific.SpecificRecord;

@@ -1,0 +1,102 @@
+package foldstream.worker;
+
+import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.app.LoggingDefaults;
+import foldstream.worker.app.RegistryClientFactory;
+import foldstream.worker.app.WorkerMain;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+
+/**
+ * The entry point of a service of your own: your aggregate types, run as a worker with every flag
+ * and environment variable of {@code ops/foldstream worker} ({@code --bootstrap-servers},
+ * {@code --schema-registry-url}, {@code --property KEY=VALUE}, ...).
+ *
+ * <pre>{@code
+ * public final class BankService {
+ *     public static void main(String[] args) {
+ *         FoldstreamApplication.builder()
+ *                 .aggregate(Customers.type())
+ *                 .aggregate(BankAccounts.type())
+ *                 .run(args);   // until SIGTERM or Ctrl-C; exits with the worker's status
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>{@code java -jar my-service.jar --help} lists the flags. Exit status: 0 stopped cleanly, 1
+ * failed while running, 2 bad settings (the message names the setting), 3 no Kafka broker answered
+ * within {@code --broker-wait}.
+ */
+public final class FoldstreamApplication {
+
+    private final List<AggregateType<?>> aggregates;
+
+    private FoldstreamApplication(List<AggregateType<?>> aggregates) {
+        this.aggregates = List.copyOf(aggregates);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The aggregate types this application runs ({@code --types} picks among them). */
+    public List<AggregateType<?>> aggregates() {
+        return aggregates;
+    }
+
+    /**
+     * Runs the worker with these arguments and the process's environment, then exits the JVM with
+     * its status. Sets Foldstream's logging defaults first, so call it before anything logs.
+     */
+    public void run(String[] args) {
+        LoggingDefaults.apply();
+        System.exit(execute(args, System.getenv()));
+    }
+
+    /** Runs the worker and answers its exit status instead of exiting: for tests and embedding. */
+    public int execute(String[] args, Map<String, String> env) {
+        return commandLine(env).execute(args);
+    }
+
+    /** The worker's command line (picocli), to add subcommands or change its output streams. */
+    public CommandLine commandLine(Map<String, String> env) {
+        return new CommandLine(new WorkerMain(env, RegistryClientFactory.http(), aggregates));
+    }
+
+    /** Collects what the application runs. */
+    public static final class Builder {
+
+        private final List<AggregateType<?>> aggregates = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /** Adds an aggregate type; its stream name must be unique in the application. */
+        public Builder aggregate(AggregateType<?> type) {
+            for (AggregateType<?> known : aggregates) {
+                if (known.name().equals(type.name())) {
+                    throw new IllegalArgumentException("aggregate type " + type.name() + " is added twice");
+                }
+            }
+            aggregates.add(type);
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException when no aggregate type was added
+         */
+        public FoldstreamApplication build() {
+            if (aggregates.isEmpty()) {
+                throw new IllegalStateException("an application runs at least one aggregate type: add one with aggregate(...)");
+            }
+            return new FoldstreamApplication(aggregates);
+        }
+
+        /** {@code build().run(args)}. */
+        public void run(String[] args) {
+            build().run(args);
+        }
+    }
+}
