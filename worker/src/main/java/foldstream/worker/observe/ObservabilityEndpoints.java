@@ -3,6 +3,8 @@ package foldstream.worker.observe;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * {@code GET /metrics}, {@code GET /health} and {@code GET /ready}, apart from any HTTP server: each
@@ -42,13 +44,23 @@ public final class ObservabilityEndpoints {
         return json(health.health());
     }
 
+    /** 200 when ready, else 503: {@code {"ready":true,"status":"UP","checks":[...]}}. */
     public Answer ready() {
-        return json(health.readiness());
+        WorkerHealth.Report report = health.readiness();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ready", report.up());
+        body.put("status", report.status());
+        body.put("checks", report.checks());
+        return json(report.up(), body);
     }
 
     private static Answer json(WorkerHealth.Report report) {
+        return json(report.up(), report);
+    }
+
+    private static Answer json(boolean up, Object body) {
         try {
-            return new Answer(report.up() ? 200 : 503, JSON, MAPPER.writeValueAsString(report));
+            return new Answer(up ? 200 : 503, JSON, MAPPER.writeValueAsString(body));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the health report", e);
         }

@@ -6,7 +6,7 @@ import java.util.function.LongSupplier;
 /**
  * What one partition of a type's commands is doing on this instance: written by the stream thread
  * that owns the task (a few volatile writes per command), read by the metrics scrape and the health
- * checks. The number of commands waiting comes from {@link LagMonitor}.
+ * checks. The number of commands waiting comes from {@link ClusterWatch}.
  *
  * <pre>{@code
  * PartitionActivity activity = metrics.partition("ex_users", 3);
