@@ -15,7 +15,7 @@ import foldstream.worker.examples.Accounts;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.EventFold;
 import foldstream.worker.runtime.Snapshot;
-import foldstream.worker.serialization.AvroJson;
+import foldstream.worker.http.PlainJson;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.HttpSchemaRegistryClient;
 import foldstream.worker.serialization.RegistryClientSettings;
@@ -213,7 +213,7 @@ class CrashIT {
             });
             JsonNode served = JSON.readTree(answer.get().body());
             Snapshot<AccountState> folded = entry.getValue();
-            JsonNode expectedState = JSON.readTree(AvroJson.write(folded.state()));
+            JsonNode expectedState = PlainJson.write(folded.state());
             if (served.path("version").asLong() != folded.version() || !served.path("state").equals(expectedState)
                     || !served.path("meta").path("lastCommandId").asText().equals(folded.meta().getLastCommandId())) {
                 problems.add(entry.getKey() + ": served " + served + ", the fold is version " + folded.version() + " "

@@ -215,7 +215,7 @@ class FacadeCliIT {
             assertThat(state.status()).as(state.err()).isZero();
             JsonNode view = FacadeHttp.parse(state.out());
             assertThat(view.get("version").asLong()).isEqualTo(2);
-            assertThat(view.at("/state/name/string").asText()).isEqualTo("Timothy");
+            assertThat(view.at("/state/name").asText()).isEqualTo("Timothy");
             assertThat(view.at("/meta/lastCommandId").asText()).isEqualTo(commandId.group(1));
             long events = InProcessWorker.readCommitted(stack, AggregateTopics.of("ex_users").events()).stream()
                     .filter(record -> id.equals(new String(record.key(), StandardCharsets.UTF_8))).count();
@@ -233,7 +233,7 @@ class FacadeCliIT {
         assertThat(text.status()).as(text.err()).isZero();
         assertThat(text.lines()).hasSize(3);
         assertThat(text.lines().get(0)).isEqualTo("ex_accounts '" + id + "' version 2");
-        assertThat(text.lines().get(1)).isEqualTo("  state  {\"owner\":{\"string\":\"gus\"},\"balance\":12}");
+        assertThat(text.lines().get(1)).isEqualTo("  state  {\"owner\":\"gus\",\"balance\":12}");
         assertThat(text.lines().get(2)).matches("  meta   created \\S+Z, updated \\S+Z, last command dep-" + id);
 
         Run json = run("get", "ex_accounts", id, "--min-version", "2", "--wait-ms", "5000", "--json");

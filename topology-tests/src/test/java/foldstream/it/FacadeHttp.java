@@ -1,11 +1,15 @@
 package foldstream.it;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.app.FoldstreamWorker;
+import foldstream.worker.app.HttpApiSettings;
 import foldstream.worker.app.WorkerSettings;
+import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,10 +18,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * What the facade tests share: a {@link FoldstreamWorker} (the real one, with its HTTP API) started
@@ -53,13 +59,26 @@ final class FacadeHttp {
     /** As above, with these Kafka and Kafka Streams properties. */
     static FoldstreamWorker startWorker(KafkaStack.Endpoints stack, String applicationId, List<? extends AggregateType<?>> types,
                                         int partitions, Path stateDir, SchemaRegistryClient registry, Map<String, String> properties) {
+        return startWorker(stack, applicationId, types, partitions, stateDir, registry, properties, HttpApiSettings.defaults());
+    }
+
+    /** As the first, with the HTTP API's limits, TLS and credentials. */
+    static FoldstreamWorker startWorker(KafkaStack.Endpoints stack, String applicationId, List<? extends AggregateType<?>> types,
+                                        int partitions, Path stateDir, SchemaRegistryClient registry, HttpApiSettings http) {
+        return startWorker(stack, applicationId, types, partitions, stateDir, registry, Map.of("commit.interval.ms", "50"), http);
+    }
+
+    /** With these properties and the HTTP API's settings. */
+    static FoldstreamWorker startWorker(KafkaStack.Endpoints stack, String applicationId, List<? extends AggregateType<?>> types,
+                                        int partitions, Path stateDir, SchemaRegistryClient registry, Map<String, String> properties,
+                                        HttpApiSettings http) {
         WorkerSettings settings = WorkerSettings.of(stack.bootstrapServers())
                 .withApplicationId(applicationId)
                 .withStateDir(stateDir)
                 .withPartitions(partitions)
                 .withHttpPort(0)
                 .withProperties(properties);
-        FoldstreamWorker worker = new FoldstreamWorker(settings, types, registry);
+        FoldstreamWorker worker = new FoldstreamWorker(settings, http, types, registry, ProcessingOptions.DEFAULTS, Clock.systemUTC());
         try {
             worker.start();
         } catch (RuntimeException e) {
@@ -67,6 +86,13 @@ final class FacadeHttp {
             throw e;
         }
         return worker;
+    }
+
+    /** Waits until every instance runs and owns some partitions, so that reads are spread and forwarded. */
+    static void awaitSettled(List<FoldstreamWorker> workers) {
+        await().atMost(Duration.ofSeconds(90)).until(() -> workers.stream().allMatch(worker ->
+                worker.state() == KafkaStreams.State.RUNNING
+                        && worker.streams().metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum() > 0));
     }
 
     static JsonNode parse(String json) {

@@ -60,17 +60,39 @@ final class Worker implements AutoCloseable {
 
     /** With the event log that pure event sourcing rebuilds from, and a registry shared with an earlier worker. */
     Worker(List<? extends AggregateType<?>> types, ProcessingOptions options, EventLog eventLog, InMemorySchemaRegistry registry) {
-        this(types, options, eventLog, registry, WorkerMetrics.none());
+        this(types, options, eventLog, registry, Map.of(), WorkerMetrics.none());
+    }
+
+    /** With Kafka Streams properties added to the defaults, as a worker's {@code --property} gives them. */
+    Worker(List<? extends AggregateType<?>> types, Map<String, Object> properties) {
+        this(types, ProcessingOptions.DEFAULTS, (config, topic, partition, each) -> { }, new InMemorySchemaRegistry(), properties,
+                WorkerMetrics.none());
     }
 
     /** With the meters the processors report to. */
     Worker(List<? extends AggregateType<?>> types, ProcessingOptions options, EventLog eventLog, InMemorySchemaRegistry registry,
            WorkerMetrics metrics) {
+        this(types, options, eventLog, registry, Map.of(), metrics);
+    }
+
+    private Worker(List<? extends AggregateType<?>> types, ProcessingOptions options, EventLog eventLog,
+                   InMemorySchemaRegistry registry, Map<String, Object> properties, WorkerMetrics metrics) {
         this.registry = registry;
         this.codec = new AvroWireCodec(registry, true);
         Properties props = new Properties();
         props.putAll(StreamsSettings.defaults("topology-test", "unused:9092"));
+        props.putAll(properties);
+        // A directory of its own: TopologyTestDriver's default (<tmpdir>/kafka-streams) is shared with every other run on the machine.
+        props.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, stateDir());
         driver = new TopologyTestDriver(FoldstreamTopology.build(types, codec, options, clock, eventLog, metrics), props, START);
+    }
+
+    private static String stateDir() {
+        try {
+            return java.nio.file.Files.createTempDirectory("foldstream-ttd").toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A command with the given headers (name, value pairs). */
@@ -86,6 +108,11 @@ final class Worker implements AutoCloseable {
             h.add(headers[i], headers[i + 1].getBytes(StandardCharsets.UTF_8));
         }
         input(type).pipeInput(new TestRecord<>(key, value, h, clock.instant()));
+    }
+
+    /** A record as a producer would send it, byte for byte. */
+    void sendRecord(String type, TestRecord<byte[], byte[]> record) {
+        input(type).pipeInput(record);
     }
 
     private TestInputTopic<byte[], byte[]> input(String type) {

@@ -1,6 +1,7 @@
 package foldstream.worker;
 
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.process.ProcessType;
 import foldstream.worker.app.LoggingDefaults;
 import foldstream.worker.app.RegistryClientFactory;
 import foldstream.worker.app.WorkerMain;
@@ -20,6 +21,7 @@ import picocli.CommandLine;
  *         FoldstreamApplication.builder()
  *                 .aggregate(Customers.type())
  *                 .aggregate(BankAccounts.type())
+ *                 .process(Transfers.process())      // optional: process managers (docs/workflows.md)
  *                 .run(args);   // until SIGTERM or Ctrl-C; exits with the worker's status
  *     }
  * }
@@ -32,9 +34,11 @@ import picocli.CommandLine;
 public final class FoldstreamApplication {
 
     private final List<AggregateType<?>> aggregates;
+    private final List<ProcessType<?>> processes;
 
-    private FoldstreamApplication(List<AggregateType<?>> aggregates) {
+    private FoldstreamApplication(List<AggregateType<?>> aggregates, List<ProcessType<?>> processes) {
         this.aggregates = List.copyOf(aggregates);
+        this.processes = List.copyOf(processes);
     }
 
     public static Builder builder() {
@@ -44,6 +48,11 @@ public final class FoldstreamApplication {
     /** The aggregate types this application runs ({@code --types} picks among them). */
     public List<AggregateType<?>> aggregates() {
         return aggregates;
+    }
+
+    /** The process managers this application runs ({@code --processes} picks among them). */
+    public List<ProcessType<?>> processes() {
+        return processes;
     }
 
     /**
@@ -62,13 +71,14 @@ public final class FoldstreamApplication {
 
     /** The worker's command line (picocli), to add subcommands or change its output streams. */
     public CommandLine commandLine(Map<String, String> env) {
-        return new CommandLine(new WorkerMain(env, RegistryClientFactory.http(), aggregates));
+        return new CommandLine(new WorkerMain(env, RegistryClientFactory.http(), aggregates, processes));
     }
 
     /** Collects what the application runs. */
     public static final class Builder {
 
         private final List<AggregateType<?>> aggregates = new ArrayList<>();
+        private final List<ProcessType<?>> processes = new ArrayList<>();
 
         private Builder() {
         }
@@ -84,6 +94,17 @@ public final class FoldstreamApplication {
             return this;
         }
 
+        /** Adds a process manager (docs/workflows.md); its name must be unique in the application. */
+        public Builder process(ProcessType<?> process) {
+            for (ProcessType<?> known : processes) {
+                if (known.name().equals(process.name())) {
+                    throw new IllegalArgumentException("process " + process.name() + " is added twice");
+                }
+            }
+            processes.add(process);
+            return this;
+        }
+
         /**
          * @throws IllegalStateException when no aggregate type was added
          */
@@ -91,7 +112,7 @@ public final class FoldstreamApplication {
             if (aggregates.isEmpty()) {
                 throw new IllegalStateException("an application runs at least one aggregate type: add one with aggregate(...)");
             }
-            return new FoldstreamApplication(aggregates);
+            return new FoldstreamApplication(aggregates, processes);
         }
 
         /** {@code build().run(args)}. */

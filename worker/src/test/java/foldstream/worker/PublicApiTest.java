@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The split between what a user's code touches and Foldstream's internals. A user writes
- * aggregates ({@code aggregate}), tests them ({@code testing}), sends commands ({@code gateway}, with
+ * aggregates ({@code aggregate}) and process managers ({@code process}), tests them ({@code testing}), sends commands ({@code gateway}, with
  * the wire format and registry client of {@code serialization}) and runs them
  * ({@link FoldstreamApplication}); the rest ({@code runtime}, {@code topics}, {@code query},
- * {@code app}) may change in any release. The rules make the split hold: the public packages never
+ * {@code app}, {@code http}) may change in any release. The rules make the split hold: the public packages never
  * make a user name an internal type, and the shipped examples, written as a user would, use only
  * the public packages.
  */
@@ -31,7 +31,7 @@ class PublicApiTest {
     /** The packages a user's code touches. */
     static final String[] PUBLIC = {
         "foldstream.worker", "foldstream.worker.aggregate", "foldstream.worker.gateway",
-        "foldstream.worker.testing", "foldstream.worker.serialization"};
+        "foldstream.worker.testing", "foldstream.worker.serialization", "foldstream.worker.process"};
 
     /** What public signatures may name besides the public packages: the JDK, Avro, Kafka's client types, the protocol records, Micrometer's meters. */
     private static final String[] ALSO_ALLOWED = {

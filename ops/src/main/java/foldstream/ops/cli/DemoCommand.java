@@ -9,6 +9,9 @@ import foldstream.ops.stack.LocalStack;
 import foldstream.protocol.CommandResult;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.app.FoldstreamWorker;
+import foldstream.worker.examples.ExampleProcesses;
+import foldstream.worker.process.runtime.ProcessOptions;
+import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.app.ShutdownSignal;
 import foldstream.worker.app.WorkerSettings;
 import foldstream.worker.serialization.AvroWireCodec;
@@ -19,6 +22,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -46,8 +50,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
             "Runs the demo: a local stack (Kafka on free ports unless --kafka-port), one worker with the example"
-                    + " types ex_users, ex_accounts and ex_counters, and a scripted series of commands: accepted ones and"
-                    + " each kind of refusal. Prints every result and event as it lands, then runs until Ctrl-C."})
+                    + " types ex_users, ex_accounts, ex_counters and ex_transfers and the transfer process, and a scripted"
+                    + " series of commands: accepted ones, each kind of refusal and a transfer that fails and is refunded."
+                    + " Prints every result and event as it lands, then runs until Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -146,7 +151,8 @@ final class DemoCommand implements Callable<Integer> {
 
         out.println();
         out.println("== Worker");
-        try (FoldstreamWorker worker = new FoldstreamWorker(settings, types, registryClient)) {
+        try (FoldstreamWorker worker = new FoldstreamWorker(settings, types, registryClient, ProcessingOptions.DEFAULTS,
+                Clock.systemUTC(), ExampleProcesses.all(), ProcessOptions.DEFAULTS)) {
             worker.start();
             if (!worker.awaitRunning(WAIT)) {
                 throw new IllegalStateException("the worker is not running after " + WAIT.toSeconds() + " s (" + worker.state() + ")");

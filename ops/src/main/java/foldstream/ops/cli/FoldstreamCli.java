@@ -2,7 +2,9 @@ package foldstream.ops.cli;
 
 import foldstream.worker.app.LoggingDefaults;
 import foldstream.worker.app.WorkerMain;
+import foldstream.worker.examples.ExampleProcesses;
 import foldstream.worker.examples.ExampleTypes;
+import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -40,7 +42,7 @@ public final class FoldstreamCli implements Callable<Integer> {
     /** The tool with its subcommands, the environment and the registry wiring given. */
     public static CommandLine commandLine(Map<String, String> env, RegistryWiring registry) {
         CommandLine cli = new CommandLine(new FoldstreamCli());
-        cli.addSubcommand("worker", new WorkerMain(env, registry.clients(), ExampleTypes.all()));
+        cli.addSubcommand("worker", new WorkerMain(env, registry.clients(), ExampleTypes.all(), ExampleProcesses.all()));
         cli.addSubcommand("topics", new TopicsCommand(env, ExampleTypes.all()));
         cli.addSubcommand("stack", new StackCommand(registry));
         cli.addSubcommand("registry", new RegistryCommand(env));
@@ -50,6 +52,7 @@ public final class FoldstreamCli implements Callable<Integer> {
         cli.addSubcommand("tail", new TailCommand(env, registry.clients(), ExampleTypes.all()));
         cli.addSubcommand("replay", new ReplayCommand(env, registry, ExampleTypes.all()));
         cli.addSubcommand("status", new StatusCommand(env));
+        cli.addSubcommand("processes", new ProcessesCommand(env, ExampleProcesses.all(), Clock.systemUTC()));
         cli.addSubcommand("bench", new BenchCommand());
         cli.addSubcommand("jmh", new JmhCommand());
         cli.addSubcommand("new", new NewServiceCommand());

@@ -5,12 +5,19 @@ import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.AggregateReadException;
 import foldstream.worker.gateway.AggregateStates;
 import foldstream.worker.gateway.AggregateView;
-import foldstream.worker.serialization.AvroJson;
+import foldstream.worker.http.PlainJson;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +69,11 @@ final class GetCommand implements Callable<Integer> {
             description = "A worker's HTTP API (default: " + DEFAULT_WORKER_URL + "). Env: FOLDSTREAM_WORKER_URL")
     String workerUrl;
 
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "A bearer token for a worker that needs credentials, first line of FILE. Env: FOLDSTREAM_WORKER_TOKEN_FILE."
+                    + " For https:// the JVM's trust store applies (-Djavax.net.ssl.trustStore=...)")
+    String tokenFile;
+
     @Option(names = "--json", description = "Print one JSON object, for scripts")
     boolean json;
 
@@ -100,7 +112,8 @@ final class GetCommand implements Callable<Integer> {
         String url = workerUrl != null ? workerUrl : env.getOrDefault("FOLDSTREAM_WORKER_URL", DEFAULT_WORKER_URL);
         AggregateStates states;
         try {
-            states = new AggregateStates(URI.create(url), List.of(type));
+            states = new AggregateStates(URI.create(url), List.of(type),
+                    HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), token());
         } catch (IllegalArgumentException e) {
             throw new CliFailure(ExitStatus.USAGE, "--worker-url: " + e.getMessage());
         }
@@ -119,10 +132,26 @@ final class GetCommand implements Callable<Integer> {
         }
     }
 
+    private Optional<String> token() {
+        String file = tokenFile != null ? tokenFile : env.get("FOLDSTREAM_WORKER_TOKEN_FILE");
+        if (file == null || file.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            List<String> lines = Files.readAllLines(Path.of(file), StandardCharsets.UTF_8);
+            if (lines.isEmpty() || lines.get(0).isBlank()) {
+                throw new CliFailure(ExitStatus.USAGE, "--token-file: " + file + " is empty");
+            }
+            return Optional.of(lines.get(0).strip());
+        } catch (IOException | InvalidPathException e) {
+            throw new CliFailure(ExitStatus.USAGE, "--token-file: cannot read " + file);
+        }
+    }
+
     private void print(PrintWriter out, AggregateView view) {
         if (json) {
             ObjectNode line = JsonLines.object().put("type", view.type()).put("id", view.id()).put("version", view.version());
-            line.set("state", JsonLines.parse(AvroJson.write(view.state())));
+            line.set("state", PlainJson.write(view.state()));
             if (view.meta() == null) {
                 line.putNull("meta");
             } else {
@@ -134,7 +163,7 @@ final class GetCommand implements Callable<Integer> {
             return;
         }
         out.println(view.type() + " '" + view.id() + "' version " + view.version() + (view.version() == 0 ? " (does not exist yet)" : ""));
-        out.println("  state  " + AvroJson.write(view.state()));
+        out.println("  state  " + PlainJson.writeString(view.state()));
         if (view.meta() != null) {
             out.println("  meta   created " + view.meta().getCreatedAt() + ", updated " + view.meta().getUpdatedAt()
                     + ", last command " + view.meta().getLastCommandId());

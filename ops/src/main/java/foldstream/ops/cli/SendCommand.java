@@ -8,7 +8,7 @@ import foldstream.worker.app.RegistryClientFactory;
 import foldstream.worker.gateway.CommandGateway;
 import foldstream.worker.gateway.CommandTimeoutException;
 import foldstream.worker.gateway.SendOptions;
-import foldstream.worker.serialization.AvroJson;
+import foldstream.worker.http.PlainJson;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import foldstream.worker.serialization.SchemaRegistryException;
@@ -42,8 +42,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "send", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {
-            "Sends a command to an aggregate and prints its result. The JSON is the command record in Avro's JSON encoding"
-                    + " (a union value is tagged with its branch: {\"string\": \"x\"}).",
+            "Sends a command to an aggregate and prints its result. The JSON is the command record as plain JSON"
+                    + " ({\"owner\": \"ann\"}, null for an absent value); Avro's JSON encoding is accepted too.",
             "A command that gets no result in time may still be applied: send it again with the same --command-id,"
                     + " which is never applied twice and answers its result."},
         exitCodeListHeading = "%nExit status:%n",
@@ -120,7 +120,7 @@ final class SendCommand implements Callable<Integer> {
                 + String.join(", ", type.commandNames())));
         SpecificRecord command;
         try {
-            command = AvroJson.read(json, commandClass);
+            command = PlainJson.read(json, commandClass);
         } catch (WireFormatException e) {
             throw new CliFailure(ExitStatus.USAGE, e.getMessage());
         }
@@ -165,7 +165,7 @@ final class SendCommand implements Callable<Integer> {
                 return timedOut(out, err, options);
             }
             if (client.json) {
-                out.println(AvroJson.write(result));
+                out.println(PlainJson.writeString(result));
             } else {
                 out.println(type.name() + " '" + id + "' " + commandClass.getSimpleName() + " (command-id " + result.getCommandId()
                         + "): " + TopicTail.describe(result));

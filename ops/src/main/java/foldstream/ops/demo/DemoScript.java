@@ -3,6 +3,7 @@ package foldstream.ops.demo;
 import foldstream.examples.accounts.Deposit;
 import foldstream.examples.accounts.OpenAccount;
 import foldstream.examples.accounts.Withdraw;
+import foldstream.examples.transfers.RequestTransfer;
 import foldstream.examples.counters.Increment;
 import foldstream.examples.users.RegisterUser;
 import foldstream.examples.users.UpdateProfile;
@@ -60,7 +61,11 @@ public final class DemoScript {
                 step("Send an accounts command to ex_users-commands", "ex_users", alice, run, 14, any,
                         new ScriptedCommand.Avro(new OpenAccount("alice")), Outcome.UNKNOWN_COMMAND, 0),
                 step("Send bytes that are not Avro", "ex_users", "mallory-" + run, run, 15, any,
-                        new ScriptedCommand.Raw("this is not avro".getBytes(StandardCharsets.UTF_8)), Outcome.MALFORMED, 0));
+                        new ScriptedCommand.Raw("this is not avro".getBytes(StandardCharsets.UTF_8)), Outcome.MALFORMED, 0),
+                step("Request a transfer of 30 from " + account + " to an account that does not exist (the transfer process"
+                        + " withdraws, is refused the deposit, gives the money back and fails the transfer)", "ex_transfers",
+                        "transfer-" + run, run, 16, any,
+                        new ScriptedCommand.Avro(new RequestTransfer(account, "nobody-" + run, 30L)), Outcome.ACCEPTED, 1));
     }
 
     private static ScriptedCommand step(String title, String type, String id, String run, int number, OptionalLong expectedVersion,

@@ -9,7 +9,7 @@ import foldstream.protocol.FieldViolation;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
-import foldstream.worker.serialization.AvroJson;
+import foldstream.worker.http.PlainJson;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.Decoded;
 import java.io.PrintWriter;
@@ -301,7 +301,7 @@ public final class TopicTail implements AutoCloseable {
     /**
      * {@code {"kind":"event","topic":...,"partition":0,"offset":5,"timestamp":...,"key":"a1",
      * "headers":{"command-id":...},"record":"foldstream.examples.accounts.MoneyDeposited","value":{...}}};
-     * the value in Avro's JSON encoding. An unreadable value has {@code "value":null} and an
+     * the value in plain JSON (PlainJson). An unreadable value has {@code "value":null} and an
      * {@code "error"}; a dead letter's raw value is {@code "valueBase64"}.
      */
     private void printJson(ConsumerRecord<String, byte[]> record) {
@@ -318,7 +318,7 @@ public final class TopicTail implements AutoCloseable {
             Decoded decoded = codec.decode(record.value(), eventTypes);
             if (decoded instanceof Decoded.Record event) {
                 line.put("record", event.record().getSchema().getFullName());
-                line.set("value", avroJson(event.record()));
+                line.set("value", PlainJson.write(event.record()));
             } else {
                 line.putNull("record");
                 line.putNull("value");
@@ -331,21 +331,13 @@ public final class TopicTail implements AutoCloseable {
         } else {
             CommandResult result = codec.decode(record.value(), CommandResult.class);
             line.put("record", result.getSchema().getFullName());
-            line.set("value", avroJson(result));
+            line.set("value", PlainJson.write(result));
             remember(result);
         }
         try {
             out.println(JSON.writeValueAsString(line));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a record as JSON", e);
-        }
-    }
-
-    private static JsonNode avroJson(SpecificRecord record) {
-        try {
-            return JSON.readTree(AvroJson.write(record));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Avro wrote JSON that does not parse: " + e.getMessage(), e);
         }
     }
 

@@ -16,6 +16,7 @@ import foldstream.worker.runtime.CommandEvaluator;
 import foldstream.worker.runtime.Snapshot;
 import foldstream.worker.runtime.SnapshotCodec;
 import foldstream.worker.runtime.Verdict;
+import foldstream.worker.serialization.AvroBounds;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.Decoded;
 import foldstream.worker.serialization.InMemorySchemaRegistry;
@@ -24,6 +25,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -56,7 +58,11 @@ public class HotPathBenchmarks {
     private final Map<String, Class<? extends SpecificRecord>> commandTypes = Map.of(
             Deposit.getClassSchema().getFullName(), Deposit.class, Withdraw.getClassSchema().getFullName(), Withdraw.class);
 
+    private final SpecificData stateModel = SpecificData.getForClass(AccountState.class);
+    private final AvroBounds commandBounds = new AvroBounds(100_000, 64);
+
     private byte[] depositBytes;
+    private byte[] stateBytes;
     private byte[] snapshotBytes;
     private AccountState state;
     private CommandResult result;
@@ -65,7 +71,7 @@ public class HotPathBenchmarks {
     public void setUp() {
         depositBytes = codec.encode("ex_accounts-commands-foldstream.examples.accounts.Deposit", new Deposit(25L));
         state = new AccountState("ann", 1_000L);
-        byte[] stateBytes = codec.encode("ex_accounts-state-value", state);
+        stateBytes = codec.encode("ex_accounts-state-value", state);
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
         snapshotBytes = snapshots.encode(new AggregateSnapshot(17L, ByteBuffer.wrap(stateBytes), new SnapshotMeta(now, now, "cmd-17")));
         result = new CommandResult("cmd-18", "ex_accounts", "acc-1", Outcome.ACCEPTED, 18L, 1, null, null, List.of(), now);
@@ -74,6 +80,24 @@ public class HotPathBenchmarks {
     @Benchmark
     public Decoded commandDecode() {
         return codec.decode(depositBytes, commandTypes);
+    }
+
+    /** As the worker decodes commands: after the bounded check that no declared length exceeds the value. */
+    @Benchmark
+    public Decoded commandDecodeBounded() {
+        return codec.decode(depositBytes, commandTypes, commandBounds);
+    }
+
+    /** What a hot-cache hit costs to hand a state to aggregate code that may mutate it: a deep copy. */
+    @Benchmark
+    public AccountState cachedStateDeepCopy() {
+        return stateModel.deepCopy(state.getSchema(), state);
+    }
+
+    /** The alternative: keep the state's bytes in the cache and decode them on every hit. */
+    @Benchmark
+    public AccountState cachedStateDecode() {
+        return codec.decode(stateBytes, AccountState.class);
     }
 
     @Benchmark

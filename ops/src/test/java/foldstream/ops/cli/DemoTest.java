@@ -23,7 +23,7 @@ class DemoTest {
 
         assertThat(status).as(out + "\n" + err).isEqualTo(0);
         String printed = out.toString();
-        assertThat(printed).contains("All 15 commands got the expected outcome.");
+        assertThat(printed).contains("All 16 commands got the expected outcome.");
         for (Outcome outcome : Outcome.values()) {
             if (outcome != Outcome.FAILED) {
                 assertThat(printed).as(outcome.name()).containsPattern("result  \\S+ p\\d+@\\d+  " + outcome.name() + " version");

@@ -70,11 +70,14 @@ class FacadeCommandsTest {
     }
 
     @Test
-    void jsonThatDoesNotFitTheSchemaIsAUsageErrorWithAvrosReason() {
+    void jsonThatDoesNotFitTheSchemaIsAUsageErrorNamingTheField() {
         assertThat(run("send", "ex_accounts", "a1", "Deposit", "{\"amount\": \"ten\"}")).isEqualTo(2);
-        assertThat(err.toString()).contains("the JSON does not fit foldstream.examples.accounts.Deposit").contains("Expected long");
+        assertThat(err.toString()).contains("the JSON does not fit foldstream.examples.accounts.Deposit: amount: expected a whole"
+                + " number (long), was \"ten\"");
         assertThat(run("send", "ex_accounts", "a1", "Deposit", "{\"amount\": 1")).isEqualTo(2);
-        assertThat(err.toString()).contains("the JSON does not fit foldstream.examples.accounts.Deposit");
+        assertThat(err.toString()).contains("not JSON");
+        assertThat(run("send", "ex_counters", "c1", "Increment", "{\"by\": 1}}}}")).isEqualTo(2);
+        assertThat(err.toString()).contains("not JSON");
         assertThat(run("send", "ex_users", "u1", "foldstream.examples.users.RegisterUser", "{\"email\": \"a@example.com\"}")).isEqualTo(2);
         assertThat(err.toString()).contains("the JSON does not fit foldstream.examples.users.RegisterUser").contains("name");
     }

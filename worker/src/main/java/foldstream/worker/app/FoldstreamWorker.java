@@ -3,7 +3,15 @@ package foldstream.worker.app;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.CommandGateway;
 import foldstream.worker.observe.HealthSettings;
+import foldstream.worker.observe.ObservabilityEndpoints;
 import foldstream.worker.observe.WorkerObservability;
+import foldstream.worker.http.Endpoint;
+import foldstream.worker.http.Need;
+import foldstream.worker.http.OwnerForwarding;
+import foldstream.worker.http.Reply;
+import foldstream.worker.http.Route;
+import foldstream.worker.process.ProcessType;
+import foldstream.worker.process.runtime.ProcessOptions;
 import foldstream.worker.query.AggregateQueries;
 import foldstream.worker.runtime.FoldstreamTopology;
 import foldstream.worker.runtime.KafkaEventLog;
@@ -18,6 +26,7 @@ import foldstream.worker.serialization.WireFormatConfig;
 import foldstream.worker.topics.EnsuredTopics;
 import foldstream.worker.topics.TopicAdmin;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,7 +74,9 @@ public final class FoldstreamWorker implements AutoCloseable {
             KafkaStreams.State.PENDING_ERROR, KafkaStreams.State.ERROR);
 
     private final WorkerSettings settings;
+    private final HttpApiSettings httpSettings;
     private final List<AggregateType<?>> types;
+    private final List<AggregateType<?>> registered;
     private final AvroWireCodec codec;
     private final ProcessingOptions options;
     private final Clock clock;
@@ -74,6 +85,9 @@ public final class FoldstreamWorker implements AutoCloseable {
     private final WorkerObservability observability;
     private final boolean autoRegister;
     private volatile KafkaAuthorizationFailure fatal;
+    private final List<ProcessType<?>> processes;
+    private final ProcessOptions processOptions;
+    private ProcessApplications processApps;
 
     private final Object lifecycle = new Object();
     private final Object stateChanged = new Object();
@@ -96,12 +110,46 @@ public final class FoldstreamWorker implements AutoCloseable {
      */
     public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
                             ProcessingOptions options, Clock clock) {
-        this(settings, registered, registry, options, clock, HealthSettings.DEFAULTS);
+        this(settings, HttpApiSettings.defaults(), registered, registry, options, clock, List.of(), ProcessOptions.DEFAULTS);
+    }
+
+    /** A worker whose HTTP API has its own limits, TLS and credentials ({@link HttpApiSettings}). */
+    public FoldstreamWorker(WorkerSettings settings, HttpApiSettings httpSettings, List<? extends AggregateType<?>> registered,
+                            SchemaRegistryClient registry, ProcessingOptions options, Clock clock) {
+        this(settings, httpSettings, registered, registry, options, clock, List.of(), ProcessOptions.DEFAULTS);
+    }
+
+    /** A worker that also runs these process managers, with the HTTP API's defaults. */
+    public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
+                            ProcessingOptions options, Clock clock, List<? extends ProcessType<?>> processes,
+                            ProcessOptions processOptions) {
+        this(settings, HttpApiSettings.defaults(), registered, registry, options, clock, processes, processOptions);
+    }
+
+    /**
+     * A worker that also runs these process managers, each in a Kafka Streams application of its own
+     * ({@link ProcessApplications}); the topics of their aggregate types are created or checked too.
+     */
+    public FoldstreamWorker(WorkerSettings settings, HttpApiSettings httpSettings, List<? extends AggregateType<?>> registered,
+                            SchemaRegistryClient registry, ProcessingOptions options, Clock clock,
+                            List<? extends ProcessType<?>> processes, ProcessOptions processOptions) {
+        this(settings, httpSettings, registered, registry, options, clock, processes, processOptions, HealthSettings.DEFAULTS);
+    }
+
+    /** A worker with its own health thresholds ({@link HealthSettings}; docs/observability.md) and the other defaults. */
+    public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
+                            ProcessingOptions options, Clock clock, HealthSettings health) {
+        this(settings, HttpApiSettings.defaults(), registered, registry, options, clock, List.of(), ProcessOptions.DEFAULTS, health);
     }
 
     /** @param health when the health checks call the worker unhealthy (docs/observability.md) */
-    public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
-                            ProcessingOptions options, Clock clock, HealthSettings health) {
+    public FoldstreamWorker(WorkerSettings settings, HttpApiSettings httpSettings, List<? extends AggregateType<?>> registered,
+                            SchemaRegistryClient registry, ProcessingOptions options, Clock clock,
+                            List<? extends ProcessType<?>> processes, ProcessOptions processOptions, HealthSettings health) {
+        this.httpSettings = httpSettings;
+        this.processes = List.copyOf(processes);
+        this.processOptions = processOptions;
+        this.registered = List.copyOf(registered);
         this.settings = settings;
         this.types = settings.select(registered);
         this.streamsConfig = streamsConfig(settings);
@@ -138,12 +186,12 @@ public final class FoldstreamWorker implements AutoCloseable {
         LOG.info("worker {}: schemas checked, {} newly registered", settings.applicationId(), schemas.registered().size());
         EnsuredTopics topics;
         try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
-            topics = admin.ensure(types, settings.partitions(), settings.replicationFactor());
+            topics = admin.ensure(withProcessTypes(), settings.partitions(), settings.replicationFactor());
         }
         Map<String, Object> config = new HashMap<>(streamsConfig);
         // Changelogs hold the snapshots: as many replicas as the topics the worker creates.
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, topics.replicationFactor());
-        HttpEndpoint endpoint = HttpEndpoint.of(settings);
+        HttpEndpoint endpoint = HttpEndpoint.of(settings, httpSettings);
         config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, endpoint.advertised());
         Topology topology = FoldstreamTopology.build(types, codec, options, clock, new KafkaEventLog(), observability.metrics());
         KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
@@ -173,37 +221,73 @@ public final class FoldstreamWorker implements AutoCloseable {
                     settings.applicationId(), error);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        ProcessApplications createdProcesses = new ProcessApplications(processes, registered, config, settings.applicationId(), codec,
+                processOptions, clock);
         CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList(),
                 observability.registry());
         WorkerHttpServer createdHttp;
         try {
-            createdHttp = new WorkerHttpServer(new WorkerHttpServer.Settings(endpoint.bindHost(), endpoint.port(), 1 << 20,
-                    Duration.ofSeconds(10)), this::state, new AggregateQueries(created, types, codec, endpoint.hostInfo()),
-                    createdGateway, types, observability.endpoints());
-        } catch (IOException e) {
+            ProcessStatusEndpoint processView = new ProcessStatusEndpoint(processes, createdProcesses.streams(), codec,
+                    endpoint.hostInfo(), new OwnerForwarding(httpSettings.tls(), httpSettings.forwardToken(),
+                            httpSettings.limits().requestTimeout()));
+            createdHttp = new WorkerHttpServer(endpoint.bindHost(), endpoint.port(), httpSettings, this::state,
+                    new AggregateQueries(created, types, codec, endpoint.hostInfo()), createdGateway, types,
+                    List.of(Route.get("/metrics", Need.ops(), Endpoint.sync(call -> reply(observability.endpoints().metrics()))),
+                            Route.get("/health", Need.probe(), Endpoint.sync(call -> reply(observability.endpoints().health()))),
+                            Route.get("/ready", Need.probe(), Endpoint.sync(call -> reply(observability.endpoints().ready()))),
+                            Route.get("/processes/{name}/{id}", Need.read("name"), call -> processView.get(call.path("name"),
+                            call.path("id"), call.header(OwnerForwarding.FORWARDED).isPresent())))).start();
+        } catch (RuntimeException e) {
             createdGateway.close();
+            createdProcesses.close(Duration.ZERO);
             created.close(Duration.ZERO);
-            throw new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + endpoint.bindHost() + ":"
-                    + endpoint.port() + ": " + e.getMessage());
+            if (e instanceof UncheckedIOException) {
+                throw new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + endpoint.bindHost() + ":"
+                        + endpoint.port() + ": " + e.getCause().getMessage());
+            }
+            throw e;
         }
         synchronized (lifecycle) {
             if (closed) {
                 createdHttp.close();
                 createdGateway.close();
+                createdProcesses.close(Duration.ZERO);
                 created.close(Duration.ZERO);
                 throw new IllegalStateException("the worker was closed while starting");
             }
             streams = created;
             gateway = createdGateway;
             http = createdHttp;
+            processApps = createdProcesses;
         }
         observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec.registry());
         created.start();
-        createdHttp.start();
-        LOG.info("worker {}: HTTP API on {}:{}", settings.applicationId(), endpoint.bindHost(), createdHttp.port());
+        createdProcesses.start();
+        LOG.info("worker {}: HTTP API on {}://{}:{}{}", settings.applicationId(), createdHttp.scheme(), endpoint.bindHost(),
+                createdHttp.port(), HttpEndpoint.credentialsConfigured(httpSettings) ? ", credentials required"
+                        : endpoint.bindHost().equals("127.0.0.1") ? " only: no credentials configured (--http-access-file)"
+                        : ", OPEN TO ANYONE WHO REACHES IT (--http-insecure)");
         LOG.info("worker {} started: types {}, topics created {}", settings.applicationId(),
                 types.stream().map(AggregateType::name).toList(), topics.created());
         return topics;
+    }
+
+    /** Whether a process manager's application stopped for good (the worker's main loop then stops too). */
+    public boolean processStopped() {
+        ProcessApplications running = processApps;
+        return running != null && running.anyStopped();
+    }
+
+    /** The worker's types and the registered types its processes read or command, for creating topics. */
+    private List<AggregateType<?>> withProcessTypes() {
+        java.util.Map<String, AggregateType<?>> all = new java.util.LinkedHashMap<>();
+        types.forEach(type -> all.put(type.name(), type));
+        for (ProcessType<?> process : processes) {
+            for (String name : process.aggregateTypes()) {
+                registered.stream().filter(type -> type.name().equals(name)).findFirst().ifPresent(type -> all.putIfAbsent(name, type));
+            }
+        }
+        return List.copyOf(all.values());
     }
 
     /** Kafka Streams' state: {@code CREATED} before {@link #start}, {@code RUNNING} once processing. */
@@ -305,7 +389,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         http.close();
         gateway.close();
         observability.close();
-        boolean clean = running.close(CloseOptions.timeout(timeout)
+        boolean processesClean = processApps.close(timeout);
+        boolean clean = processesClean & running.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (clean) {
             LOG.info("worker {} closed", settings.applicationId());
@@ -318,6 +403,11 @@ public final class FoldstreamWorker implements AutoCloseable {
     @Override
     public void close() {
         close(DEFAULT_CLOSE_TIMEOUT);
+    }
+
+    /** An observability endpoint's answer as the HTTP API writes it (text as it is). */
+    private static Reply reply(ObservabilityEndpoints.Answer answer) {
+        return Reply.text(answer.status(), answer.contentType(), answer.body());
     }
 
     /** What the gateway's clients need of the worker's settings: the brokers and the security settings. */

@@ -1,5 +1,6 @@
 package foldstream.worker.app;
 
+import foldstream.worker.http.TlsSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -12,13 +13,21 @@ import org.apache.kafka.streams.state.HostInfo;
  * {@code application.server}, which interactive queries route by). By default it listens on
  * 127.0.0.1 at {@code --http-port}; a worker that other machines must reach is given
  * {@code --property application.server=HOST:PORT}: it then listens on every address at that port
- * and advertises HOST.
+ * and advertises HOST. Listening beyond 127.0.0.1 needs credentials (an access file, or client
+ * certificates required) or an explicit {@code --http-insecure}.
  */
 record HttpEndpoint(String bindHost, int port, String advertisedHost) {
 
-    static HttpEndpoint of(WorkerSettings settings) {
+    static HttpEndpoint of(WorkerSettings settings, HttpApiSettings http) {
         String advertised = settings.properties().get(StreamsConfig.APPLICATION_SERVER_CONFIG);
         if (advertised != null) {
+            if (!credentialsConfigured(http) && !http.insecure()) {
+                throw new InvalidSettingException(WorkerSetting.HTTP_INSECURE, StreamsConfig.APPLICATION_SERVER_CONFIG + "="
+                        + advertised + " makes the HTTP API listen on every address, and no credentials are configured: give "
+                        + WorkerSetting.HTTP_ACCESS_FILE.describe() + " (or require client certificates with "
+                        + WorkerSetting.HTTP_CLIENT_AUTH.flag() + " need), or set " + WorkerSetting.HTTP_INSECURE.flag()
+                        + " to serve it to anyone who reaches the port");
+            }
             int colon = advertised.lastIndexOf(':');
             try {
                 return new HttpEndpoint("0.0.0.0", Integer.parseInt(advertised.substring(colon + 1)), advertised.substring(0, colon));
@@ -29,6 +38,12 @@ record HttpEndpoint(String bindHost, int port, String advertisedHost) {
         }
         int port = settings.httpPort() == 0 ? freePort() : settings.httpPort();
         return new HttpEndpoint("127.0.0.1", port, "127.0.0.1");
+    }
+
+    /** Whether requests must prove who they are: tokens or certificates in an access file, or a client certificate required. */
+    static boolean credentialsConfigured(HttpApiSettings http) {
+        return http.access().configured()
+                || http.tls().map(tls -> tls.clientAuth() == TlsSettings.ClientAuth.NEED).orElse(false);
     }
 
     /** A port free now; the server binds it a moment later (Kafka Streams must know it before it starts). */

@@ -1,8 +1,10 @@
 package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.examples.ExampleProcesses;
 import foldstream.worker.examples.ExampleTypes;
 import foldstream.worker.runtime.ProcessingOptions;
+import foldstream.worker.process.ProcessType;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import foldstream.worker.topics.KafkaUnreachableException;
 import java.io.PrintWriter;
@@ -15,6 +17,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -103,10 +106,21 @@ public final class WorkerMain implements Callable<Integer> {
                     + " Env: FOLDSTREAM_UNREACHABLE_TIMEOUT")
     String unreachableTimeout;
 
+    @Option(names = "--processes", paramLabel = "NAME[,...]|none",
+            description = "Process managers to run (default: every registered one whose aggregate types this worker runs). Env: FOLDSTREAM_PROCESSES")
+    String processes;
+
+    @Option(names = "--process-retention", paramLabel = "DURATION",
+            description = "How long finished process instances are kept, ISO-8601 (default: P7D). Env: FOLDSTREAM_PROCESS_RETENTION")
+    String processRetention;
+
     @Option(names = "--broker-wait", paramLabel = "DURATION|forever",
             description = "How long a starting worker waits for a Kafka broker: an ISO-8601 duration, then exit status 3, "
                     + "or 'forever' (default: PT30S). Env: FOLDSTREAM_BROKER_WAIT")
     String brokerWait;
+
+    @Mixin
+    HttpOptions http = new HttpOptions();
 
     @Option(names = "--property", paramLabel = "KEY=VALUE",
             description = "A Kafka or Kafka Streams property, passed through (repeatable)")
@@ -118,6 +132,7 @@ public final class WorkerMain implements Callable<Integer> {
     private final Map<String, String> env;
     private final RegistryClientFactory registryClients;
     private final List<AggregateType<?>> registered;
+    private final List<ProcessType<?>> registeredProcesses;
 
     /**
      * @param env the environment variables (System.getenv() in production)
@@ -125,14 +140,21 @@ public final class WorkerMain implements Callable<Integer> {
      * @param registered the aggregate types this program knows; {@code --types} picks among them
      */
     public WorkerMain(Map<String, String> env, RegistryClientFactory registryClients, List<? extends AggregateType<?>> registered) {
+        this(env, registryClients, registered, List.of());
+    }
+
+    /** @param processes the process managers this program knows; {@code --processes} picks among them */
+    public WorkerMain(Map<String, String> env, RegistryClientFactory registryClients, List<? extends AggregateType<?>> registered,
+                      List<? extends ProcessType<?>> processes) {
         this.env = Map.copyOf(env);
         this.registryClients = registryClients;
         this.registered = List.copyOf(registered);
+        this.registeredProcesses = List.copyOf(processes);
     }
 
     public static void main(String[] args) {
         LoggingDefaults.apply();
-        WorkerMain main = new WorkerMain(System.getenv(), RegistryClientFactory.http(), ExampleTypes.all());
+        WorkerMain main = new WorkerMain(System.getenv(), RegistryClientFactory.http(), ExampleTypes.all(), ExampleProcesses.all());
         System.exit(new CommandLine(main).execute(args));
     }
 
@@ -144,6 +166,11 @@ public final class WorkerMain implements Callable<Integer> {
     /** The observability settings (health timeouts), flags first, then the environment variables. */
     public ObservabilitySettings observabilitySettings() {
         return ObservabilitySettings.parse(this::text);
+    }
+
+    /** The HTTP API's settings from the {@code --http-*} flags, falling back to the variables; flags win. */
+    public HttpApiSettings httpSettings() {
+        return HttpApiSettings.parse(this::text);
     }
 
     private String text(WorkerSetting setting) {
@@ -159,8 +186,11 @@ public final class WorkerMain implements Callable<Integer> {
             case REPLICATION_FACTOR -> replicationFactor;
             case STALL_TIMEOUT -> stallTimeout;
             case UNREACHABLE_TIMEOUT -> unreachableTimeout;
+            case PROCESSES -> processes;
+            case PROCESS_RETENTION -> processRetention;
             case BROKER_WAIT -> brokerWait;
             case PROPERTY -> null;
+            default -> http.text(setting);
         };
         return flag != null || setting.envVar() == null ? flag : env.get(setting.envVar());
     }
@@ -170,16 +200,22 @@ public final class WorkerMain implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         WorkerSettings settings;
         ObservabilitySettings observe;
+        HttpApiSettings httpSettings;
+        ProcessSettings processSettings;
+        List<ProcessType<?>> running;
         BrokerWait wait;
         try {
             settings = settings();
+            httpSettings = httpSettings();
+            HttpEndpoint.of(settings, httpSettings);
+            processSettings = ProcessSettings.parse(this::text);
             observe = observabilitySettings();
             wait = BrokerWait.parse(text(WorkerSetting.BROKER_WAIT));
             if (settings.schemaRegistryUrl().isEmpty()) {
                 throw new InvalidSettingException(WorkerSetting.SCHEMA_REGISTRY_URL,
                         "missing: say where the schema registry is, for example http://127.0.0.1:8081");
             }
-            settings.select(registered);
+            running = processSettings.select(registeredProcesses, settings.select(registered));
         } catch (InvalidSettingException e) {
             err.println("foldstream worker: " + e.getMessage());
             err.flush();
@@ -188,7 +224,7 @@ public final class WorkerMain implements Callable<Integer> {
         int status = EXIT_FAILED;
         try (ShutdownSignal signal = ShutdownSignal.install(SIGNAL_GRACE)) {
             try {
-                status = run(settings, observe, wait, signal);
+                status = run(settings, httpSettings, running, processSettings, observe, wait, signal);
             } catch (InvalidSettingException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_BAD_SETTINGS;
@@ -210,12 +246,13 @@ public final class WorkerMain implements Callable<Integer> {
         return status;
     }
 
-    private int run(WorkerSettings settings, ObservabilitySettings observe, BrokerWait wait, ShutdownSignal signal)
+    private int run(WorkerSettings settings, HttpApiSettings httpSettings, List<ProcessType<?>> processes,
+                    ProcessSettings processSettings, ObservabilitySettings observe, BrokerWait wait, ShutdownSignal signal)
             throws InterruptedException {
         try (SchemaRegistryClient registry = registryClient(settings)) {
             // Checks the settings (a bad one exits with 2 at once), then waits for Kafka, then starts.
-            FoldstreamWorker worker = new FoldstreamWorker(settings, registered, registry, ProcessingOptions.DEFAULTS,
-                    Clock.systemUTC(), observe.health());
+            FoldstreamWorker worker = new FoldstreamWorker(settings, httpSettings, registered, registry, ProcessingOptions.DEFAULTS,
+                    Clock.systemUTC(), processes, processSettings.options(), observe.health());
             if (!wait.await(settings, signal)) {
                 return EXIT_OK;
             }
@@ -223,7 +260,7 @@ public final class WorkerMain implements Callable<Integer> {
                 worker.start();
                 while (!signal.awaitRequest(HEALTH_CHECK_EVERY)) {
                     KafkaStreams.State state = worker.state();
-                    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+                    if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING || worker.processStopped()) {
                         throw new IllegalStateException(worker.failure().map(KafkaAuthorizationFailure::message)
                                 .orElse("Kafka Streams stopped (" + state + "); see the log above"));
                     }

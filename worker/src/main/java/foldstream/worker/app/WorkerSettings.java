@@ -1,6 +1,7 @@
 package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.runtime.CommandLimits;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -66,6 +67,9 @@ public record WorkerSettings(String bootstrapServers, Optional<String> schemaReg
             "state.dir", WorkerSetting.STATE_DIR,
             "num.stream.threads", WorkerSetting.THREADS,
             "replication.factor", WorkerSetting.REPLICATION_FACTOR);
+
+    /** Properties Foldstream fixes: changing them would break the contract, not tune it. */
+    private static final Set<String> FIXED = Set.of("processing.guarantee");
 
     public WorkerSettings {
         bootstrapServers = checkBootstrapServers(bootstrapServers);
@@ -267,6 +271,15 @@ public record WorkerSettings(String bootstrapServers, Optional<String> schemaReg
             if (own != null) {
                 throw new InvalidSettingException(WorkerSetting.PROPERTY, key + " has a setting of its own: use " + own.describe());
             }
+            if (FIXED.contains(key.trim())) {
+                throw new InvalidSettingException(WorkerSetting.PROPERTY, key + " cannot be changed: Foldstream's guarantees "
+                        + "(every command's events, snapshot, result and offset commit together) need exactly_once_v2");
+            }
+        }
+        try {
+            CommandLimits.DEFAULTS.with(properties);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(WorkerSetting.PROPERTY, e.getMessage());
         }
         return Map.copyOf(properties);
     }

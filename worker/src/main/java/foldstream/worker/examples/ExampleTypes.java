@@ -3,13 +3,13 @@ package foldstream.worker.examples;
 import foldstream.worker.aggregate.AggregateType;
 import java.util.List;
 
-/** The three example aggregate types the demo and the tests run. */
+/** The example aggregate types the demo and the tests run. */
 public final class ExampleTypes {
 
     private ExampleTypes() {
     }
 
     public static List<AggregateType<?>> all() {
-        return List.of(Users.type(), Accounts.type(), Counters.type());
+        return List.of(Users.type(), Accounts.type(), Counters.type(), Transfers.type());
     }
 }

@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import foldstream.protocol.SnapshotMeta;
 import foldstream.worker.aggregate.AggregateType;
-import foldstream.worker.gateway.AggregateView;
-import foldstream.worker.serialization.AvroJson;
+import foldstream.worker.http.PlainJson;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -18,6 +17,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.avro.specific.SpecificRecord;
@@ -46,6 +46,7 @@ public final class AggregateStates {
     private final URI worker;
     private final Map<String, Class<? extends SpecificRecord>> stateClasses = new HashMap<>();
     private final HttpClient http;
+    private final Optional<String> token;
     private final ObjectMapper json = new ObjectMapper();
 
     /**
@@ -53,13 +54,29 @@ public final class AggregateStates {
      * @param types the aggregate types to read, for their state classes
      */
     public AggregateStates(URI worker, List<? extends AggregateType<?>> types) {
+        this(worker, types, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), Optional.empty());
+    }
+
+    /**
+     * For a worker whose API needs credentials or TLS ({@code docs/security.md}):
+     *
+     * <pre>{@code
+     * HttpClient client = HttpClient.newBuilder().sslContext(tls).build();   // trusts the worker's CA; may present a certificate
+     * new AggregateStates(URI.create("https://worker-1:8080"), types, client, Optional.of(token));
+     * }</pre>
+     *
+     * @param client the HTTP client (its SSL context for {@code https})
+     * @param token sent as {@code Authorization: Bearer}; it needs {@code read} for the types
+     */
+    public AggregateStates(URI worker, List<? extends AggregateType<?>> types, HttpClient client, Optional<String> token) {
         String base = worker.toString();
         this.worker = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
-        if (!"http".equals(this.worker.getScheme()) || this.worker.getHost() == null) {
-            throw new IllegalArgumentException("the worker URL must be http://HOST:PORT, was '" + worker + "'");
+        if (!("http".equals(this.worker.getScheme()) || "https".equals(this.worker.getScheme())) || this.worker.getHost() == null) {
+            throw new IllegalArgumentException("the worker URL must be http://HOST:PORT or https://HOST:PORT, was '" + worker + "'");
         }
         types.forEach(type -> stateClasses.put(type.name(), type.stateClass()));
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = client;
+        this.token = token;
     }
 
     public URI worker() {
@@ -83,8 +100,9 @@ public final class AggregateStates {
         }
         URI uri = URI.create(worker + "/aggregates/" + encode(type) + "/" + encode(id)
                 + "?minVersion=" + minVersion + "&waitMs=" + wait.toMillis());
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(wait.plus(ANSWER_SLACK)).GET().build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(wait.plus(ANSWER_SLACK)).GET();
+        token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
                 .handle((response, error) -> {
                     if (error != null) {
                         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -108,14 +126,14 @@ public final class AggregateStates {
                     body.path("message").asText(response.body()), null);
         }
         try {
-            SpecificRecord state = AvroJson.read(json.writeValueAsString(body.get("state")), stateClass);
+            SpecificRecord state = PlainJson.read(body.get("state"), stateClass);
             JsonNode meta = body.get("meta");
             SnapshotMeta snapshotMeta = meta == null || meta.isNull() ? null : new SnapshotMeta(
                     Instant.parse(meta.get("createdAt").asText()), Instant.parse(meta.get("updatedAt").asText()),
                     meta.get("lastCommandId").asText());
             return new AggregateView(body.get("type").asText(), body.get("id").asText(), body.get("version").asLong(), state,
                     snapshotMeta);
-        } catch (JsonProcessingException | RuntimeException e) {
+        } catch (RuntimeException e) {
             throw new AggregateReadException(response.statusCode(), "UNREADABLE", "cannot read the worker's answer "
                     + response.body() + ": " + e.getMessage(), e);
         }

@@ -58,7 +58,7 @@ public final class AggregateQueries {
         try {
             where = streams.queryMetadataForKey(storeName, id, Serdes.String().serializer());
         } catch (IllegalStateException e) {
-            return new Lookup.NotReady("the worker is not running: " + e.getMessage());
+            return new Lookup.NotReady("the worker is not running");
         }
         if (where == null || where.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
             return new Lookup.NotReady("no instance owns " + typeName + " '" + id + "' right now (rebalancing)");
@@ -73,7 +73,7 @@ public final class AggregateQueries {
             bytes = store.get(id);
         } catch (InvalidStateStoreException e) {
             return new Lookup.NotReady("the store of " + typeName + " partition " + where.partition()
-                    + " is not queryable now: " + e.getMessage());
+                    + " is not queryable now (restoring or moving)");
         }
         return new Lookup.Found(view(type, id, bytes));
     }

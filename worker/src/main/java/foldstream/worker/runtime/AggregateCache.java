@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The hot aggregates of one task, deserialized, in front of the snapshot store: the seed's
@@ -14,6 +15,9 @@ import java.util.function.LongSupplier;
  * <p>It is written through together with the store, and it belongs to one task: the processor
  * empties it whenever the task is (re)initialized or closed, so it can never hold a state older
  * than the store's (after a rebalance or an aborted transaction the store is the truth).
+ *
+ * <p>Aggregate code never touches a cached state: {@link #get} hands out a deep copy, so an
+ * {@code evolve} that mutates its input and then throws leaves the cache as the store has it.
  */
 final class AggregateCache<S> {
 
@@ -35,8 +39,16 @@ final class AggregateCache<S> {
     // Read by the metrics scrape from another thread: a slightly stale count is fine there.
     private long hits;
     private long misses;
+    private final UnaryOperator<S> copy;
 
+    /** For immutable states: hands out the cached ones themselves. */
     AggregateCache(int maxEntries, Duration idleTtl, LongSupplier clock) {
+        this(maxEntries, idleTtl, clock, UnaryOperator.identity());
+    }
+
+    /** @param copy makes a deep copy of a state, for handing out */
+    AggregateCache(int maxEntries, Duration idleTtl, LongSupplier clock, UnaryOperator<S> copy) {
+        this.copy = copy;
         this.maxEntries = maxEntries;
         this.idleTtlMillis = idleTtl.toMillis();
         this.clock = clock;
@@ -48,7 +60,7 @@ final class AggregateCache<S> {
         };
     }
 
-    /** The cached snapshot, or {@code null} when absent or idle for longer than the TTL. */
+    /** The cached snapshot (its state a copy), or {@code null} when absent or idle for longer than the TTL. */
     Snapshot<S> get(String aggregateId) {
         Entry<S> entry = entries.get(aggregateId);
         if (entry == null) {
@@ -63,7 +75,15 @@ final class AggregateCache<S> {
         }
         hits++;
         entry.lastUsed = now; // the access-ordered map already moved it to the most recent end
-        return entry.snapshot;
+        return handOut(entry.snapshot);
+    }
+
+    /** The snapshot with a copy of its state, for code that must not change what is cached. */
+    Snapshot<S> handOut(Snapshot<S> snapshot) {
+        if (maxEntries == 0) {
+            return snapshot; // nothing is cached
+        }
+        return new Snapshot<>(snapshot.version(), copy.apply(snapshot.state()), snapshot.meta());
     }
 
     void put(String aggregateId, Snapshot<S> snapshot) {

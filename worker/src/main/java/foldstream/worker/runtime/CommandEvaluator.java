@@ -50,7 +50,8 @@ public final class CommandEvaluator<S extends SpecificRecord> {
         Decision decision;
         try {
             decision = type.aggregate().decide(state, command);
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (Throwable e) {
+            AggregateCode.rethrowUnlessSurvivable(e, type.name() + " '" + aggregateId + "': decide");
             return new Verdict.Failed<>("decide threw " + e, e);
         }
         if (decision == null) {
@@ -71,7 +72,8 @@ public final class CommandEvaluator<S extends SpecificRecord> {
             }
             try {
                 folded = type.aggregate().evolve(folded, event);
-            } catch (RuntimeException | StackOverflowError e) {
+            } catch (Throwable e) {
+                AggregateCode.rethrowUnlessSurvivable(e, type.name() + " '" + aggregateId + "': evolve");
                 return new Verdict.Failed<>("evolve threw " + e, e);
             }
             if (folded == null) {

@@ -15,6 +15,7 @@ import foldstream.worker.observe.RateLimitedLog;
 import foldstream.worker.observe.TraceHeaders;
 import foldstream.worker.observe.Tracing;
 import foldstream.worker.observe.WorkerMetrics;
+import foldstream.worker.serialization.AvroBounds;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.Decoded;
 import foldstream.worker.serialization.SubjectNameStrategy;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.Cancellable;
@@ -74,6 +76,8 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private final RateLimitedLog malformedWarnings;
     private final Tracing tracing;
     private PartitionActivity activity;
+    private final ResultPartitioner resultPartitioner;
+    private final StrictUtf8 strictUtf8 = new StrictUtf8();
 
     private ProcessorContext<byte[], byte[]> context;
     private AggregateCache<S> cache;
@@ -81,19 +85,26 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private AnsweredCommands answered;
     private boolean rebuilt;
     private Cancellable rebuildSoon;
-    private final RecentEvents recent = new RecentEvents(RECENT_EVENTS);
+    private RecentEvents recent = new RecentEvents(RECENT_EVENTS, () -> 0L);
+    private CommandLimits limits;
+    private AvroBounds avroBounds;
+    private OutputSizeGuard outputs;
 
     /**
      * @param eventLog where pure event sourcing ({@link StorageMode#EVENTS_ONLY}) rebuilds its
      *     snapshots from; unused in the other modes
      */
     public CommandProcessor(AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock, EventLog eventLog) {
-        this(type, codec, options, clock, eventLog, WorkerMetrics.none());
+        this(type, codec, options, clock, eventLog, new ResultPartitioner(), WorkerMetrics.none());
     }
 
-    /** @param metrics where the type's meters and the partition's activity go (docs/observability.md) */
-    public CommandProcessor(AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock, EventLog eventLog,
-                            WorkerMetrics metrics) {
+    /**
+     * @param resultPartitioner the partitioner of the {@code S-results} and {@code S-dlq} sinks
+     * @param metrics where the type's meters and the partition's activity go (docs/observability.md)
+     */
+    CommandProcessor(AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock, EventLog eventLog,
+                     ResultPartitioner resultPartitioner, WorkerMetrics metrics) {
+        this.resultPartitioner = resultPartitioner;
         this.type = type;
         this.topics = AggregateTopics.of(type.name());
         this.codec = codec;
@@ -120,10 +131,16 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        this.cache = new AggregateCache<>(options.hotAggregates(), options.hotAggregateIdleTtl(), clock::millis);
+        this.limits = options.limits().with(context.appConfigs());
+        this.avroBounds = new AvroBounds(limits.collectionItems(), limits.nestingDepth());
+        this.outputs = OutputSizeGuard.of(context.appConfigs());
+        this.recent = new RecentEvents(RECENT_EVENTS, ThreadCommits.of(context.metrics()));
+        SpecificData model = SpecificData.getForClass(type.stateClass());
+        this.cache = new AggregateCache<>(options.hotAggregates(), options.hotAggregateIdleTtl(), clock::millis,
+                state -> model.deepCopy(state.getSchema(), state));
         KeyValueStore<String, byte[]> store = context.getStateStore(topics.snapshotStore());
         this.snapshots = new SnapshotStore<>(type, store, cache, codec, new SnapshotCodec());
-        this.answered = new AnsweredCommands(context.getStateStore(topics.commandIdStore()), options.commandIdRetention());
+        this.answered = new AnsweredCommands(context.getStateStore(topics.commandIdStore()), options.commandIdRetention(), clock::millis);
         this.activity = metrics.partition(type.name(), context.taskId().partition());
         activity.assigned(PartitionActivity.RETURN_GRACE_MILLIS);
         AggregateCache<S> tasksCache = cache;
@@ -221,15 +238,20 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             malformed(record, command);
             return;
         }
-        answered.observe(record.timestamp());
-        byte[] earlier = answered.firstAnswer(AnsweredCommands.key(command.aggregateId, command.id));
+        byte[] earlier = answered.firstAnswer(command.aggregateId, command.id);
         if (earlier != null) {
             meters.duplicate();
             forward(topics.results(), command.key, earlier, record.timestamp(), resultHeaders(command));
             return;
         }
 
-        Snapshot<S> current = snapshots.load(command.aggregateId);
+        Snapshot<S> current;
+        try {
+            current = snapshots.load(command.aggregateId);
+        } catch (AggregateCode.InitialStateException e) {
+            fail(record, command, Snapshot.initial(null), new Verdict.Failed<>(e.getMessage(), e.getCause()));
+            return;
+        }
         long deciding = System.nanoTime();
         Tracing.Step decide = tracing.start("decide", type.name(), command.trace);
         Verdict<S> verdict = command.decoded instanceof Decoded.Record decoded
@@ -274,8 +296,9 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         Instant at = Instant.ofEpochMilli(now);
         SnapshotMeta meta = new SnapshotMeta(current.exists() ? current.meta().getCreatedAt() : at, at, command.id);
         Snapshot<S> next = new Snapshot<>(accepted.version(), accepted.state(), meta);
-
-        snapshots.save(command.aggregateId, next, state);
+        byte[] snapshot = snapshots.encodeSnapshot(next, state);
+        byte[] result = encode(result(command, Outcome.ACCEPTED, accepted.version(), accepted.events().size(), null, null, List.of()));
+        List<Headers> eventHeaders = new ArrayList<>(events.size());
         long version = current.version();
         for (int i = 0; i < events.size(); i++) {
             version++;
@@ -289,16 +312,41 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
                     .add(ContractHeaders.EVENT_TYPE, utf8(event.getSchema().getFullName()))
                     .add(ContractHeaders.AGGREGATE_TYPE, aggregateTypeHeader);
             command.trace.addTo(headers);
-            forward(topics.events(), command.key, events.get(i), record.timestamp(), headers);
-            recent.add(new RecentEvents.Event(command.aggregateId, version, event, record.timestamp(), command.id));
+            eventHeaders.add(headers);
+        }
+        Headers stateHeaders = resultHeaders(command).add(ContractHeaders.AGGREGATE_VERSION, utf8(accepted.version()));
+        // Every output must fit before any is written: one the producer refuses would abort the transaction, every time.
+        String tooLarge = null;
+        for (int i = 0; i < events.size() && tooLarge == null; i++) {
+            tooLarge = outputs.problem("event " + (i + 1) + " on " + topics.events(), command.key, events.get(i), eventHeaders.get(i));
+        }
+        if (tooLarge == null && type.publishesState()) {
+            tooLarge = outputs.problem("the state on " + topics.state(), command.key, state, stateHeaders);
+        }
+        if (tooLarge == null && type.storageMode() != StorageMode.EVENTS_ONLY) {
+            tooLarge = outputs.problem("the snapshot's changelog record", utf8(command.aggregateId), snapshot, null);
+        }
+        if (tooLarge == null) {
+            tooLarge = resultProblem(command, result, true);
+        }
+        if (tooLarge != null) {
+            fail(record, command, current, new Verdict.Failed<>(tooLarge + "; nothing was written", null));
+            return;
+        }
+
+        snapshots.saveEncoded(command.aggregateId, next, snapshot);
+        version = current.version();
+        for (int i = 0; i < events.size(); i++) {
+            version++;
+            forward(topics.events(), command.key, events.get(i), record.timestamp(), eventHeaders.get(i));
+            recent.add(new RecentEvents.Event(command.aggregateId, version, accepted.events().get(i), record.timestamp(), command.id));
         }
         meters.eventsWritten(events.size());
         if (type.publishesState()) {
-            Headers headers = resultHeaders(command).add(ContractHeaders.AGGREGATE_VERSION, utf8(accepted.version()));
-            forward(topics.state(), command.key, state, record.timestamp(), headers);
+            forward(topics.state(), command.key, state, record.timestamp(), stateHeaders);
         }
-        answer(record, command, result(command, Outcome.ACCEPTED, accepted.version(), accepted.events().size(),
-                null, null, List.of()), true);
+        answerEncoded(record, command, result, true);
+        meters.answered(Outcome.ACCEPTED, clock.millis() - record.timestamp());
     }
 
     private void fail(Record<byte[], byte[]> record, Command command, Snapshot<S> current, Verdict.Failed<S> failed) {
@@ -319,22 +367,52 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             }
         }
         meters.deadLettered();
-        long version = command.aggregateId == null ? 0 : snapshots.load(command.aggregateId).version();
-        Headers dlqHeaders = new RecordHeaders(record.headers().toArray())
-                .add(ContractHeaders.DLQ_ERROR, utf8(command.problem))
-                .add(ContractHeaders.DLQ_SOURCE, utf8(command.source()));
-        forward(topics.dlq(), record.key(), record.value(), record.timestamp(), dlqHeaders);
+        long version = 0;
+        if (command.aggregateId != null) {
+            try {
+                version = snapshots.load(command.aggregateId).version();
+            } catch (AggregateCode.InitialStateException e) {
+                // version 0: the aggregate does not exist, and initialState is not needed to say so
+            }
+        }
+        DeadLetter letter = DeadLetter.of(record, command.problem, command.source(), outputs);
+        forward(topics.dlq(), letter.key(), letter.value(), record.timestamp(), letter.headers());
         answer(record, command, result(command, Outcome.MALFORMED, version, 0, Outcome.MALFORMED.name(),
                 command.problem, List.of()), false);
     }
 
     private void answer(Record<byte[], byte[]> record, Command command, CommandResult result, boolean remember) {
-        byte[] bytes = codec.encode(SubjectNameStrategy.TOPIC_NAME.subject(topics.results(), result.getSchema()), result);
+        byte[] bytes = encode(result);
+        String tooLarge = resultProblem(command, bytes, remember);
+        if (tooLarge != null) {
+            // A refusal whose message or violations are too large: FAILED says so, in a result that fits.
+            LOG.warn("{} '{}': command {} FAILED: {}", type.name(), command.aggregateId, command.id, tooLarge);
+            bytes = encode(result(command, Outcome.FAILED, result.getVersion(), 0, Outcome.FAILED.name(), tooLarge, List.of()));
+            remember = false;
+        }
+        answerEncoded(record, command, bytes, remember);
+        meters.answered(tooLarge != null ? Outcome.FAILED : result.getOutcome(), clock.millis() - record.timestamp());
+    }
+
+    private void answerEncoded(Record<byte[], byte[]> record, Command command, byte[] bytes, boolean remember) {
         if (remember) {
-            answered.remember(AnsweredCommands.key(command.aggregateId, command.id), bytes, record.timestamp());
+            answered.remember(command.aggregateId, command.id, bytes);
         }
         forward(topics.results(), command.key, bytes, record.timestamp(), resultHeaders(command));
-        meters.answered(result.getOutcome(), clock.millis() - record.timestamp());
+    }
+
+    private byte[] encode(CommandResult result) {
+        return codec.encode(SubjectNameStrategy.TOPIC_NAME.subject(topics.results(), result.getSchema()), result);
+    }
+
+    /** Why the result record, or the answered-command store's changelog record for it, would be too large; null when both fit. */
+    private String resultProblem(Command command, byte[] result, boolean remember) {
+        String problem = outputs.problem("the result", command.key, result, resultHeaders(command));
+        if (problem == null && remember) {
+            problem = outputs.problem("the answered command's changelog record",
+                    utf8(AnsweredCommands.key(command.aggregateId, command.id)).length, AnsweredCommands.storedSize(result.length), null);
+        }
+        return problem;
     }
 
     private CommandResult result(Command command, Outcome outcome, long version, int eventCount,
@@ -353,28 +431,65 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
                 .add(ContractHeaders.CORRELATION_ID, utf8(command.correlationId))
                 .add(ContractHeaders.CAUSATION_ID, utf8(command.id));
         command.trace.addTo(headers);
-        return headers;
+        return command.processId == null ? headers : headers.add(ContractHeaders.PROCESS_ID, utf8(command.processId));
     }
 
     private void forward(String topic, byte[] key, byte[] value, long timestamp, Headers headers) {
-        context.forward(new Record<>(key, value, timestamp, headers), sinkName(topic));
+        Record<byte[], byte[]> out = new Record<>(key, value, timestamp, headers);
+        if (topic.equals(topics.results()) || topic.equals(topics.dlq())) {
+            // To the partition the command came from: each is written by the task owning that command partition.
+            resultPartitioner.to(context.recordMetadata().orElseThrow().partition(), () -> context.forward(out, sinkName(topic)));
+        } else {
+            context.forward(out, sinkName(topic));
+        }
     }
 
-    /** Step 1: key, headers and value, or the reason they cannot be read. */
+    /** Step 1: key, headers and value, or the reason they cannot be read; nothing is decoded beyond {@link CommandLimits}. */
     private Command read(Record<byte[], byte[]> record) {
         RecordMetadata where = context.recordMetadata().orElseThrow();
-        String id = ContractHeaders.text(record.headers(), ContractHeaders.COMMAND_ID);
+        String problem = headersProblem(record.headers());
+        byte[] idBytes = lastValue(record.headers(), ContractHeaders.COMMAND_ID);
+        String id = idBytes == null || idBytes.length > limits.commandIdBytes() ? null : strictUtf8.decode(idBytes);
+        if (problem == null && idBytes != null && id == null) {
+            problem = idBytes.length > limits.commandIdBytes()
+                    ? "the command-id header is " + idBytes.length + " bytes, over the limit of " + limits.commandIdBytes()
+                            + " (" + CommandLimits.PREFIX + "command-id-bytes)"
+                    : "the command-id header is not valid UTF-8";
+        }
         if (id == null || id.isEmpty()) {
             id = source(where);
         }
-        String correlation = ContractHeaders.text(record.headers(), ContractHeaders.CORRELATION_ID);
-        Command command = new Command(where, id, correlation == null || correlation.isEmpty() ? id : correlation, record.key(),
+        byte[] correlationBytes = lastValue(record.headers(), ContractHeaders.CORRELATION_ID);
+        String correlation = correlationBytes == null ? null : strictUtf8.decode(correlationBytes);
+        if (problem == null && correlationBytes != null && correlation == null) {
+            problem = "the correlation-id header is not valid UTF-8";
+        }
+        byte[] key = record.key();
+        boolean keyTooLong = key != null && key.length > limits.aggregateIdBytes();
+        // A key too long to be an aggregate id is not repeated in the result: it could make the result too large.
+        Command command = new Command(where, id, correlation == null || correlation.isEmpty() ? id : correlation, keyTooLong ? null : key,
                 record.headers());
-        if (record.key() == null || record.key().length == 0) {
+        command.processId = ContractHeaders.text(record.headers(), ContractHeaders.PROCESS_ID);
+        if (problem != null) {
+            return command.unreadable(problem);
+        }
+        if (key == null || key.length == 0) {
             return command.unreadable("the command has no key: the key must be the aggregate id");
         }
-        command.aggregateId = new String(record.key(), StandardCharsets.UTF_8);
-        String expected = ContractHeaders.text(record.headers(), ContractHeaders.EXPECTED_VERSION);
+        if (keyTooLong) {
+            return command.unreadable("the key is " + key.length + " bytes, over the aggregate id limit of "
+                    + limits.aggregateIdBytes() + " (" + CommandLimits.PREFIX + "aggregate-id-bytes)");
+        }
+        String aggregateId = strictUtf8.decode(key);
+        if (aggregateId == null) {
+            return command.unreadable("the key is not valid UTF-8: the key must be the aggregate id as UTF-8 text");
+        }
+        command.aggregateId = aggregateId;
+        byte[] expectedBytes = lastValue(record.headers(), ContractHeaders.EXPECTED_VERSION);
+        String expected = expectedBytes == null ? null : strictUtf8.decode(expectedBytes);
+        if (expectedBytes != null && expected == null) {
+            return command.unreadable("the expected-version header is not valid UTF-8");
+        }
         if (expected != null && !expected.isEmpty()) {
             try {
                 command.expectedVersion = Long.parseLong(expected.trim());
@@ -385,11 +500,39 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
                 return command.unreadable("expected-version " + expected + " is below -1");
             }
         }
-        command.decoded = codec.decode(record.value(), commandTypes);
+        if (record.value() != null && record.value().length > limits.valueBytes()) {
+            return command.unreadable("the value is " + record.value().length + " bytes, over the limit of "
+                    + limits.valueBytes() + " (" + CommandLimits.PREFIX + "value-bytes)");
+        }
+        command.decoded = codec.decode(record.value(), commandTypes, avroBounds);
         if (command.decoded instanceof Decoded.Unreadable unreadable) {
             return command.unreadable(unreadable.reason());
         }
         return command;
+    }
+
+    /** Why the headers break {@link CommandLimits}; null when they do not. */
+    private String headersProblem(Headers headers) {
+        long total = 0;
+        for (Header header : headers) {
+            int size = header.key().length() + (header.value() == null ? 0 : header.value().length);
+            if (size > limits.headerBytes()) {
+                return "header '" + abbreviate(header.key()) + "' is " + size + " bytes, over the limit of "
+                        + limits.headerBytes() + " (" + CommandLimits.PREFIX + "header-bytes)";
+            }
+            total += size;
+        }
+        return total <= limits.headersBytes() ? null : "the headers are " + total + " bytes together, over the limit of "
+                + limits.headersBytes() + " (" + CommandLimits.PREFIX + "headers-bytes)";
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+    }
+
+    private static byte[] lastValue(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
+        return header == null ? null : header.value();
     }
 
     /** A record's place, {@code topic/partition/offset}: the id of a command that came without one. */
@@ -416,6 +559,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         TraceHeaders.Context trace;
         String aggregateId;
         long expectedVersion = CommandEvaluator.ANY_VERSION;
+        String processId;
         Decoded decoded;
         String problem;
 

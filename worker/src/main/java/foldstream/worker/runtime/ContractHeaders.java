@@ -15,6 +15,11 @@ public final class ContractHeaders {
     public static final String EVENT_ID = "event-id";
     public static final String EVENT_TYPE = "event-type";
     public static final String AGGREGATE_TYPE = "aggregate-type";
+    /**
+     * On commands a process manager sends, {@code <process>/<instance>}; the worker copies it onto the
+     * command's result, which is how the result finds its way back to the instance.
+     */
+    public static final String PROCESS_ID = "process-id";
 
     /**
      * On a record of {@code S-commands} that is an instruction to the worker rather than a command:
@@ -27,6 +32,8 @@ public final class ContractHeaders {
     /** On records sent to {@code S-dlq}: why the command could not be read, and where it came from. */
     public static final String DLQ_ERROR = "dlq-error";
     public static final String DLQ_SOURCE = "dlq-source";
+    /** On a dead letter cut to fit the producer's limit: what was cut, with the original sizes. */
+    public static final String DLQ_TRUNCATED = "dlq-truncated";
 
     private ContractHeaders() {
     }

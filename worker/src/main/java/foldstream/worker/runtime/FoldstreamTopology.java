@@ -63,11 +63,15 @@ public final class FoldstreamTopology {
         String source = topics.commands() + "-source";
         String processor = type.name() + "-processor";
         topology.addSource(source, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.commands());
-        topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock, eventLog, metrics), source);
+        ResultPartitioner resultPartitioner = new ResultPartitioner();
+        topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock, eventLog, resultPartitioner, metrics), source);
         topology.addStateStore(snapshotStore(type, topics), processor);
         topology.addStateStore(commandIdStore(topics), processor);
         for (String output : topics.all(type.publishesState())) {
-            if (!output.equals(topics.commands())) {
+            if (output.equals(topics.results()) || output.equals(topics.dlq())) {
+                topology.addSink(CommandProcessor.sinkName(output), output,
+                        new ByteArraySerializer(), new ByteArraySerializer(), resultPartitioner, processor);
+            } else if (!output.equals(topics.commands())) {
                 topology.addSink(CommandProcessor.sinkName(output), output,
                         new ByteArraySerializer(), new ByteArraySerializer(), processor);
             }

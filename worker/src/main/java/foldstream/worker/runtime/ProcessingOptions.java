@@ -11,13 +11,26 @@ import java.util.Objects;
  * @param hotAggregates how many deserialized aggregates each task keeps in memory (default 10,000;
  *     0 turns the cache off)
  * @param hotAggregateIdleTtl how long an aggregate stays in memory unused (default 10 minutes)
+ * @param limits what one command record may carry ({@link CommandLimits#DEFAULTS}); a worker's
+ *     {@code foldstream.limits.*} properties override them
  */
-public record ProcessingOptions(Duration commandIdRetention, int hotAggregates, Duration hotAggregateIdleTtl) {
+public record ProcessingOptions(Duration commandIdRetention, int hotAggregates, Duration hotAggregateIdleTtl,
+                                CommandLimits limits) {
 
     public static final ProcessingOptions DEFAULTS =
-            new ProcessingOptions(Duration.ofDays(7), 10_000, Duration.ofMinutes(10));
+            new ProcessingOptions(Duration.ofDays(7), 10_000, Duration.ofMinutes(10), CommandLimits.DEFAULTS);
+
+    /** With the default {@link CommandLimits}. */
+    public ProcessingOptions(Duration commandIdRetention, int hotAggregates, Duration hotAggregateIdleTtl) {
+        this(commandIdRetention, hotAggregates, hotAggregateIdleTtl, CommandLimits.DEFAULTS);
+    }
+
+    public ProcessingOptions withLimits(CommandLimits commandLimits) {
+        return new ProcessingOptions(commandIdRetention, hotAggregates, hotAggregateIdleTtl, commandLimits);
+    }
 
     public ProcessingOptions {
+        Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(commandIdRetention, "commandIdRetention");
         Objects.requireNonNull(hotAggregateIdleTtl, "hotAggregateIdleTtl");
         if (commandIdRetention.toMillis() < 1) {

@@ -43,11 +43,20 @@ final class SnapshotStore<S extends SpecificRecord> {
         }
         byte[] bytes = store.get(aggregateId);
         if (bytes == null) {
-            return Snapshot.initial(type.aggregate().initialState());
+            return Snapshot.initial(initialState());
         }
         Snapshot<S> snapshot = envelope.decode(bytes, codec, type.stateClass());
         cache.put(aggregateId, snapshot);
-        return snapshot;
+        return cache.handOut(snapshot);
+    }
+
+    private S initialState() {
+        try {
+            return type.aggregate().initialState();
+        } catch (Throwable e) {
+            AggregateCode.rethrowUnlessSurvivable(e, type.name() + ": initialState");
+            throw new AggregateCode.InitialStateException(e);
+        }
     }
 
     /** The state in the wire format, as it is stored and published. */
@@ -68,7 +77,17 @@ final class SnapshotStore<S extends SpecificRecord> {
 
     /** Stores the snapshot, whose state {@link #encodeState} already encoded. */
     void save(String aggregateId, Snapshot<S> snapshot, byte[] stateBytes) {
-        store.put(aggregateId, envelope.encode(new AggregateSnapshot(snapshot.version(), ByteBuffer.wrap(stateBytes), snapshot.meta())));
+        saveEncoded(aggregateId, snapshot, encodeSnapshot(snapshot, stateBytes));
+    }
+
+    /** The bytes {@link #save} stores (and the changelog carries) for this snapshot. */
+    byte[] encodeSnapshot(Snapshot<S> snapshot, byte[] stateBytes) {
+        return envelope.encode(new AggregateSnapshot(snapshot.version(), ByteBuffer.wrap(stateBytes), snapshot.meta()));
+    }
+
+    /** Stores the snapshot as {@link #encodeSnapshot} encoded it. */
+    void saveEncoded(String aggregateId, Snapshot<S> snapshot, byte[] encoded) {
+        store.put(aggregateId, encoded);
         cache.put(aggregateId, snapshot);
     }
 }

@@ -138,6 +138,15 @@ public final class AvroWireCodec {
      * @param types the accepted record classes by their full Avro name
      */
     public Decoded decode(byte[] bytes, Map<String, Class<? extends SpecificRecord>> types) {
+        return decode(bytes, types, AvroBounds.LENIENT);
+    }
+
+    /**
+     * As {@link #decode(byte[], Map)}, reading the body only once {@code bounds} says Avro can read it
+     * without allocating more than the value holds: a value that declares a 2 GB string is
+     * {@link Decoded.Unreadable}, not an {@code OutOfMemoryError}.
+     */
+    public Decoded decode(byte[] bytes, Map<String, Class<? extends SpecificRecord>> types, AvroBounds bounds) {
         if (bytes == null || bytes.length < HEADER_SIZE) {
             return new Decoded.Unreadable(bytes == null ? "no value" : "value of " + bytes.length
                     + " bytes is shorter than the 5-byte wire format header");
@@ -161,6 +170,10 @@ public final class AvroWireCodec {
         Class<? extends SpecificRecord> type = types.get(writer.getFullName());
         if (type == null) {
             return new Decoded.UnknownType(writer.getFullName(), id);
+        }
+        String outOfBounds = bounds.check(writer, bytes, HEADER_SIZE);
+        if (outOfBounds != null) {
+            return new Decoded.Unreadable("cannot read a " + writer.getFullName() + " (schema id " + id + "): " + outOfBounds);
         }
         try {
             return new Decoded.Record(read(bytes, id, writer, type), id);

@@ -87,6 +87,25 @@ class WorkerMainTest {
     }
 
     @Test
+    void processingGuaranteeCannotBeOverriddenWithAProperty(@TempDir Path state) {
+        int status = run(main(Map.of()), "--bootstrap-servers", "127.0.0.1:9092", "--schema-registry-url", "http://r:8081",
+                "--state-dir", state.toString(), "--property", "processing.guarantee=at_least_once");
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("--property: processing.guarantee cannot be changed").contains("exactly_once_v2");
+    }
+
+    @Test
+    void aCommandLimitThatIsNotAPositiveNumberIsABadSetting(@TempDir Path state) {
+        assertThat(run(main(Map.of()), "--bootstrap-servers", "127.0.0.1:9092", "--schema-registry-url", "http://r:8081",
+                "--state-dir", state.toString(), "--property", "foldstream.limits.value-bytes=0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--property: foldstream.limits.value-bytes must be 1 or more, was 0");
+        assertThat(run(main(Map.of()), "--bootstrap-servers", "127.0.0.1:9092", "--schema-registry-url", "http://r:8081",
+                "--state-dir", state.toString(), "--property", "foldstream.limits.key-bytes=10")).isEqualTo(2);
+        assertThat(err.toString()).contains("foldstream.limits.key-bytes is not a limit; known: aggregate-id-bytes");
+    }
+
+    @Test
     void anApiTimeoutBelowTheRequestTimeoutIsABadSettingNotABrokerProblem(@TempDir Path state) {
         int status = run(main(Map.of()), "--bootstrap-servers", "127.0.0.1:9092", "--schema-registry-url", "http://r:8081",
                 "--state-dir", state.toString(), "--property", "default.api.timeout.ms=1500");

@@ -136,7 +136,7 @@ class WorkerSettingsTest {
         WorkerSettings all = WorkerSettings.of("127.0.0.1:9092");
 
         assertThat(all.select(registered)).extracting(AggregateType::name)
-                .containsExactly("ex_users", "ex_accounts", "ex_counters");
+                .containsExactly("ex_users", "ex_accounts", "ex_counters", "ex_transfers");
         assertThat(all.withTypes(List.of("ex_counters", "ex_users")).select(registered)).extracting(AggregateType::name)
                 .containsExactly("ex_counters", "ex_users");
     }
@@ -148,7 +148,7 @@ class WorkerSettingsTest {
         assertThatThrownBy(() -> settings.select(ExampleTypes.all()))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessage("--types (FOLDSTREAM_TYPES): unknown aggregate types ex_orders, ex_carts;"
-                        + " known: ex_users, ex_accounts, ex_counters");
+                        + " known: ex_users, ex_accounts, ex_counters, ex_transfers");
         assertThatThrownBy(() -> WorkerSettings.of("127.0.0.1:9092").withTypes(List.of("ex_users", "ex_users")))
                 .hasMessage("--types (FOLDSTREAM_TYPES): ex_users is named twice");
     }
