@@ -405,9 +405,10 @@ public final class FoldstreamWorker implements AutoCloseable {
         close(DEFAULT_CLOSE_TIMEOUT);
     }
 
-    /** An observability endpoint's answer as the HTTP API writes it (text as it is). */
+    /** An observability endpoint's answer as the HTTP API writes it: JSON through Jackson, the metrics' text as it is. */
     private static Reply reply(ObservabilityEndpoints.Answer answer) {
-        return Reply.text(answer.status(), answer.contentType(), answer.body());
+        return answer.json() ? Reply.of(answer.status(), answer.body())
+                : Reply.text(answer.status(), answer.contentType(), (String) answer.body());
     }
 
     /** What the gateway's clients need of the worker's settings: the brokers and the security settings. */

@@ -1,18 +1,17 @@
 package foldstream.worker.observe;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * {@code GET /metrics}, {@code GET /health} and {@code GET /ready}, apart from any HTTP server: each
- * answers a status, a content type and a body, which the server writes as they are.
+ * answers a status, a content type and a body: Prometheus text for the metrics, a value Jackson
+ * writes as JSON for the probes.
  *
  * <pre>{@code
  * ObservabilityEndpoints.Answer answer = endpoints.health();
- * respond(exchange, answer.status(), answer.contentType(), answer.body());
+ * // answer.status(): 200 or 503; answer.body(): {"status":"DOWN","checks":[{"name":...,"state":...,"detail":...}]}
  * }</pre>
  */
 public final class ObservabilityEndpoints {
@@ -21,11 +20,16 @@ public final class ObservabilityEndpoints {
     public static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     public static final String JSON = "application/json";
 
-    /** What to answer. */
-    public record Answer(int status, String contentType, String body) {
+    /**
+     * What to answer.
+     *
+     * @param body the text itself for {@link #PROMETHEUS_TEXT}; for {@link #JSON}, a record or map Jackson writes
+     */
+    public record Answer(int status, String contentType, Object body) {
+        public boolean json() {
+            return JSON.equals(contentType);
+        }
     }
-
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final PrometheusMeterRegistry registry;
     private final WorkerHealth health;
@@ -41,7 +45,8 @@ public final class ObservabilityEndpoints {
 
     /** 200 when every check is UP, else 503; the body lists each check: {@code {"status":"DOWN","checks":[{"name":...,"state":...,"detail":...}]}}. */
     public Answer health() {
-        return json(health.health());
+        WorkerHealth.Report report = health.health();
+        return new Answer(report.up() ? 200 : 503, JSON, report);
     }
 
     /** 200 when ready, else 503: {@code {"ready":true,"status":"UP","checks":[...]}}. */
@@ -51,18 +56,6 @@ public final class ObservabilityEndpoints {
         body.put("ready", report.up());
         body.put("status", report.status());
         body.put("checks", report.checks());
-        return json(report.up(), body);
-    }
-
-    private static Answer json(WorkerHealth.Report report) {
-        return json(report.up(), report);
-    }
-
-    private static Answer json(boolean up, Object body) {
-        try {
-            return new Answer(up ? 200 : 503, JSON, MAPPER.writeValueAsString(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the health report", e);
-        }
+        return new Answer(report.up() ? 200 : 503, JSON, body);
     }
 }
