@@ -86,6 +86,8 @@ final class WorkerProcess implements AutoCloseable {
             flags.put("--schema-registry-url", registryUrl);
             flags.put("--application-id", applicationId);
             flags.put("--partitions", "6");
+            // The example projections only where a test asks for them (flag("--projections", ...)): fewer Kafka Streams apps per process.
+            flags.put("--projections", "none");
             // Commits as often as under exactly-once by default, said explicitly: results show up within it.
             properties.add("commit.interval.ms=100");
             // Names the instance's Kafka clients after it: its log lines and its group member say which worker it is.
@@ -112,7 +114,7 @@ final class WorkerProcess implements AutoCloseable {
             return this;
         }
 
-        /** Any other flag of the worker, for example {@code --broker-wait forever}. */
+        /** Any other flag of the worker, for example {@code --broker-wait forever} or {@code --projection-jdbc-url}. */
         Options flag(String flag, String value) {
             flags.put(flag, value);
             return this;

@@ -5,6 +5,7 @@ import foldstream.worker.process.ProcessType;
 import foldstream.worker.app.LoggingDefaults;
 import foldstream.worker.app.RegistryClientFactory;
 import foldstream.worker.app.WorkerMain;
+import foldstream.worker.projection.Projection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import picocli.CommandLine;
  *                 .aggregate(Customers.type())
  *                 .aggregate(BankAccounts.type())
  *                 .process(Transfers.process())      // optional: process managers (docs/workflows.md)
+ *                 .projection(Balances.projection())   // optional: read models (docs/projections.md)
  *                 .run(args);   // until SIGTERM or Ctrl-C; exits with the worker's status
  *     }
  * }
@@ -34,10 +36,12 @@ import picocli.CommandLine;
 public final class FoldstreamApplication {
 
     private final List<AggregateType<?>> aggregates;
+    private final List<Projection> projections;
     private final List<ProcessType<?>> processes;
 
-    private FoldstreamApplication(List<AggregateType<?>> aggregates, List<ProcessType<?>> processes) {
+    private FoldstreamApplication(List<AggregateType<?>> aggregates, List<Projection> projections, List<ProcessType<?>> processes) {
         this.aggregates = List.copyOf(aggregates);
+        this.projections = List.copyOf(projections);
         this.processes = List.copyOf(processes);
     }
 
@@ -53,6 +57,11 @@ public final class FoldstreamApplication {
     /** The process managers this application runs ({@code --processes} picks among them). */
     public List<ProcessType<?>> processes() {
         return processes;
+    }
+
+    /** The projections this application runs ({@code --projections} picks among them). */
+    public List<Projection> projections() {
+        return projections;
     }
 
     /**
@@ -71,7 +80,7 @@ public final class FoldstreamApplication {
 
     /** The worker's command line (picocli), to add subcommands or change its output streams. */
     public CommandLine commandLine(Map<String, String> env) {
-        return new CommandLine(new WorkerMain(env, RegistryClientFactory.http(), aggregates, processes));
+        return new CommandLine(new WorkerMain(env, RegistryClientFactory.http(), aggregates, projections, processes));
     }
 
     /** Collects what the application runs. */
@@ -79,6 +88,7 @@ public final class FoldstreamApplication {
 
         private final List<AggregateType<?>> aggregates = new ArrayList<>();
         private final List<ProcessType<?>> processes = new ArrayList<>();
+        private final List<Projection> projections = new ArrayList<>();
 
         private Builder() {
         }
@@ -105,6 +115,17 @@ public final class FoldstreamApplication {
             return this;
         }
 
+        /** Adds a projection; its name must be unique in the application. */
+        public Builder projection(Projection projection) {
+            for (Projection known : projections) {
+                if (known.name().equals(projection.name())) {
+                    throw new IllegalArgumentException("projection " + projection.name() + " is added twice");
+                }
+            }
+            projections.add(projection);
+            return this;
+        }
+
         /**
          * @throws IllegalStateException when no aggregate type was added
          */
@@ -112,7 +133,7 @@ public final class FoldstreamApplication {
             if (aggregates.isEmpty()) {
                 throw new IllegalStateException("an application runs at least one aggregate type: add one with aggregate(...)");
             }
-            return new FoldstreamApplication(aggregates, processes);
+            return new FoldstreamApplication(aggregates, projections, processes);
         }
 
         /** {@code build().run(args)}. */

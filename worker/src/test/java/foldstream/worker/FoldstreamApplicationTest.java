@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import foldstream.worker.app.WorkerMain;
 import foldstream.worker.examples.Accounts;
 import foldstream.worker.examples.Counters;
+import foldstream.worker.examples.ExampleProjections;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;
@@ -53,5 +54,20 @@ class FoldstreamApplicationTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("at least one aggregate type");
         assertThatThrownBy(() -> FoldstreamApplication.builder().aggregate(Accounts.type()).aggregate(Accounts.type()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ex_accounts is added twice");
+    }
+
+    @Test
+    void anApplicationRunsItsProjectionsAndSelectsThemByName() {
+        FoldstreamApplication application = FoldstreamApplication.builder().aggregate(Accounts.type())
+                .projection(ExampleProjections.accountSummaries()).build();
+        assertThat(application.projections()).extracting(p -> p.name()).containsExactly("account-summaries");
+        assertThatThrownBy(() -> FoldstreamApplication.builder().projection(ExampleProjections.accountSummaries())
+                .projection(ExampleProjections.accountSummaries()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("account-summaries is added twice");
+
+        int status = run(application, Map.of("FOLDSTREAM_SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081"),
+                "--bootstrap-servers", "127.0.0.1:9092", "--projections", "user-directory");
+        assertThat(status).isEqualTo(WorkerMain.EXIT_BAD_SETTINGS);
+        assertThat(err.toString()).contains("--projections", "unknown projection user-directory; known: account-summaries");
     }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The split between what a user's code touches and Foldstream's internals. A user writes
- * aggregates ({@code aggregate}) and process managers ({@code process}), tests them ({@code testing}), sends commands ({@code gateway}, with
+ * aggregates ({@code aggregate}), projections ({@code projection}) and process managers ({@code process}), tests them ({@code testing}), sends commands ({@code gateway}, with
  * the wire format and registry client of {@code serialization}) and runs them
  * ({@link FoldstreamApplication}); the rest ({@code runtime}, {@code topics}, {@code query},
  * {@code app}, {@code http}) may change in any release. The rules make the split hold: the public packages never
@@ -31,7 +31,8 @@ class PublicApiTest {
     /** The packages a user's code touches. */
     static final String[] PUBLIC = {
         "foldstream.worker", "foldstream.worker.aggregate", "foldstream.worker.gateway",
-        "foldstream.worker.testing", "foldstream.worker.serialization", "foldstream.worker.process"};
+        "foldstream.worker.testing", "foldstream.worker.serialization", "foldstream.worker.process",
+        "foldstream.worker.projection"};
 
     /** What public signatures may name besides the public packages: the JDK, Avro, Kafka's client types, the protocol records, Micrometer's meters. */
     private static final String[] ALSO_ALLOWED = {

@@ -12,8 +12,11 @@ import foldstream.worker.app.FoldstreamWorker;
 import foldstream.worker.examples.ExampleProcesses;
 import foldstream.worker.process.runtime.ProcessOptions;
 import foldstream.worker.runtime.ProcessingOptions;
+import foldstream.worker.app.HttpApiSettings;
+import foldstream.worker.app.ProjectionSettings;
 import foldstream.worker.app.ShutdownSignal;
 import foldstream.worker.app.WorkerSettings;
+import foldstream.worker.examples.ExampleProjections;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import foldstream.worker.topics.EnsuredTopics;
@@ -151,8 +154,10 @@ final class DemoCommand implements Callable<Integer> {
 
         out.println();
         out.println("== Worker");
-        try (FoldstreamWorker worker = new FoldstreamWorker(settings, types, registryClient, ProcessingOptions.DEFAULTS,
-                Clock.systemUTC(), ExampleProcesses.all(), ProcessOptions.DEFAULTS)) {
+        // The example projections (the embedded ones; account-balances needs a database) and processes too.
+        try (FoldstreamWorker worker = new FoldstreamWorker(settings, HttpApiSettings.defaults(), types,
+                new FoldstreamWorker.Parts(ExampleProjections.all(), ProjectionSettings.DEFAULTS, ExampleProcesses.all(),
+                        ProcessOptions.DEFAULTS), registryClient, ProcessingOptions.DEFAULTS, Clock.systemUTC())) {
             worker.start();
             if (!worker.awaitRunning(WAIT)) {
                 throw new IllegalStateException("the worker is not running after " + WAIT.toSeconds() + " s (" + worker.state() + ")");

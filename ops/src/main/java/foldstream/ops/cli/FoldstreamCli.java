@@ -3,6 +3,7 @@ package foldstream.ops.cli;
 import foldstream.worker.app.LoggingDefaults;
 import foldstream.worker.app.WorkerMain;
 import foldstream.worker.examples.ExampleProcesses;
+import foldstream.worker.examples.ExampleProjections;
 import foldstream.worker.examples.ExampleTypes;
 import java.time.Clock;
 import java.util.Map;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Spec;
  * ops/foldstream send ex_accounts a1 OpenAccount '{"owner": "ann"}'
  * ops/foldstream get ex_accounts a1
  * ops/foldstream tail ex_accounts events
+ * ops/foldstream projections
  * ops/foldstream new order-service --package com.acme.orders
  * }</pre>
  */
@@ -42,7 +44,8 @@ public final class FoldstreamCli implements Callable<Integer> {
     /** The tool with its subcommands, the environment and the registry wiring given. */
     public static CommandLine commandLine(Map<String, String> env, RegistryWiring registry) {
         CommandLine cli = new CommandLine(new FoldstreamCli());
-        cli.addSubcommand("worker", new WorkerMain(env, registry.clients(), ExampleTypes.all(), ExampleProcesses.all()));
+        cli.addSubcommand("worker", new WorkerMain(env, registry.clients(), ExampleTypes.all(), ExampleProjections.all(),
+                ExampleProcesses.all()));
         cli.addSubcommand("topics", new TopicsCommand(env, ExampleTypes.all()));
         cli.addSubcommand("stack", new StackCommand(registry));
         cli.addSubcommand("registry", new RegistryCommand(env));
@@ -53,6 +56,8 @@ public final class FoldstreamCli implements Callable<Integer> {
         cli.addSubcommand("replay", new ReplayCommand(env, registry, ExampleTypes.all()));
         cli.addSubcommand("status", new StatusCommand(env));
         cli.addSubcommand("processes", new ProcessesCommand(env, ExampleProcesses.all(), Clock.systemUTC()));
+        cli.addSubcommand("projections", new ProjectionsCommand(env));
+        cli.addSubcommand("projection", new CommandLine(new ProjectionCommand()).addSubcommand("reset", new ProjectionCommand.Reset(env)));
         cli.addSubcommand("bench", new BenchCommand());
         cli.addSubcommand("jmh", new JmhCommand());
         cli.addSubcommand("new", new NewServiceCommand());

@@ -47,6 +47,16 @@ class FoldstreamCliTest {
     }
 
     @Test
+    void projectionResetExplainsTheRebuildBesideTheOldVersionUnlessAskedInPlace() {
+        assertThat(run("projection", "reset", "user-directory")).isEqualTo(0);
+        assertThat(out.toString()).contains("raise the version of user-directory").contains("v2").contains("--in-place")
+                .contains("foldstream-projection-user-directory-v1");
+        assertThat(run("projections", "--help")).isEqualTo(0);
+        assertThat(out.toString()).contains("position, lag and last applied time");
+        assertThat(run("projection")).isEqualTo(2);
+    }
+
+    @Test
     void noCommandOrAnUnknownOneIsAUsageError() {
         assertThat(run()).isEqualTo(2);
         assertThat(err.toString()).contains("Usage: foldstream");

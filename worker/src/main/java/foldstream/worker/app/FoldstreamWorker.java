@@ -12,6 +12,11 @@ import foldstream.worker.http.Reply;
 import foldstream.worker.http.Route;
 import foldstream.worker.process.ProcessType;
 import foldstream.worker.process.runtime.ProcessOptions;
+import foldstream.worker.projection.EventUpcaster;
+import foldstream.worker.projection.Projection;
+import foldstream.worker.projection.runtime.ProjectionEndpoint;
+import foldstream.worker.projection.runtime.ProjectionHost;
+import foldstream.worker.projection.runtime.ProjectionRuntime;
 import foldstream.worker.query.AggregateQueries;
 import foldstream.worker.runtime.FoldstreamTopology;
 import foldstream.worker.runtime.KafkaEventLog;
@@ -83,6 +88,8 @@ public final class FoldstreamWorker implements AutoCloseable {
     private final Map<String, Object> streamsConfig;
     private final Duration brokerTimeout;
     private final WorkerObservability observability;
+    private final List<Projection> projections;
+    private final ProjectionSettings projectionSettings;
     private final boolean autoRegister;
     private volatile KafkaAuthorizationFailure fatal;
     private final List<ProcessType<?>> processes;
@@ -94,6 +101,8 @@ public final class FoldstreamWorker implements AutoCloseable {
     private volatile KafkaStreams streams;
     private CommandGateway gateway;
     private WorkerHttpServer http;
+    private ProjectionHost projectionHost = ProjectionHost.empty();
+    private ProjectionEndpoint projectionView;
     private boolean started;
     private boolean closed;
     // Written by Kafka Streams' state listener, read without touching Streams' own locks.
@@ -110,45 +119,63 @@ public final class FoldstreamWorker implements AutoCloseable {
      */
     public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
                             ProcessingOptions options, Clock clock) {
-        this(settings, HttpApiSettings.defaults(), registered, registry, options, clock, List.of(), ProcessOptions.DEFAULTS);
+        this(settings, HttpApiSettings.defaults(), registered, registry, options, clock);
     }
 
     /** A worker whose HTTP API has its own limits, TLS and credentials ({@link HttpApiSettings}). */
     public FoldstreamWorker(WorkerSettings settings, HttpApiSettings httpSettings, List<? extends AggregateType<?>> registered,
                             SchemaRegistryClient registry, ProcessingOptions options, Clock clock) {
-        this(settings, httpSettings, registered, registry, options, clock, List.of(), ProcessOptions.DEFAULTS);
+        this(settings, httpSettings, registered, Parts.NONE, registry, options, clock);
     }
 
     /** A worker that also runs these process managers, with the HTTP API's defaults. */
     public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
                             ProcessingOptions options, Clock clock, List<? extends ProcessType<?>> processes,
                             ProcessOptions processOptions) {
-        this(settings, HttpApiSettings.defaults(), registered, registry, options, clock, processes, processOptions);
+        this(settings, HttpApiSettings.defaults(), registered,
+                new Parts(List.of(), ProjectionSettings.DEFAULTS, processes, processOptions), registry, options, clock);
+    }
+
+    /** A worker that also runs the projections among {@code projections} that the projection settings select. */
+    public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, List<? extends Projection> projections,
+                            ProjectionSettings projectionSettings, SchemaRegistryClient registry) {
+        this(settings, HttpApiSettings.defaults(), registered,
+                new Parts(projections, projectionSettings, List.of(), ProcessOptions.DEFAULTS), registry, ProcessingOptions.DEFAULTS,
+                Clock.systemUTC());
     }
 
     /**
-     * A worker that also runs these process managers, each in a Kafka Streams application of its own
-     * ({@link ProcessApplications}); the topics of their aggregate types are created or checked too.
+     * What a worker runs besides its aggregate types: projections (each a Kafka Streams application or
+     * a consumer of its own) and process managers (each a Kafka Streams application of its own).
+     */
+    public record Parts(List<? extends Projection> projections, ProjectionSettings projectionSettings,
+                        List<? extends ProcessType<?>> processes, ProcessOptions processOptions) {
+        /** Aggregate types only. */
+        public static final Parts NONE = new Parts(List.of(), ProjectionSettings.DEFAULTS, List.of(), ProcessOptions.DEFAULTS);
+    }
+
+    /**
+     * The whole worker: its aggregate types, the projections and process managers of {@code parts}
+     * (the topics of the process managers' aggregate types are created or checked too), and its HTTP API.
      */
     public FoldstreamWorker(WorkerSettings settings, HttpApiSettings httpSettings, List<? extends AggregateType<?>> registered,
-                            SchemaRegistryClient registry, ProcessingOptions options, Clock clock,
-                            List<? extends ProcessType<?>> processes, ProcessOptions processOptions) {
-        this(settings, httpSettings, registered, registry, options, clock, processes, processOptions, HealthSettings.DEFAULTS);
+                            Parts parts, SchemaRegistryClient registry, ProcessingOptions options, Clock clock) {
+        this(settings, httpSettings, registered, parts, registry, options, clock, HealthSettings.DEFAULTS);
     }
 
-    /** A worker with its own health thresholds ({@link HealthSettings}; docs/observability.md) and the other defaults. */
+    /** A worker of aggregate types only, with its own health thresholds ({@link HealthSettings}; docs/observability.md). */
     public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
                             ProcessingOptions options, Clock clock, HealthSettings health) {
-        this(settings, HttpApiSettings.defaults(), registered, registry, options, clock, List.of(), ProcessOptions.DEFAULTS, health);
+        this(settings, HttpApiSettings.defaults(), registered, Parts.NONE, registry, options, clock, health);
     }
 
-    /** @param health when the health checks call the worker unhealthy (docs/observability.md) */
+    /** The whole worker, with its health thresholds. @param health when the health checks call the worker unhealthy */
     public FoldstreamWorker(WorkerSettings settings, HttpApiSettings httpSettings, List<? extends AggregateType<?>> registered,
-                            SchemaRegistryClient registry, ProcessingOptions options, Clock clock,
-                            List<? extends ProcessType<?>> processes, ProcessOptions processOptions, HealthSettings health) {
+                            Parts parts, SchemaRegistryClient registry, ProcessingOptions options, Clock clock,
+                            HealthSettings health) {
         this.httpSettings = httpSettings;
-        this.processes = List.copyOf(processes);
-        this.processOptions = processOptions;
+        this.processes = List.copyOf(parts.processes());
+        this.processOptions = parts.processOptions();
         this.registered = List.copyOf(registered);
         this.settings = settings;
         this.types = settings.select(registered);
@@ -160,6 +187,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         this.clock = clock;
         this.brokerTimeout = brokerTimeout(settings);
         this.observability = new WorkerObservability(health, this::state);
+        this.projections = parts.projectionSettings().select(parts.projections(), types);
+        this.projectionSettings = parts.projectionSettings();
     }
 
     /**
@@ -225,19 +254,43 @@ public final class FoldstreamWorker implements AutoCloseable {
                 processOptions, clock);
         CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList(),
                 observability.registry());
+        // Each projection is a Kafka Streams application (or a consumer) of its own: see EmbeddedProjectionRunner.
+        ProjectionHost createdProjections;
+        try {
+            createdProjections = ProjectionHost.start(projections, new ProjectionRuntime(settings.applicationId(), config,
+                    clientSettings(config), codec, types, EventUpcaster.NONE, endpoint.hostInfo()), projectionSettings.jdbcUrl(),
+                    projectionSettings.positionsTable());
+        } catch (RuntimeException e) {
+            createdGateway.close();
+            created.close(Duration.ZERO);
+            throw e;
+        }
+        // Queries of processes and projections reach their owners as aggregate reads do: same TLS and credentials.
+        OwnerForwarding forwarding = new OwnerForwarding(httpSettings.tls(), httpSettings.forwardToken(),
+                httpSettings.limits().requestTimeout());
+        ProjectionEndpoint createdProjectionView = null;
         WorkerHttpServer createdHttp;
         try {
             ProcessStatusEndpoint processView = new ProcessStatusEndpoint(processes, createdProcesses.streams(), codec,
-                    endpoint.hostInfo(), new OwnerForwarding(httpSettings.tls(), httpSettings.forwardToken(),
-                            httpSettings.limits().requestTimeout()));
+                    endpoint.hostInfo(), forwarding);
+            createdProjectionView = new ProjectionEndpoint(createdProjections, forwarding);
+            ProjectionEndpoint projectionView = createdProjectionView;
             createdHttp = new WorkerHttpServer(endpoint.bindHost(), endpoint.port(), httpSettings, this::state,
-                    new AggregateQueries(created, types, codec, endpoint.hostInfo()), createdGateway, types,
-                    List.of(Route.get("/metrics", Need.ops(), Endpoint.sync(call -> reply(observability.endpoints().metrics()))),
+                    new AggregateQueries(created, types, codec, endpoint.hostInfo()), createdGateway, types, List.of(
+                            Route.get("/metrics", Need.ops(), Endpoint.sync(call -> reply(observability.endpoints().metrics()))),
                             Route.get("/health", Need.probe(), Endpoint.sync(call -> reply(observability.endpoints().health()))),
                             Route.get("/ready", Need.probe(), Endpoint.sync(call -> reply(observability.endpoints().ready()))),
                             Route.get("/processes/{name}/{id}", Need.read("name"), call -> processView.get(call.path("name"),
-                            call.path("id"), call.header(OwnerForwarding.FORWARDED).isPresent())))).start();
+                                    call.path("id"), call.header(OwnerForwarding.FORWARDED).isPresent())),
+                            Route.get("/projections", Need.ops(), Endpoint.sync(call -> reply(projectionView.list()))),
+                            Route.get("/projections/{name}/{key}", Need.read("name"), call -> projectionView.get(call.path("name"),
+                                    call.path("key"), call.queryParameters(), call.header(OwnerForwarding.FORWARDED).isPresent())
+                                    .thenApply(FoldstreamWorker::reply)))).start();
         } catch (RuntimeException e) {
+            if (createdProjectionView != null) {
+                createdProjectionView.close();
+            }
+            createdProjections.close(Duration.ZERO);
             createdGateway.close();
             createdProcesses.close(Duration.ZERO);
             created.close(Duration.ZERO);
@@ -249,6 +302,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         }
         synchronized (lifecycle) {
             if (closed) {
+                createdProjectionView.close();
+                createdProjections.close();
                 createdHttp.close();
                 createdGateway.close();
                 createdProcesses.close(Duration.ZERO);
@@ -259,6 +314,8 @@ public final class FoldstreamWorker implements AutoCloseable {
             gateway = createdGateway;
             http = createdHttp;
             processApps = createdProcesses;
+            projectionHost = createdProjections;
+            projectionView = createdProjectionView;
         }
         observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec.registry());
         created.start();
@@ -270,6 +327,10 @@ public final class FoldstreamWorker implements AutoCloseable {
         LOG.info("worker {} started: types {}, topics created {}", settings.applicationId(),
                 types.stream().map(AggregateType::name).toList(), topics.created());
         return topics;
+    }
+
+    private static Reply reply(ProjectionEndpoint.Answer answer) {
+        return Reply.of(answer.status(), answer.body());
     }
 
     /** Whether a process manager's application stopped for good (the worker's main loop then stops too). */
@@ -349,6 +410,13 @@ public final class FoldstreamWorker implements AutoCloseable {
         return observability;
     }
 
+    /** The projections this worker runs (JDBC ones only with a JDBC URL), and their queries. */
+    public ProjectionHost projections() {
+        synchronized (lifecycle) {
+            return projectionHost;
+        }
+    }
+
     /** Whether reading commands waits on the schema registry, and since when (for health and metrics). */
     public RegistryHealth registryHealth() {
         return codec.registryHealth();
@@ -389,8 +457,10 @@ public final class FoldstreamWorker implements AutoCloseable {
         http.close();
         gateway.close();
         observability.close();
+        projectionView.close();
         boolean processesClean = processApps.close(timeout);
-        boolean clean = processesClean & running.close(CloseOptions.timeout(timeout)
+        boolean projectionsClean = projectionHost.close(timeout);
+        boolean clean = processesClean & projectionsClean & running.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (clean) {
             LOG.info("worker {} closed", settings.applicationId());

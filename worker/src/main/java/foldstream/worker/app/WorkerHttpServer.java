@@ -25,6 +25,8 @@ import org.apache.kafka.streams.KafkaStreams;
  *   <li>{@code GET /aggregates/{type}/{id}[?minVersion=N&waitMs=T]}: state, version and meta, from
  *       whichever instance owns the aggregate ({@link AggregateReads}).</li>
  *   <li>{@code GET /health}, {@code GET /ready}: the probes ({@link ProbeEndpoints}).</li>
+ *   <li>Other capabilities' routes, given by {@link FoldstreamWorker}: {@code GET /projections[/{name}/{key}]}
+ *       (docs/projections.md), {@code GET /processes/{name}/{id}} (docs/workflows.md).</li>
  * </ul>
  * Every request is authenticated (bearer token or client certificate) unless no credentials are
  * configured, and refused 401/403 before anything is read or sent; limits, TLS and credentials come

@@ -2,9 +2,11 @@ package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.examples.ExampleProcesses;
+import foldstream.worker.examples.ExampleProjections;
 import foldstream.worker.examples.ExampleTypes;
-import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.process.ProcessType;
+import foldstream.worker.projection.Projection;
+import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import foldstream.worker.topics.KafkaUnreachableException;
 import java.io.PrintWriter;
@@ -114,6 +116,18 @@ public final class WorkerMain implements Callable<Integer> {
             description = "How long finished process instances are kept, ISO-8601 (default: P7D). Env: FOLDSTREAM_PROCESS_RETENTION")
     String processRetention;
 
+    @Option(names = "--projections", paramLabel = "NAME[,...]|none",
+            description = "Projections to run (default: those whose aggregate types this worker runs). Env: FOLDSTREAM_PROJECTIONS")
+    String projections;
+
+    @Option(names = "--projection-jdbc-url", paramLabel = "JDBC_URL",
+            description = "Database of the JDBC projections (default: none, they do not run). Env: FOLDSTREAM_PROJECTION_JDBC_URL")
+    String projectionJdbcUrl;
+
+    @Option(names = "--projection-positions-table", paramLabel = "TABLE",
+            description = "Table of the JDBC projections' positions (default: foldstream_projection_positions)."
+                    + " Env: FOLDSTREAM_PROJECTION_POSITIONS_TABLE")
+    String projectionPositionsTable;
     @Option(names = "--broker-wait", paramLabel = "DURATION|forever",
             description = "How long a starting worker waits for a Kafka broker: an ISO-8601 duration, then exit status 3, "
                     + "or 'forever' (default: PT30S). Env: FOLDSTREAM_BROKER_WAIT")
@@ -133,6 +147,7 @@ public final class WorkerMain implements Callable<Integer> {
     private final RegistryClientFactory registryClients;
     private final List<AggregateType<?>> registered;
     private final List<ProcessType<?>> registeredProcesses;
+    private final List<Projection> registeredProjections;
 
     /**
      * @param env the environment variables (System.getenv() in production)
@@ -140,22 +155,32 @@ public final class WorkerMain implements Callable<Integer> {
      * @param registered the aggregate types this program knows; {@code --types} picks among them
      */
     public WorkerMain(Map<String, String> env, RegistryClientFactory registryClients, List<? extends AggregateType<?>> registered) {
-        this(env, registryClients, registered, List.of());
+        this(env, registryClients, registered, List.of(), List.of());
     }
 
-    /** @param processes the process managers this program knows; {@code --processes} picks among them */
+    /**
+     * @param projections the projections this program knows; {@code --projections} picks among them
+     * @param processes the process managers this program knows; {@code --processes} picks among them
+     */
     public WorkerMain(Map<String, String> env, RegistryClientFactory registryClients, List<? extends AggregateType<?>> registered,
-                      List<? extends ProcessType<?>> processes) {
+                      List<? extends Projection> projections, List<? extends ProcessType<?>> processes) {
         this.env = Map.copyOf(env);
         this.registryClients = registryClients;
         this.registered = List.copyOf(registered);
+        this.registeredProjections = List.copyOf(projections);
         this.registeredProcesses = List.copyOf(processes);
     }
 
     public static void main(String[] args) {
         LoggingDefaults.apply();
-        WorkerMain main = new WorkerMain(System.getenv(), RegistryClientFactory.http(), ExampleTypes.all(), ExampleProcesses.all());
+        WorkerMain main = new WorkerMain(System.getenv(), RegistryClientFactory.http(), ExampleTypes.all(), ExampleProjections.all(),
+                ExampleProcesses.all());
         System.exit(new CommandLine(main).execute(args));
+    }
+
+    /** The projection settings from the flags, falling back to the environment variables; flags win. */
+    public ProjectionSettings projectionSettings() {
+        return ProjectionSettings.parse(this::text);
     }
 
     /** The settings from the flags, falling back to the environment variables; flags win. */
@@ -188,6 +213,9 @@ public final class WorkerMain implements Callable<Integer> {
             case UNREACHABLE_TIMEOUT -> unreachableTimeout;
             case PROCESSES -> processes;
             case PROCESS_RETENTION -> processRetention;
+            case PROJECTIONS -> projections;
+            case PROJECTION_JDBC_URL -> projectionJdbcUrl;
+            case PROJECTION_POSITIONS_TABLE -> projectionPositionsTable;
             case BROKER_WAIT -> brokerWait;
             case PROPERTY -> null;
             default -> http.text(setting);
@@ -216,6 +244,7 @@ public final class WorkerMain implements Callable<Integer> {
                         "missing: say where the schema registry is, for example http://127.0.0.1:8081");
             }
             running = processSettings.select(registeredProcesses, settings.select(registered));
+            projectionSettings().select(registeredProjections, settings.select(registered));
         } catch (InvalidSettingException e) {
             err.println("foldstream worker: " + e.getMessage());
             err.flush();
@@ -251,8 +280,9 @@ public final class WorkerMain implements Callable<Integer> {
             throws InterruptedException {
         try (SchemaRegistryClient registry = registryClient(settings)) {
             // Checks the settings (a bad one exits with 2 at once), then waits for Kafka, then starts.
-            FoldstreamWorker worker = new FoldstreamWorker(settings, httpSettings, registered, registry, ProcessingOptions.DEFAULTS,
-                    Clock.systemUTC(), processes, processSettings.options(), observe.health());
+            FoldstreamWorker worker = new FoldstreamWorker(settings, httpSettings, registered,
+                    new FoldstreamWorker.Parts(registeredProjections, projectionSettings(), processes, processSettings.options()),
+                    registry, ProcessingOptions.DEFAULTS, Clock.systemUTC(), observe.health());
             if (!wait.await(settings, signal)) {
                 return EXIT_OK;
             }

@@ -29,6 +29,12 @@ public enum WorkerSetting {
     PROCESSES,
     /** How long finished process instances are kept; see {@link ProcessSettings}. */
     PROCESS_RETENTION,
+    /** The projections to run (default: those of the types run; {@code none}: none). */
+    PROJECTIONS,
+    /** Where JDBC projections write; without it they do not run. */
+    PROJECTION_JDBC_URL,
+    /** The table of JDBC projections' positions. */
+    PROJECTION_POSITIONS_TABLE,
     /** How long a starting worker waits for Kafka: an ISO-8601 duration or {@code forever} ({@link BrokerWait}). */
     BROKER_WAIT,
     // The HTTP API's limits, TLS and credentials (HttpApiSettings; docs/security.md).

@@ -57,7 +57,7 @@ class ProcessSettingsTest {
     @Test
     void theWorkerExitsWithStatus2OnABadProcessSetting() {
         StringWriter err = new StringWriter();
-        WorkerMain main = new WorkerMain(Map.of(), url -> new InMemorySchemaRegistry(), ExampleTypes.all(), ExampleProcesses.all());
+        WorkerMain main = new WorkerMain(Map.of(), url -> new InMemorySchemaRegistry(), ExampleTypes.all(), List.of(), ExampleProcesses.all());
         int status = new CommandLine(main).setErr(new PrintWriter(err, true)).execute("--bootstrap-servers", "127.0.0.1:9092",
                 "--schema-registry-url", "http://127.0.0.1:8081", "--process-retention", "soon");
         assertThat(status).isEqualTo(WorkerMain.EXIT_BAD_SETTINGS);

@@ -2,6 +2,7 @@ package foldstream.worker.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import foldstream.worker.examples.ExampleProjections;
 import foldstream.worker.examples.ExampleTypes;
 import foldstream.worker.serialization.InMemorySchemaRegistry;
 import java.io.IOException;
@@ -75,6 +76,12 @@ class WorkerMainTest {
         assertThat(run(main(Map.of()), "--bootstrap-servers", "127.0.0.1:9092", "--schema-registry-url", "http://r:8081",
                 "--types", "ex_orders")).isEqualTo(2);
         assertThat(err.toString()).contains("--types (FOLDSTREAM_TYPES): unknown aggregate type ex_orders; known: ex_users, ex_accounts, ex_counters");
+
+        err.getBuffer().setLength(0);
+        WorkerMain withProjections = new WorkerMain(Map.of("FOLDSTREAM_PROJECTION_JDBC_URL", "postgres://db"),
+                url -> new InMemorySchemaRegistry(), ExampleTypes.all(), ExampleProjections.all(), List.of());
+        assertThat(run(withProjections, "--bootstrap-servers", "127.0.0.1:9092", "--schema-registry-url", "http://r:8081")).isEqualTo(2);
+        assertThat(err.toString()).contains("--projection-jdbc-url (FOLDSTREAM_PROJECTION_JDBC_URL): 'postgres://db' is not a JDBC URL");
     }
 
     @Test

@@ -1,0 +1,167 @@
+package foldstream.worker.projection.runtime;
+
+import foldstream.worker.projection.EmbeddedProjection;
+import foldstream.worker.projection.ErrorPolicy;
+import foldstream.worker.projection.EventUpcaster;
+import foldstream.worker.runtime.AggregateTopics;
+import foldstream.worker.runtime.ContractHeaders;
+import foldstream.worker.serialization.AvroWireCodec;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one embedded projection: a Kafka Streams application of its own, with application id
+ * {@code <worker application id>-projection-<name>-v<version>}, under {@code exactly_once_v2}.
+ * Its own application (rather than more processors in the worker's) gives each projection version
+ * its own consumer group, stores and changelogs: a new version rebuilds from the first event while
+ * the old one keeps serving, a projection restarts or lags without touching the command side, and
+ * a projection process can run apart from the command workers.
+ *
+ * <pre>{@code
+ * EmbeddedProjectionRunner<UserEntry> runner = new EmbeddedProjectionRunner<>(directory, runtime);
+ * runner.start();
+ * ... runner.queries().lookup("ann@example.com", Optional.empty()) ...
+ * runner.close(Duration.ofSeconds(30));
+ * }</pre>
+ */
+public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
+
+    /** The store of states per key (JSON), its changelog {@code <application id>-states-changelog}. */
+    public static final String STATES_STORE = ProjectionApplier.STATES;
+    /** The store of each aggregate's progress per key ({@code key\0type/id}): read-your-writes asks it. */
+    public static final String APPLIED_STORE = ProjectionApplier.APPLIED;
+    /** The store of each aggregate's last version seen, on the partitions of {@code S-events}. */
+    public static final String VERSIONS_STORE = ProjectionRouter.VERSIONS;
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedProjectionRunner.class);
+
+    private final EmbeddedProjection<S> projection;
+    private final ProjectionRuntime runtime;
+    private final String applicationId;
+    private final KafkaStreams streams;
+    private final EmbeddedProjectionQueries queries;
+
+    public EmbeddedProjectionRunner(EmbeddedProjection<S> projection, ProjectionRuntime runtime) {
+        this.projection = projection;
+        this.runtime = runtime;
+        this.applicationId = applicationId(runtime.workerApplicationId(), projection.name(), projection.version());
+        Map<String, Object> config = new HashMap<>(runtime.streamsConfig());
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        // The worker's own client id, if set, names this application's clients too, told apart by the projection.
+        config.computeIfPresent(StreamsConfig.CLIENT_ID_CONFIG, (key, clientId) -> clientId + "-" + projection.id());
+        this.streams = new KafkaStreams(topology(projection, runtime.reader(projection), dlqTopic(), stateTopic(),
+                duration -> Thread.sleep(duration.toMillis())), new StreamsConfig(config));
+        streams.setStateListener((now, before) -> LOG.info("projection {}: {} -> {}", applicationId, before, now));
+        streams.setUncaughtExceptionHandler(error -> {
+            LOG.error("a stream thread of projection {} failed; replacing it, its uncommitted records will be processed again",
+                    applicationId, error);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        this.queries = new EmbeddedProjectionQueries(projection, streams, runtime.self());
+    }
+
+    /** {@code <worker application id>-projection-<name>-v<version>}. */
+    public static String applicationId(String workerApplicationId, String name, int version) {
+        return workerApplicationId + "-projection-" + name + "-v" + version;
+    }
+
+    /** Where parked events go, with {@code retryThenPark}: {@code <application id>-dlq}. */
+    public String dlqTopic() {
+        return applicationId + "-dlq";
+    }
+
+    /** Where a publishing projection's states go (compacted): {@code <application id>-state}. */
+    public String stateTopic() {
+        return applicationId + "-state";
+    }
+
+    public String applicationId() {
+        return applicationId;
+    }
+
+    public EmbeddedProjection<S> projection() {
+        return projection;
+    }
+
+    /**
+     * The topology: events of every followed type through the router (versions), repartitioned by
+     * the projection key when the projection declares one, into the applier (states), and parked
+     * events to the dead-letter topic, published states to the state topic.
+     */
+    public static <S> Topology topology(EmbeddedProjection<S> projection, AvroWireCodec codec, EventUpcaster upcaster, String dlqTopic,
+                                        String stateTopic) {
+        return topology(projection, new ProjectionEventReader(projection, codec, upcaster), dlqTopic, stateTopic,
+                duration -> Thread.sleep(duration.toMillis()));
+    }
+
+    private static <S> Topology topology(EmbeddedProjection<S> projection, ProjectionEventReader reader, String dlqTopic,
+                                         String stateTopic, ProjectionApplier.Sleeper sleeper) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ProjectionRouter.VERSIONS),
+                Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ProjectionApplier.STATES),
+                Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ProjectionApplier.APPLIED),
+                Serdes.String(), Serdes.ByteArray()));
+        List<String> topics = projection.follows().stream().map(type -> AggregateTopics.of(type).events()).toList();
+        StateJson json = new StateJson();
+        KStream<byte[], byte[]> steps = builder.stream(topics, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .process(() -> new ProjectionRouter<>(projection, reader), ProjectionRouter.VERSIONS);
+        if (projection.keyedOtherwise()) {
+            steps = steps.repartition(Repartitioned.<byte[], byte[]>as("by-key")
+                    .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray()));
+        }
+        KStream<byte[], byte[]> outputs = steps.process(() -> new ProjectionApplier<>(projection, reader, json, sleeper),
+                ProjectionApplier.STATES, ProjectionApplier.APPLIED);
+        if (projection.errorPolicy() instanceof ErrorPolicy.RetryThenPark || projection.publishes()) {
+            outputs.to((key, value, context) -> ProjectionSteps.OUTPUT_STATE.equals(ContractHeaders.text(context.headers(), ProjectionSteps.OUTPUT))
+                    ? stateTopic : dlqTopic, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+        }
+        return builder.build();
+    }
+
+    public void start() {
+        if (projection.errorPolicy() instanceof ErrorPolicy.RetryThenPark) {
+            ProjectionTopics.ensure(runtime, dlqTopic(), Map.of());
+        }
+        if (projection.publishes()) {
+            ProjectionTopics.ensure(runtime, stateTopic(), Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+        }
+        streams.start();
+        LOG.info("projection {} started on {}", applicationId, projection.follows());
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public EmbeddedProjectionQueries queries() {
+        return queries;
+    }
+
+    public boolean close(Duration timeout) {
+        return streams.close(CloseOptions.timeout(timeout).withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+}
