@@ -22,10 +22,8 @@ import foldstream.examples.users.UserState;
 import foldstream.protocol.CommandResult;
 import foldstream.protocol.FieldViolation;
 import foldstream.protocol.Outcome;
-import foldstream.worker.aggregate.Aggregate;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.aggregate.Creation;
-import foldstream.worker.aggregate.Decision;
 import foldstream.worker.examples.Accounts;
 import foldstream.worker.examples.Counters;
 import foldstream.worker.examples.Users;
@@ -67,35 +65,14 @@ class CommandGatewayIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    /** A counter whose decide throws on 13: the aggregate's own code failing. */
-    static final class UnluckyCounters implements Aggregate<CounterState> {
-        private final Counters counters = new Counters();
-
-        @Override
-        public CounterState initialState() {
-            return counters.initialState();
-        }
-
-        @Override
-        public Decision decide(CounterState state, SpecificRecord command) {
-            if (((Increment) command).getBy() == 13) {
-                throw new IllegalStateException("unlucky number 13");
-            }
-            return counters.decide(state, command);
-        }
-
-        @Override
-        public CounterState evolve(CounterState state, SpecificRecord event) {
-            return counters.evolve(state, event);
-        }
-    }
-
     static final AggregateType<AccountState> ACCOUNTS = AggregateType.builder("it_gw_accounts", AccountState.class, new Accounts())
             .command(OpenAccount.class, Creation.CREATES).command(Deposit.class).command(Withdraw.class)
             .events(AccountOpened.class, MoneyDeposited.class, MoneyWithdrawn.class).build();
     static final AggregateType<UserState> USERS = users("it_gw_users");
-    static final AggregateType<CounterState> UNLUCKY = AggregateType.builder("it_gw_unlucky", CounterState.class, new UnluckyCounters())
-            .command(Increment.class, Creation.EITHER).events(Incremented.class).build();
+    /** A counter whose decide throws on 13: the aggregate's own code failing. */
+    static final AggregateType<CounterState> UNLUCKY = OnThirteen.type("it_gw_unlucky", () -> {
+        throw new IllegalStateException("unlucky number 13");
+    });
     static final AggregateType<CounterState> COUNTERS = counters("it_gw_counters");
 
     private static KafkaStack.Endpoints stack;

@@ -16,6 +16,7 @@ import foldstream.examples.users.RegisterUser;
 import foldstream.protocol.Outcome;
 import foldstream.worker.examples.Accounts;
 import foldstream.worker.examples.ExampleTypes;
+import foldstream.worker.observe.TraceHeaders;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,7 +47,7 @@ class HeadersAndVersionsTest {
         for (int i = 0; i < 2; i++) {
             Map<String, String> h = events.get(i).headers();
             assertThat(h.keySet()).containsExactlyInAnyOrder(COMMAND_ID, CORRELATION_ID, CAUSATION_ID,
-                    AGGREGATE_VERSION, EVENT_ID, EVENT_TYPE, AGGREGATE_TYPE);
+                    AGGREGATE_VERSION, EVENT_ID, EVENT_TYPE, AGGREGATE_TYPE, TraceHeaders.TRACEPARENT);
             assertThat(h.get(COMMAND_ID)).isEqualTo("cmd-1");
             assertThat(h.get(CORRELATION_ID)).isEqualTo("flow-9");
             assertThat(h.get(CAUSATION_ID)).isEqualTo("cmd-1");
@@ -60,7 +61,7 @@ class HeadersAndVersionsTest {
 
         Worker.Result result = worker.results("ex_users").get(0);
         assertThat(result.key()).isEqualTo("u1");
-        assertThat(result.headers()).containsOnlyKeys(COMMAND_ID, CORRELATION_ID, CAUSATION_ID)
+        assertThat(result.headers()).containsOnlyKeys(COMMAND_ID, CORRELATION_ID, CAUSATION_ID, TraceHeaders.TRACEPARENT)
                 .containsEntry(COMMAND_ID, "cmd-1").containsEntry(CORRELATION_ID, "flow-9").containsEntry(CAUSATION_ID, "cmd-1");
     }
 

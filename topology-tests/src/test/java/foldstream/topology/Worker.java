@@ -6,6 +6,7 @@ import foldstream.protocol.ControlAction;
 import foldstream.protocol.ControlInstruction;
 import foldstream.protocol.ControlResult;
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.observe.WorkerMetrics;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.runtime.EventLog;
@@ -64,16 +65,23 @@ final class Worker implements AutoCloseable {
 
     /** With the event log that pure event sourcing rebuilds from, and a registry shared with an earlier worker. */
     Worker(List<? extends AggregateType<?>> types, ProcessingOptions options, EventLog eventLog, InMemorySchemaRegistry registry) {
-        this(types, options, eventLog, registry, Map.of());
+        this(types, options, eventLog, registry, Map.of(), WorkerMetrics.none());
     }
 
     /** With Kafka Streams properties added to the defaults, as a worker's {@code --property} gives them. */
     Worker(List<? extends AggregateType<?>> types, Map<String, Object> properties) {
-        this(types, ProcessingOptions.DEFAULTS, (config, topic, partition, each) -> { }, new InMemorySchemaRegistry(), properties);
+        this(types, ProcessingOptions.DEFAULTS, (config, topic, partition, each) -> { }, new InMemorySchemaRegistry(), properties,
+                WorkerMetrics.none());
+    }
+
+    /** With the meters the processors report to. */
+    Worker(List<? extends AggregateType<?>> types, ProcessingOptions options, EventLog eventLog, InMemorySchemaRegistry registry,
+           WorkerMetrics metrics) {
+        this(types, options, eventLog, registry, Map.of(), metrics);
     }
 
     private Worker(List<? extends AggregateType<?>> types, ProcessingOptions options, EventLog eventLog,
-                   InMemorySchemaRegistry registry, Map<String, Object> properties) {
+                   InMemorySchemaRegistry registry, Map<String, Object> properties, WorkerMetrics metrics) {
         this.registry = registry;
         this.codec = new AvroWireCodec(registry, true);
         Properties props = new Properties();
@@ -81,7 +89,7 @@ final class Worker implements AutoCloseable {
         props.putAll(properties);
         // A directory of its own: TopologyTestDriver's default (<tmpdir>/kafka-streams) is shared with every other run on the machine.
         props.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, stateDir());
-        driver = new TopologyTestDriver(FoldstreamTopology.build(types, codec, options, clock, eventLog), props, START);
+        driver = new TopologyTestDriver(FoldstreamTopology.build(types, codec, options, clock, eventLog, metrics), props, START);
     }
 
     private static String stateDir() {

@@ -34,12 +34,14 @@ class PublicApiTest {
         "foldstream.worker.testing", "foldstream.worker.serialization", "foldstream.worker.process",
         "foldstream.worker.projection"};
 
-    /** What public signatures may name besides the public packages: the JDK, Avro, Kafka's client types, the protocol records. */
+    /** What public signatures may name besides the public packages: the JDK, Avro, Kafka's client types, the protocol records, Micrometer's meters. */
     private static final String[] ALSO_ALLOWED = {
         "java..", "javax..", "org.apache.avro..", "org.apache.kafka.clients..", "org.apache.kafka.common..",
         "foldstream.protocol..",
         // FoldstreamApplication.commandLine(...) hands out the worker's command line, to add subcommands.
-        "picocli.."};
+        "picocli..",
+        // CommandGateway reports its meters to the application's Micrometer registry (docs/observability.md).
+        "io.micrometer.core.instrument.."};
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

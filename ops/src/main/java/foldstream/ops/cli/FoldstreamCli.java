@@ -54,6 +54,7 @@ public final class FoldstreamCli implements Callable<Integer> {
         cli.addSubcommand("get", new GetCommand(env, ExampleTypes.all()));
         cli.addSubcommand("tail", new TailCommand(env, registry.clients(), ExampleTypes.all()));
         cli.addSubcommand("replay", new ReplayCommand(env, registry, ExampleTypes.all()));
+        cli.addSubcommand("status", new StatusCommand(env));
         cli.addSubcommand("processes", new ProcessesCommand(env, ExampleProcesses.all(), Clock.systemUTC()));
         cli.addSubcommand("projections", new ProjectionsCommand(env));
         cli.addSubcommand("projection", new CommandLine(new ProjectionCommand()).addSubcommand("reset", new ProjectionCommand.Reset(env)));

@@ -45,7 +45,19 @@ final class TopicTable {
                 rows.add(List.of(topic.expected().name(), "-", "-", "-", "-", "-", status));
             }
         }
-        int[] widths = new int[HEADER.size()];
+        columns(out, rows);
+        List<TopicProblem> problems = topics.stream().flatMap(topic -> topic.problems().stream()).toList();
+        if (!problems.isEmpty()) {
+            out.println();
+            out.println("Problems (the worker refuses to run on these topics):");
+            problems.forEach(problem -> out.println("  " + problem));
+        }
+        out.flush();
+    }
+
+    /** Prints rows (the first is the header) in columns two spaces apart, each as wide as its widest cell. */
+    static void columns(PrintWriter out, List<List<String>> rows) {
+        int[] widths = new int[rows.get(0).size()];
         for (List<String> row : rows) {
             for (int i = 0; i < row.size(); i++) {
                 widths[i] = Math.max(widths[i], row.get(i).length());
@@ -58,13 +70,6 @@ final class TopicTable {
             }
             out.println(line);
         }
-        List<TopicProblem> problems = topics.stream().flatMap(topic -> topic.problems().stream()).toList();
-        if (!problems.isEmpty()) {
-            out.println();
-            out.println("Problems (the worker refuses to run on these topics):");
-            problems.forEach(problem -> out.println("  " + problem));
-        }
-        out.flush();
     }
 
     private static String pad(String text, int width) {

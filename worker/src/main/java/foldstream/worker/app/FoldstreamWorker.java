@@ -2,6 +2,9 @@ package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.CommandGateway;
+import foldstream.worker.observe.HealthSettings;
+import foldstream.worker.observe.ObservabilityEndpoints;
+import foldstream.worker.observe.WorkerObservability;
 import foldstream.worker.http.Endpoint;
 import foldstream.worker.http.Need;
 import foldstream.worker.http.OwnerForwarding;
@@ -16,6 +19,7 @@ import foldstream.worker.projection.runtime.ProjectionHost;
 import foldstream.worker.projection.runtime.ProjectionRuntime;
 import foldstream.worker.query.AggregateQueries;
 import foldstream.worker.runtime.FoldstreamTopology;
+import foldstream.worker.runtime.KafkaEventLog;
 import foldstream.worker.runtime.SchemaGate;
 import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.runtime.KafkaEventLog;
@@ -85,6 +89,7 @@ public final class FoldstreamWorker implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Object> streamsConfig;
     private final Duration brokerTimeout;
+    private final WorkerObservability observability;
     private final List<Projection> projections;
     private final ProjectionSettings projectionSettings;
     private final boolean autoRegister;
@@ -157,6 +162,19 @@ public final class FoldstreamWorker implements AutoCloseable {
      */
     public FoldstreamWorker(WorkerSettings settings, HttpApiSettings httpSettings, List<? extends AggregateType<?>> registered,
                             Parts parts, SchemaRegistryClient registry, ProcessingOptions options, Clock clock) {
+        this(settings, httpSettings, registered, parts, registry, options, clock, HealthSettings.DEFAULTS);
+    }
+
+    /** A worker of aggregate types only, with its own health thresholds ({@link HealthSettings}; docs/observability.md). */
+    public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry,
+                            ProcessingOptions options, Clock clock, HealthSettings health) {
+        this(settings, HttpApiSettings.defaults(), registered, Parts.NONE, registry, options, clock, health);
+    }
+
+    /** The whole worker, with its health thresholds. @param health when the health checks call the worker unhealthy */
+    public FoldstreamWorker(WorkerSettings settings, HttpApiSettings httpSettings, List<? extends AggregateType<?>> registered,
+                            Parts parts, SchemaRegistryClient registry, ProcessingOptions options, Clock clock,
+                            HealthSettings health) {
         this.httpSettings = httpSettings;
         this.processes = List.copyOf(parts.processes());
         this.processOptions = parts.processOptions();
@@ -170,6 +188,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         this.options = options;
         this.clock = clock;
         this.brokerTimeout = brokerTimeout(settings);
+        this.observability = new WorkerObservability(health, this::state);
         this.projections = parts.projectionSettings().select(parts.projections(), types);
         this.projectionSettings = parts.projectionSettings();
     }
@@ -206,16 +225,18 @@ public final class FoldstreamWorker implements AutoCloseable {
         HttpEndpoint endpoint = HttpEndpoint.of(settings, httpSettings);
         config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, endpoint.advertised());
         RebuildBoard rebuilds = new RebuildBoard();
-        Topology topology = FoldstreamTopology.build(types, codec, options, clock, new KafkaEventLog(), rebuilds);
+        Topology topology = FoldstreamTopology.build(types, codec, options, clock, new KafkaEventLog(), rebuilds, observability.metrics());
         KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
         created.setStateListener((now, before) -> {
             LOG.info("worker {}: {} -> {}", settings.applicationId(), before, now);
             state = now;
+            observability.stateChanged(now);
             synchronized (stateChanged) {
                 stateChanged.notifyAll();
             }
         });
         created.setUncaughtExceptionHandler(error -> {
+            observability.threadFailed(error);
             KafkaAuthorizationFailure refused = KafkaAuthorizationFailure.of(error, settings.applicationId()).orElse(null);
             if (refused != null) {
                 fatal = refused;
@@ -234,7 +255,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         });
         ProcessApplications createdProcesses = new ProcessApplications(processes, registered, config, settings.applicationId(), codec,
                 processOptions, clock);
-        CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList());
+        CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList(),
+                observability.registry());
         // Each projection is a Kafka Streams application (or a consumer) of its own: see EmbeddedProjectionRunner.
         ProjectionHost createdProjections;
         try {
@@ -258,6 +280,9 @@ public final class FoldstreamWorker implements AutoCloseable {
             ProjectionEndpoint projectionView = createdProjectionView;
             createdHttp = new WorkerHttpServer(endpoint.bindHost(), endpoint.port(), httpSettings, this::state,
                     new AggregateQueries(created, types, codec, endpoint.hostInfo(), rebuilds), createdGateway, types, List.of(
+                            Route.get("/metrics", Need.ops(), Endpoint.sync(call -> reply(observability.endpoints().metrics()))),
+                            Route.get("/health", Need.probe(), Endpoint.sync(call -> reply(observability.endpoints().health()))),
+                            Route.get("/ready", Need.probe(), Endpoint.sync(call -> reply(observability.endpoints().ready()))),
                             Route.get("/processes/{name}/{id}", Need.read("name"), call -> processView.get(call.path("name"),
                                     call.path("id"), call.header(OwnerForwarding.FORWARDED).isPresent())),
                             Route.get("/projections", Need.ops(), Endpoint.sync(call -> reply(projectionView.list()))),
@@ -295,6 +320,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             projectionHost = createdProjections;
             projectionView = createdProjectionView;
         }
+        observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec.registry());
         created.start();
         createdProcesses.start();
         LOG.info("worker {}: HTTP API on {}://{}:{}{}", settings.applicationId(), createdHttp.scheme(), endpoint.bindHost(),
@@ -382,6 +408,11 @@ public final class FoldstreamWorker implements AutoCloseable {
         }
     }
 
+    /** The worker's meters, health and readiness (what {@code GET /metrics}, {@code /health} and {@code /ready} answer). */
+    public WorkerObservability observability() {
+        return observability;
+    }
+
     /** The projections this worker runs (JDBC ones only with a JDBC URL), and their queries. */
     public ProjectionHost projections() {
         synchronized (lifecycle) {
@@ -428,6 +459,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         }
         http.close();
         gateway.close();
+        observability.close();
         projectionView.close();
         boolean processesClean = processApps.close(timeout);
         boolean projectionsClean = projectionHost.close(timeout);
@@ -444,6 +476,12 @@ public final class FoldstreamWorker implements AutoCloseable {
     @Override
     public void close() {
         close(DEFAULT_CLOSE_TIMEOUT);
+    }
+
+    /** An observability endpoint's answer as the HTTP API writes it: JSON through Jackson, the metrics' text as it is. */
+    private static Reply reply(ObservabilityEndpoints.Answer answer) {
+        return answer.json() ? Reply.of(answer.status(), answer.body())
+                : Reply.text(answer.status(), answer.contentType(), (String) answer.body());
     }
 
     /** What the gateway's clients need of the worker's settings: the brokers and the security settings. */

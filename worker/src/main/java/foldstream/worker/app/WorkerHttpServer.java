@@ -44,7 +44,8 @@ public final class WorkerHttpServer implements AutoCloseable {
     /**
      * @param host the address to listen on (127.0.0.1 unless {@code application.server} is set)
      * @param port 0 for any free port
-     * @param moreRoutes endpoints of other capabilities (metrics, projections, ...), after the worker's own:
+     * @param moreRoutes endpoints of other capabilities (metrics, projections, ...), matched before the worker's own
+     *     (so the observability probes replace the plain {@code /health} and {@code /ready}):
      *     {@code List.of(Route.get("/metrics", Need.ops(), Endpoint.sync(call -> Reply.text(200, PROMETHEUS, registry.scrape()))))}
      */
     public WorkerHttpServer(String host, int port, HttpApiSettings settings, Supplier<KafkaStreams.State> state,
@@ -55,7 +56,7 @@ public final class WorkerHttpServer implements AutoCloseable {
         this.reads = new AggregateReads(queries, served, forwarding, settings.limits());
         CommandEndpoint commands = new CommandEndpoint(gateway, served, reads, settings.limits());
         this.server = new ApiServer(host, port, settings.limits(), settings.tls(), settings.access(), settings.probesOpen(),
-                routes(new ProbeEndpoints(state), reads, commands).toBuilder().addAll(moreRoutes).build());
+                RouteTable.builder().addAll(moreRoutes).addAll(routes(new ProbeEndpoints(state), reads, commands).routes()).build());
     }
 
     /** The API's routes; one line per endpoint. */

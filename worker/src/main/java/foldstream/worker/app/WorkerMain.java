@@ -7,7 +7,6 @@ import foldstream.worker.examples.ExampleTypes;
 import foldstream.worker.process.ProcessType;
 import foldstream.worker.projection.Projection;
 import foldstream.worker.runtime.ProcessingOptions;
-import java.time.Clock;
 import foldstream.worker.serialization.SchemaRegistryClient;
 import foldstream.worker.topics.KafkaUnreachableException;
 import java.io.PrintWriter;
@@ -99,6 +98,16 @@ public final class WorkerMain implements Callable<Integer> {
             description = "Replicas of created and internal topics (default: min(3, brokers)). Env: FOLDSTREAM_REPLICATION_FACTOR")
     String replicationFactor;
 
+    @Option(names = "--stall-timeout", paramLabel = "DURATION",
+            description = "A partition with commands waiting that decides nothing this long fails /health, e.g. 500ms, 30s, 2m"
+                    + " (default: 60s). Env: FOLDSTREAM_STALL_TIMEOUT")
+    String stallTimeout;
+
+    @Option(names = "--unreachable-timeout", paramLabel = "DURATION",
+            description = "The broker or the schema registry not answering this long fails /health (default: 60s)."
+                    + " Env: FOLDSTREAM_UNREACHABLE_TIMEOUT")
+    String unreachableTimeout;
+
     @Option(names = "--processes", paramLabel = "NAME[,...]|none",
             description = "Process managers to run (default: every registered one whose aggregate types this worker runs). Env: FOLDSTREAM_PROCESSES")
     String processes;
@@ -179,6 +188,11 @@ public final class WorkerMain implements Callable<Integer> {
         return WorkerSettings.parse(this::text, properties);
     }
 
+    /** The observability settings (health timeouts), flags first, then the environment variables. */
+    public ObservabilitySettings observabilitySettings() {
+        return ObservabilitySettings.parse(this::text);
+    }
+
     /** The HTTP API's settings from the {@code --http-*} flags, falling back to the variables; flags win. */
     public HttpApiSettings httpSettings() {
         return HttpApiSettings.parse(this::text);
@@ -195,6 +209,8 @@ public final class WorkerMain implements Callable<Integer> {
             case PARTITIONS -> partitions;
             case HTTP_PORT -> httpPort;
             case REPLICATION_FACTOR -> replicationFactor;
+            case STALL_TIMEOUT -> stallTimeout;
+            case UNREACHABLE_TIMEOUT -> unreachableTimeout;
             case PROCESSES -> processes;
             case PROCESS_RETENTION -> processRetention;
             case PROJECTIONS -> projections;
@@ -211,6 +227,7 @@ public final class WorkerMain implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         WorkerSettings settings;
+        ObservabilitySettings observe;
         HttpApiSettings httpSettings;
         ProcessSettings processSettings;
         List<ProcessType<?>> running;
@@ -220,6 +237,7 @@ public final class WorkerMain implements Callable<Integer> {
             httpSettings = httpSettings();
             HttpEndpoint.of(settings, httpSettings);
             processSettings = ProcessSettings.parse(this::text);
+            observe = observabilitySettings();
             wait = BrokerWait.parse(text(WorkerSetting.BROKER_WAIT));
             if (settings.schemaRegistryUrl().isEmpty()) {
                 throw new InvalidSettingException(WorkerSetting.SCHEMA_REGISTRY_URL,
@@ -235,7 +253,7 @@ public final class WorkerMain implements Callable<Integer> {
         int status = EXIT_FAILED;
         try (ShutdownSignal signal = ShutdownSignal.install(SIGNAL_GRACE)) {
             try {
-                status = run(settings, httpSettings, running, processSettings, wait, signal);
+                status = run(settings, httpSettings, running, processSettings, observe, wait, signal);
             } catch (InvalidSettingException e) {
                 err.println("foldstream worker: " + e.getMessage());
                 status = EXIT_BAD_SETTINGS;
@@ -258,12 +276,13 @@ public final class WorkerMain implements Callable<Integer> {
     }
 
     private int run(WorkerSettings settings, HttpApiSettings httpSettings, List<ProcessType<?>> processes,
-                    ProcessSettings processSettings, BrokerWait wait, ShutdownSignal signal) throws InterruptedException {
+                    ProcessSettings processSettings, ObservabilitySettings observe, BrokerWait wait, ShutdownSignal signal)
+            throws InterruptedException {
         try (SchemaRegistryClient registry = registryClient(settings)) {
             // Checks the settings (a bad one exits with 2 at once), then waits for Kafka, then starts.
             FoldstreamWorker worker = new FoldstreamWorker(settings, httpSettings, registered,
                     new FoldstreamWorker.Parts(registeredProjections, projectionSettings(), processes, processSettings.options()),
-                    registry, ProcessingOptions.DEFAULTS, Clock.systemUTC());
+                    registry, ProcessingOptions.DEFAULTS, Clock.systemUTC(), observe.health());
             if (!wait.await(settings, signal)) {
                 return EXIT_OK;
             }

@@ -21,6 +21,10 @@ public enum WorkerSetting {
     PARTITIONS,
     HTTP_PORT,
     REPLICATION_FACTOR,
+    /** How long a partition with commands waiting may decide nothing before /health fails (docs/observability.md). */
+    STALL_TIMEOUT,
+    /** How long the broker or the registry may not answer before /health fails. */
+    UNREACHABLE_TIMEOUT,
     /** Process managers to run; see {@link ProcessSettings}. */
     PROCESSES,
     /** How long finished process instances are kept; see {@link ProcessSettings}. */

@@ -3,6 +3,10 @@ package foldstream.worker.gateway;
 import foldstream.protocol.CommandResult;
 import foldstream.protocol.ControlResult;
 import foldstream.protocol.Outcome;
+import foldstream.worker.observe.GatewayMeters;
+import foldstream.worker.observe.TraceHeaders;
+import foldstream.worker.observe.Tracing;
+import io.micrometer.core.instrument.MeterRegistry;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.runtime.LogThrottle;
@@ -97,6 +101,8 @@ public final class CommandGateway implements AutoCloseable {
     private final Thread replyLoop;
     private final List<TopicPartition> resultPartitions = new ArrayList<>();
     private volatile boolean closed;
+    private final GatewayMeters meters;
+    private final Tracing tracing = Tracing.global();
 
     /**
      * The reply consumer reads only while commands wait for results, and for a while after: an idle
@@ -124,6 +130,20 @@ public final class CommandGateway implements AutoCloseable {
      * (or replay timeout) is cut to {@code maxTimeout}.
      */
     public CommandGateway(Map<String, Object> kafka, AvroWireCodec codec, Collection<String> types, Duration maxTimeout) {
+        this(kafka, codec, types, maxTimeout, GatewayMeters.none());
+    }
+
+    /**
+     * With the gateway's meters on {@code meters} (commands sent, results, timeouts, in flight,
+     * send-to-result latency; docs/observability.md).
+     */
+    public CommandGateway(Map<String, Object> kafka, AvroWireCodec codec, Collection<String> types, MeterRegistry meters) {
+        this(kafka, codec, types, DEFAULT_MAX_TIMEOUT, meters);
+    }
+
+    /** With the longest wait for a result and the gateway's meters. */
+    public CommandGateway(Map<String, Object> kafka, AvroWireCodec codec, Collection<String> types, Duration maxTimeout,
+                          MeterRegistry meters) {
         if (maxTimeout.isNegative() || maxTimeout.isZero()) {
             throw new IllegalArgumentException("maxTimeout must be positive, was " + maxTimeout);
         }
@@ -132,6 +152,7 @@ public final class CommandGateway implements AutoCloseable {
         this.kafka = java.util.Collections.unmodifiableMap(new HashMap<>(kafka));
         this.types = Set.copyOf(types);
         String clientId = "foldstream-gateway-" + UUID.randomUUID();
+        this.meters = new GatewayMeters(meters, clientId, this.types, pending::size);
 
         Map<String, Object> producerSettings = new HashMap<>(kafka);
         producerSettings.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
@@ -212,7 +233,17 @@ public final class CommandGateway implements AutoCloseable {
             headers.add(ContractHeaders.CAUSATION_ID, ContractHeaders.utf8(options.causationId()));
         }
 
-        return dispatch(type, null, aggregateId, value, headers, options.commandId(), bounded(options.timeout()));
+        // With an OpenTelemetry SDK, a send span whose context the command carries; without one, the worker starts the trace.
+        Tracing.Step span = tracing.startSend(type);
+        TraceHeaders.Context trace = span.context(null);
+        if (trace != null) {
+            trace.addTo(headers);
+        }
+        try {
+            return dispatch(type, null, aggregateId, value, headers, options.commandId(), bounded(options.timeout()));
+        } finally {
+            span.end();
+        }
     }
 
     /**
@@ -259,13 +290,20 @@ public final class CommandGateway implements AutoCloseable {
         AggregateTopics topics = AggregateTopics.of(type);
         String key = replyKey(topics.results(), aggregateId, commandId);
         CompletableFuture<CommandResult> future = pending.computeIfAbsent(key, k -> new CompletableFuture<>());
+        long sentAt = System.nanoTime();
         ScheduledFuture<?> timer = timeouts.schedule(() -> {
             if (pending.remove(key, future)) {
+                meters.timedOut(type);
                 fail(future, new CommandTimeoutException(type, aggregateId, commandId, timeout));
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
         // Answered: drop the timer now rather than keep it (and the result) queued for the whole timeout.
-        future.whenComplete((result, error) -> timer.cancel(false));
+        future.whenComplete((result, error) -> {
+            timer.cancel(false);
+            if (result != null) {
+                meters.received(type, result.getOutcome(), sentAt);
+            }
+        });
         if (!awaitReading(timeout)) {
             if (pending.remove(key, future)) {
                 fail(future, new IllegalStateException("the gateway's result reader did not start within " + timeout));
@@ -278,6 +316,7 @@ public final class CommandGateway implements AutoCloseable {
                         fail(future, error);
                     }
                 });
+        meters.sent(type);
         return future;
     }
 

@@ -36,6 +36,9 @@ final class AggregateCache<S> {
     private final long idleTtlMillis;
     private final LongSupplier clock;
     private final LinkedHashMap<String, Entry<S>> entries;
+    // Read by the metrics scrape from another thread: a slightly stale count is fine there.
+    private long hits;
+    private long misses;
     private final UnaryOperator<S> copy;
 
     /** For immutable states: hands out the cached ones themselves. */
@@ -61,13 +64,16 @@ final class AggregateCache<S> {
     Snapshot<S> get(String aggregateId) {
         Entry<S> entry = entries.get(aggregateId);
         if (entry == null) {
+            misses++;
             return null;
         }
         long now = clock.getAsLong();
         if (now - entry.lastUsed > idleTtlMillis) {
             entries.remove(aggregateId);
+            misses++;
             return null;
         }
+        hits++;
         entry.lastUsed = now; // the access-ordered map already moved it to the most recent end
         return handOut(entry.snapshot);
     }
@@ -105,5 +111,13 @@ final class AggregateCache<S> {
 
     int size() {
         return entries.size();
+    }
+
+    long hits() {
+        return hits;
+    }
+
+    long misses() {
+        return misses;
     }
 }

@@ -11,6 +11,12 @@ import foldstream.protocol.SnapshotMeta;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.aggregate.StorageMode;
 import foldstream.worker.aggregate.Violation;
+import foldstream.worker.observe.LogFields;
+import foldstream.worker.observe.PartitionActivity;
+import foldstream.worker.observe.RateLimitedLog;
+import foldstream.worker.observe.TraceHeaders;
+import foldstream.worker.observe.Tracing;
+import foldstream.worker.observe.WorkerMetrics;
 import foldstream.worker.serialization.AvroBounds;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.Decoded;
@@ -54,6 +60,8 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
     /** How often a rebuild takes its next step (each one then commits). */
     private static final Duration REBUILD_TICK = Duration.ofMillis(5);
+    /** How often the stores' key estimates are taken for the metrics (a RocksDB property read each). */
+    private static final Duration STORE_SIZES_EVERY = Duration.ofSeconds(10);
 
     private final AggregateType<S> type;
     private final AggregateTopics topics;
@@ -67,6 +75,11 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private final byte[] aggregateTypeHeader;
     private final EventIds eventIds;
     private final ControlInstructions control;
+    private final WorkerMetrics metrics;
+    private final WorkerMetrics.TypeMeters meters;
+    private final RateLimitedLog malformedWarnings;
+    private final Tracing tracing;
+    private PartitionActivity activity;
     private final ResultPartitioner resultPartitioner;
     private final StrictUtf8 strictUtf8 = new StrictUtf8();
 
@@ -92,12 +105,15 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     /** As above, reporting rebuilds on {@code rebuildBoard}. */
     public CommandProcessor(AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock, EventLog eventLog,
                             RebuildBoard rebuildBoard) {
-        this(type, codec, options, clock, eventLog, rebuildBoard, new ResultPartitioner());
+        this(type, codec, options, clock, eventLog, rebuildBoard, new ResultPartitioner(), WorkerMetrics.none());
     }
 
-    /** @param resultPartitioner the partitioner of the {@code S-results} and {@code S-dlq} sinks */
+    /**
+     * @param resultPartitioner the partitioner of the {@code S-results} and {@code S-dlq} sinks
+     * @param metrics where the type's meters and the partition's activity go (docs/observability.md)
+     */
     CommandProcessor(AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock, EventLog eventLog,
-                     RebuildBoard rebuildBoard, ResultPartitioner resultPartitioner) {
+                     RebuildBoard rebuildBoard, ResultPartitioner resultPartitioner, WorkerMetrics metrics) {
         this.rebuildBoard = rebuildBoard;
         this.resultPartitioner = resultPartitioner;
         this.type = type;
@@ -110,6 +126,10 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         this.aggregateTypeHeader = utf8(type.name());
         this.eventIds = new EventIds(type.name());
         this.control = new ControlInstructions(type.name(), codec);
+        this.metrics = metrics;
+        this.meters = metrics.type(type.name());
+        this.tracing = metrics.tracing();
+        this.malformedWarnings = new RateLimitedLog(10, 10_000, System::currentTimeMillis);
         for (Class<? extends SpecificRecord> command : type.commands().keySet()) {
             commandTypes.put(SpecificData.get().getSchema(command).getFullName(), command);
         }
@@ -132,6 +152,13 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         KeyValueStore<String, byte[]> store = context.getStateStore(topics.snapshotStore());
         this.snapshots = new SnapshotStore<>(type, store, cache, codec, new SnapshotCodec());
         this.answered = new AnsweredCommands(context.getStateStore(topics.commandIdStore()), options.commandIdRetention(), clock::millis);
+        this.activity = metrics.partition(type.name(), context.taskId().partition());
+        activity.assigned(PartitionActivity.RETURN_GRACE_MILLIS);
+        AggregateCache<S> tasksCache = cache;
+        activity.cache(tasksCache::hits, tasksCache::misses, tasksCache::size);
+        KeyValueStore<String, byte[]> ids = context.getStateStore(topics.commandIdStore());
+        context.schedule(STORE_SIZES_EVERY, PunctuationType.WALL_CLOCK_TIME,
+                now -> activity.storeSizes(store.approximateNumEntries(), ids.approximateNumEntries()));
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> answered.sweep());
         Duration every = options.hotAggregateIdleTtl().compareTo(Duration.ofSeconds(30)) < 0
                 ? options.hotAggregateIdleTtl() : Duration.ofSeconds(30);
@@ -162,7 +189,10 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
      */
     private void workOnce() {
         if (rebuild.running()) {
-            if (rebuild.step()) {
+            long foldedBefore = rebuild.progress().folded();
+            boolean finished = rebuild.step();
+            meters.rebuilt(Math.max(0, rebuild.progress().folded() - foldedBefore));
+            if (finished) {
                 held.replaying().ifPresent(this::replayDone);
             }
         } else if (!held.isEmpty()) {
@@ -240,6 +270,14 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             control(record, where);
             return;
         }
+        long start = System.nanoTime();
+        activity.started(record.timestamp());
+        decideOne(record, where);
+        activity.finished();
+        meters.processed(System.nanoTime() - start);
+    }
+
+    private void decideOne(Record<byte[], byte[]> record, RecordMetadata where) {
         Command command = read(record, where);
         if (command.problem != null) {
             malformed(record, command);
@@ -247,6 +285,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         }
         byte[] earlier = answered.firstAnswer(command.aggregateId, command.id);
         if (earlier != null) {
+            meters.duplicate();
             forward(topics.results(), command.key, earlier, record.timestamp(), resultHeaders(command));
             return;
         }
@@ -258,10 +297,16 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             fail(record, command, Snapshot.initial(null), new Verdict.Failed<>(e.getMessage(), e.getCause()));
             return;
         }
+        long deciding = System.nanoTime();
+        Tracing.Step decide = tracing.start("decide", type.name(), command.trace);
         Verdict<S> verdict = command.decoded instanceof Decoded.Record decoded
                 ? evaluator.evaluate(command.aggregateId, current.state(), current.version(), decoded.record(), command.expectedVersion)
                 : new Verdict.Refused<>(Outcome.UNKNOWN_COMMAND, Outcome.UNKNOWN_COMMAND.name(),
                         type.name() + " does not handle " + ((Decoded.UnknownType) command.decoded).fullName(), List.of());
+        meters.decided(System.nanoTime() - deciding);
+        decide.end();
+        Tracing.Step write = tracing.start("write", type.name(), command.trace);
+        command.trace = write.context(command.trace);
 
         if (verdict instanceof Verdict.Accepted<S> accepted) {
             try {
@@ -276,8 +321,10 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             answer(record, command, result(command, refused.outcome(), current.version(), 0,
                     refused.errorCode(), refused.message(), refused.violations()), true);
         } else {
+            write.failed(((Verdict.Failed<S>) verdict).message());
             fail(record, command, current, (Verdict.Failed<S>) verdict);
         }
+        write.end();
     }
 
     private void apply(Record<byte[], byte[]> record, Command command, Snapshot<S> current, Verdict.Accepted<S> accepted) {
@@ -301,14 +348,16 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         for (int i = 0; i < events.size(); i++) {
             version++;
             SpecificRecord event = accepted.events().get(i);
-            eventHeaders.add(new RecordHeaders()
+            Headers headers = new RecordHeaders()
                     .add(ContractHeaders.COMMAND_ID, utf8(command.id))
                     .add(ContractHeaders.CORRELATION_ID, utf8(command.correlationId))
                     .add(ContractHeaders.CAUSATION_ID, utf8(command.id))
                     .add(ContractHeaders.AGGREGATE_VERSION, utf8(version))
                     .add(ContractHeaders.EVENT_ID, utf8(eventIds.of(command.aggregateId, version)))
                     .add(ContractHeaders.EVENT_TYPE, utf8(event.getSchema().getFullName()))
-                    .add(ContractHeaders.AGGREGATE_TYPE, aggregateTypeHeader));
+                    .add(ContractHeaders.AGGREGATE_TYPE, aggregateTypeHeader);
+            command.trace.addTo(headers);
+            eventHeaders.add(headers);
         }
         Headers stateHeaders = resultHeaders(command).add(ContractHeaders.AGGREGATE_VERSION, utf8(accepted.version()));
         // Every output must fit before any is written: one the producer refuses would abort the transaction, every time.
@@ -336,21 +385,32 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             version++;
             forward(topics.events(), command.key, events.get(i), record.timestamp(), eventHeaders.get(i));
         }
+        meters.eventsWritten(events.size());
         if (type.publishesState()) {
             forward(topics.state(), command.key, state, record.timestamp(), stateHeaders);
         }
         answerEncoded(record, command, result, true);
+        meters.answered(Outcome.ACCEPTED, clock.millis() - record.timestamp());
     }
 
     private void fail(Record<byte[], byte[]> record, Command command, Snapshot<S> current, Verdict.Failed<S> failed) {
-        LOG.warn("{} '{}': command {} FAILED: {}", type.name(), command.aggregateId, command.id, failed.message(), failed.cause());
+        try (LogFields fields = LogFields.command(type.name(), command.aggregateId, command.id, command.correlationId, command.trace.traceId())) {
+            LOG.warn("command FAILED: {} [{}]", failed.message(), fields, failed.cause());
+        }
         // Not remembered: once the aggregate's code is fixed, a retry with the same id is decided afresh.
         answer(record, command, result(command, Outcome.FAILED, current.version(), 0, Outcome.FAILED.name(),
                 failed.message(), List.of()), false);
     }
 
     private void malformed(Record<byte[], byte[]> record, Command command) {
-        LOG.warn("{}: MALFORMED command at {}: {}", type.name(), command.source(), command.problem);
+        long suppressed = malformedWarnings.admit();
+        if (suppressed >= 0) {
+            try (LogFields fields = LogFields.command(type.name(), command.aggregateId, command.id, command.correlationId,
+                    command.trace.traceId())) {
+                LOG.warn("MALFORMED command at {}: {} [{}]{}", command.source(), command.problem, fields, RateLimitedLog.suffix(suppressed));
+            }
+        }
+        meters.deadLettered();
         long version = 0;
         if (command.aggregateId != null) {
             try {
@@ -375,6 +435,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             remember = false;
         }
         answerEncoded(record, command, bytes, remember);
+        meters.answered(tooLarge != null ? Outcome.FAILED : result.getOutcome(), clock.millis() - record.timestamp());
     }
 
     private void answerEncoded(Record<byte[], byte[]> record, Command command, byte[] bytes, boolean remember) {
@@ -413,6 +474,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
                 .add(ContractHeaders.COMMAND_ID, utf8(command.id))
                 .add(ContractHeaders.CORRELATION_ID, utf8(command.correlationId))
                 .add(ContractHeaders.CAUSATION_ID, utf8(command.id));
+        command.trace.addTo(headers);
         return command.processId == null ? headers : headers.add(ContractHeaders.PROCESS_ID, utf8(command.processId));
     }
 
@@ -448,7 +510,8 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         byte[] key = record.key();
         boolean keyTooLong = key != null && key.length > limits.aggregateIdBytes();
         // A key too long to be an aggregate id is not repeated in the result: it could make the result too large.
-        Command command = new Command(where, id, correlation == null || correlation.isEmpty() ? id : correlation, keyTooLong ? null : key);
+        Command command = new Command(where, id, correlation == null || correlation.isEmpty() ? id : correlation, keyTooLong ? null : key,
+                record.headers());
         command.processId = ContractHeaders.text(record.headers(), ContractHeaders.PROCESS_ID);
         if (problem != null) {
             return command.unreadable(problem);
@@ -528,6 +591,9 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         if (cache != null) {
             cache.clear();
         }
+        if (activity != null) {
+            activity.released();
+        }
     }
 
     /** The parts of one command record, filled in as they are read. */
@@ -536,13 +602,15 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         final String id;
         final String correlationId;
         final byte[] key;
+        TraceHeaders.Context trace;
         String aggregateId;
         long expectedVersion = CommandEvaluator.ANY_VERSION;
         String processId;
         Decoded decoded;
         String problem;
 
-        Command(RecordMetadata where, String id, String correlationId, byte[] key) {
+        Command(RecordMetadata where, String id, String correlationId, byte[] key, Headers headers) {
+            this.trace = TraceHeaders.of(headers);
             this.where = where;
             this.id = id;
             this.correlationId = correlationId;

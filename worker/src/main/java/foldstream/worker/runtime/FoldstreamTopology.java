@@ -2,6 +2,7 @@ package foldstream.worker.runtime;
 
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.aggregate.StorageMode;
+import foldstream.worker.observe.WorkerMetrics;
 import foldstream.worker.serialization.AvroWireCodec;
 import java.time.Clock;
 import java.util.HashSet;
@@ -39,26 +40,36 @@ public final class FoldstreamTopology {
     /** As above, with the event log pure event sourcing rebuilds from (tests pass their own). */
     public static Topology build(List<? extends AggregateType<?>> types, AvroWireCodec codec,
                                  ProcessingOptions options, Clock clock, EventLog eventLog) {
-        return build(types, codec, options, clock, eventLog, new RebuildBoard());
+        return build(types, codec, options, clock, eventLog, new RebuildBoard(), WorkerMetrics.none());
     }
 
-    /** As above, reporting the progress of rebuilds from {@code S-events} on {@code rebuildBoard}. */
+    /** As above, with the meters every processor reports to (the worker's; docs/observability.md). */
     public static Topology build(List<? extends AggregateType<?>> types, AvroWireCodec codec,
-                                 ProcessingOptions options, Clock clock, EventLog eventLog, RebuildBoard rebuildBoard) {
+                                 ProcessingOptions options, Clock clock, EventLog eventLog, WorkerMetrics metrics) {
+        return build(types, codec, options, clock, eventLog, new RebuildBoard(), metrics);
+    }
+
+    /**
+     * As above, reporting the progress of rebuilds from {@code S-events} on {@code rebuildBoard}, with
+     * the meters every processor reports to (the worker's; docs/observability.md).
+     */
+    public static Topology build(List<? extends AggregateType<?>> types, AvroWireCodec codec,
+                                 ProcessingOptions options, Clock clock, EventLog eventLog, RebuildBoard rebuildBoard,
+                                 WorkerMetrics metrics) {
         Set<String> names = new HashSet<>();
         Topology topology = new Topology();
         for (AggregateType<?> type : types) {
             if (!names.add(type.name())) {
                 throw new IllegalArgumentException("aggregate type " + type.name() + " is registered twice");
             }
-            add(topology, type, codec, options, clock, eventLog, rebuildBoard);
+            add(topology, type, codec, options, clock, eventLog, rebuildBoard, metrics);
         }
         return topology;
     }
 
     private static <S extends org.apache.avro.specific.SpecificRecord> void add(
             Topology topology, AggregateType<S> type, AvroWireCodec codec, ProcessingOptions options, Clock clock,
-            EventLog eventLog, RebuildBoard rebuildBoard) {
+            EventLog eventLog, RebuildBoard rebuildBoard, WorkerMetrics metrics) {
         AggregateTopics topics = AggregateTopics.of(type.name());
         String source = topics.commands() + "-source";
         String processor = type.name() + "-processor";
@@ -69,7 +80,7 @@ public final class FoldstreamTopology {
         topology.addSource(controlSource, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.control());
         ResultPartitioner resultPartitioner = new ResultPartitioner();
         topology.addProcessor(processor, () -> new CommandProcessor<>(type, codec, options, clock, eventLog, rebuildBoard,
-                resultPartitioner), source, controlSource);
+                resultPartitioner, metrics), source, controlSource);
         topology.addStateStore(snapshotStore(type, topics), processor);
         topology.addStateStore(commandIdStore(topics), processor);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(topics.heldStore()),

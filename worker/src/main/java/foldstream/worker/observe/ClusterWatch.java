@@ -1,0 +1,169 @@
+package foldstream.worker.observe;
+
+import foldstream.worker.serialization.SchemaRegistryClient;
+import foldstream.worker.serialization.SchemaRegistryException;
+import foldstream.worker.serialization.SchemaRegistryUnavailableException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Looks at the cluster every few seconds from a thread of its own: the commands waiting on each
+ * partition this instance runs (end offset minus the application's committed offset of
+ * {@code S-commands}), and whether the broker and the schema registry answer. The health checks
+ * read when each last answered.
+ *
+ * <pre>{@code
+ * ClusterWatch watch = new ClusterWatch(admin, "foldstream", Map.of("ex_users-commands", "ex_users"),
+ *         registry, "ex_users-results-value", metrics, Duration.ofSeconds(5), System::currentTimeMillis);
+ * watch.start();
+ * }</pre>
+ */
+public final class ClusterWatch implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterWatch.class);
+
+    private final Admin admin;
+    private final String groupId;
+    private final Map<String, String> typeByCommandsTopic;
+    private final SchemaRegistryClient registry;
+    private final String probeSubject;
+    private final WorkerMetrics metrics;
+    private final Duration every;
+    private final LongSupplier wallClock;
+    private final ScheduledExecutorService thread;
+    private final long startedAt;
+    private volatile long brokerAnsweredAt;
+    private volatile long registryAnsweredAt;
+    private volatile String brokerProblem = "";
+    private volatile String registryProblem = "";
+    private List<TopicPartition> partitions;
+
+    /**
+     * @param typeByCommandsTopic each type's {@code S-commands} topic and the type's name
+     * @param probeSubject a subject the registry is asked about (any answer, even "not found", means it is reachable)
+     */
+    public ClusterWatch(Admin admin, String groupId, Map<String, String> typeByCommandsTopic, SchemaRegistryClient registry,
+                        String probeSubject, WorkerMetrics metrics, Duration every, LongSupplier wallClock) {
+        this.admin = admin;
+        this.groupId = groupId;
+        this.typeByCommandsTopic = Map.copyOf(typeByCommandsTopic);
+        this.registry = registry;
+        this.probeSubject = probeSubject;
+        this.metrics = metrics;
+        this.every = every;
+        this.wallClock = wallClock;
+        this.startedAt = wallClock.getAsLong();
+        this.brokerAnsweredAt = startedAt;
+        this.registryAnsweredAt = startedAt;
+        this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread t = new Thread(runnable, "foldstream-cluster-watch");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public ClusterWatch start() {
+        thread.scheduleWithFixedDelay(this::lookOnce, 0, every.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    /** One look at the broker and the registry (the watch's thread calls it; tests may too). */
+    void lookOnce() {
+        try {
+            waiting();
+            brokerAnsweredAt = wallClock.getAsLong();
+            brokerProblem = "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            brokerProblem = String.valueOf(e.getCause() == null ? e : e.getCause());
+            LOG.debug("the broker did not answer the lag look-up", e);
+        }
+        try {
+            registry.latest(probeSubject);
+            registryAnsweredAt = wallClock.getAsLong();
+            registryProblem = "";
+        } catch (SchemaRegistryUnavailableException e) {
+            registryProblem = e.getMessage();
+        } catch (SchemaRegistryException e) {
+            registryAnsweredAt = wallClock.getAsLong(); // it answered, with an error: it is reachable
+            registryProblem = "";
+        } catch (RuntimeException e) {
+            registryProblem = e.toString();
+        }
+    }
+
+    private void waiting() throws Exception {
+        long timeout = Math.max(1_000, every.toMillis() * 2);
+        if (partitions == null) {
+            List<TopicPartition> all = new ArrayList<>();
+            for (TopicDescription topic : admin.describeTopics(typeByCommandsTopic.keySet()).allTopicNames()
+                    .get(timeout, TimeUnit.MILLISECONDS).values()) {
+                topic.partitions().forEach(p -> all.add(new TopicPartition(topic.name(), p.partition())));
+            }
+            partitions = all;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
+                .partitionsToOffsetAndMetadata().get(timeout, TimeUnit.MILLISECONDS);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin
+                .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(timeout, TimeUnit.MILLISECONDS);
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        partitions.stream().filter(tp -> committed.get(tp) == null).forEach(tp -> earliest.put(tp, OffsetSpec.earliest()));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts = earliest.isEmpty() ? Map.of()
+                : admin.listOffsets(earliest).all().get(timeout, TimeUnit.MILLISECONDS);
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata at = committed.get(tp);
+            long from = at != null ? at.offset() : starts.get(tp).offset();
+            long end = ends.get(tp).offset();
+            metrics.partition(typeByCommandsTopic.get(tp.topic()), tp.partition()).waiting(Math.max(0, end - from));
+        }
+    }
+
+    /** Milliseconds since the broker last answered (since the watch started, if never). */
+    public long brokerSilentMillis() {
+        return Math.max(0, wallClock.getAsLong() - brokerAnsweredAt);
+    }
+
+    public long registrySilentMillis() {
+        return Math.max(0, wallClock.getAsLong() - registryAnsweredAt);
+    }
+
+    public String brokerProblem() {
+        return brokerProblem;
+    }
+
+    public String registryProblem() {
+        return registryProblem;
+    }
+
+    /** Stops looking and closes the admin client. */
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        admin.close(Duration.ofSeconds(5));
+    }
+}
