@@ -27,6 +27,24 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
+import foldstream.examples.transfers.CompleteTransfer;
+import foldstream.examples.transfers.FailTransfer;
+import foldstream.examples.transfers.RequestTransfer;
+import foldstream.examples.transfers.TransferCompleted;
+import foldstream.examples.transfers.TransferFailed;
+import foldstream.examples.transfers.TransferProcessState;
+import foldstream.examples.transfers.TransferRequested;
+import foldstream.examples.transfers.TransferStage;
+import foldstream.examples.transfers.TransferState;
+import foldstream.examples.transfers.TransferStatus;
+import foldstream.protocol.ControlAction;
+import foldstream.protocol.ControlInstruction;
+import foldstream.protocol.ControlOutcome;
+import foldstream.protocol.ControlResult;
+import foldstream.protocol.ProcessCommand;
+import foldstream.protocol.ProcessDeadline;
+import foldstream.protocol.ProcessSnapshot;
+import foldstream.protocol.ProcessStatus;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -79,7 +97,24 @@ final class ExampleRecords {
                 new Example(prefix + "-field-violations", new FieldViolation("amount", "must be positive")),
                 new Example(prefix + "-snapshot-metas", meta),
                 new Example(prefix + "-snapshots", new AggregateSnapshot(7L,
-                        ByteBuffer.wrap(new byte[] {0, 0, 0, 0, 9, 2, 'h', 'i'}), meta)));
+                        ByteBuffer.wrap(new byte[] {0, 0, 0, 0, 9, 2, 'h', 'i'}), meta)),
+                new Example(prefix + "_transfers-commands", new RequestTransfer("acc-1", "acc-2", 300L)),
+                new Example(prefix + "_transfers-commands", new CompleteTransfer()),
+                new Example(prefix + "_transfers-commands", new FailTransfer("acc-2 does not exist")),
+                new Example(prefix + "_transfers-events", new TransferRequested("acc-1", "acc-2", 300L)),
+                new Example(prefix + "_transfers-events", new TransferCompleted()),
+                new Example(prefix + "_transfers-events", new TransferFailed("acc-2 does not exist")),
+                new Example(prefix + "_transfers-state", new TransferState("acc-1", "acc-2", 300L, TransferStatus.REQUESTED, null)),
+                new Example(prefix + "-transfer-process-states", TransferProcessState.newBuilder().setTransfer("T1").setFrom("acc-1")
+                        .setTo("acc-2").setAmount(300L).setStage(TransferStage.DEPOSITING).build()),
+                new Example(prefix + "_users-control", new ControlInstruction(ControlAction.REPLAY)),
+                new Example(prefix + "_users-control-results", new ControlResult("replay-1", "ex_users", 2, ControlAction.REPLAY,
+                        ControlOutcome.DONE, 120L, 40L, null, "partition 2: rebuilt 40 aggregates from 120 events", at)),
+                new Example(prefix + "-process-snapshots", new ProcessSnapshot("transfer", "T1", ProcessStatus.ACTIVE, 2L,
+                        ByteBuffer.wrap(new byte[] {0, 0, 0, 0, 7, 4}), "corr-1", at, at.plusSeconds(1), null, null,
+                        List.of(new ProcessDeadline("withdrawal", at.plusSeconds(30))),
+                        List.of(new ProcessCommand("cmd-1", "ex_accounts", "acc-1", "foldstream.examples.accounts.Withdraw", at,
+                                Outcome.ACCEPTED, null, null)))));
     }
 
     /** The full names of every record schema shipped in the schemas module's avro/ folder. */

@@ -35,7 +35,7 @@ public final class KafkaAcls {
 
     private static final long TIMEOUT_SECONDS = 60;
     /** The topic suffixes of a type's topics ({@code S-commands}, ...), as the wire contract names them. */
-    public static final List<String> TYPE_TOPICS = List.of("commands", "events", "results", "dlq", "state");
+    public static final List<String> TYPE_TOPICS = List.of("commands", "events", "results", "dlq", "control", "control-results", "state");
 
     private KafkaAcls() {
     }
