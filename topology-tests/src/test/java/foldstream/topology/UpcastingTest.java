@@ -8,16 +8,23 @@ import foldstream.test.ledger.Credited;
 import foldstream.test.ledger.LedgerState;
 import foldstream.test.ledger.Reversed;
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.runtime.ContractHeaders;
+import foldstream.worker.runtime.EventFold;
 import foldstream.worker.runtime.EventReader;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.CompatibilityLevel;
 import foldstream.worker.serialization.InMemorySchemaRegistry;
 import foldstream.worker.testing.AggregateFixture;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.Test;
 
 /** Events written under old schemas read as today's events: Avro's resolution first, then upcasters. */
@@ -114,6 +121,26 @@ class UpcastingTest {
         assertThatThrownBy(() -> AggregateFixture.of(ledger).givenWritten(record(new Schema.Parser().parse("""
                 {"type": "record", "name": "Nope", "namespace": "x", "fields": [{"name": "a", "type": "int"}]}"""), "a", 1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x.Nope");
+    }
+
+    @Test
+    void theWorkersFoldReadsOldEventsAsTodaysAndCountsStoredVersions() {
+        // EventFold is what the EVENTS_ONLY rebuild and replay fold S-events with (PartitionRebuild).
+        GenericRecord corrected = new GenericData.Record(Ledger.CORRECTED_V1);
+        corrected.put("from", 100L);
+        corrected.put("to", 40L);
+        List<GenericRecord> written = List.of(record(Ledger.AMOUNT_PAID_IN_V1, "euros", 2), record(Ledger.DEPOSITED_V1, "cents", 5L),
+                corrected);
+        EventFold<LedgerState> fold = new EventFold<>(ledger, codec);
+        for (int i = 0; i < written.size(); i++) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(ContractHeaders.AGGREGATE_VERSION, ContractHeaders.utf8(i + 1));
+            fold.add(new ConsumerRecord<>("ledger-events", 0, i, 0L, TimestampType.CREATE_TIME, 0, 0,
+                    "L1".getBytes(StandardCharsets.UTF_8), encode(written.get(i)), headers, Optional.empty()));
+        }
+
+        assertThat(fold.version("L1")).isEqualTo(3);
+        assertThat(fold.snapshots().get("L1").state()).isEqualTo(new LedgerState(200L + 5L - 100L + 40L, 4));
     }
 
     private List<SpecificRecord> read(GenericRecord written) {
