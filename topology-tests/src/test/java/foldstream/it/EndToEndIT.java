@@ -55,7 +55,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * without registering anything: the worker's start-up registered the subjects) to a worker running as
  * its own process; results, events and dead letters read back as raw records. Checks the bytes (magic
  * byte, a schema id the registry resolves to the record's schema under the contract's subject), every
- * header of DESIGN.md's table, each outcome, duplicates, and the dead-letter topic.
+ * header of docs/contract.md's table, each outcome, duplicates, and the dead-letter topic.
  */
 @ExtendWith(KafkaStackPerClass.class)
 class EndToEndIT {

@@ -19,7 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Every outcome of DESIGN.md's table, with the result's fields filled as the contract says. */
+/** Every outcome of docs/contract.md's table, with the result's fields filled as the contract says. */
 class OutcomesTest {
 
     private final Worker worker = new Worker(ExampleTypes.all());

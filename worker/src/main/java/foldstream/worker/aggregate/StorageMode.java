@@ -1,6 +1,6 @@
 package foldstream.worker.aggregate;
 
-/** How an aggregate type keeps its data: gen_aggregate's three modes (see DESIGN.md, "Storage modes"). */
+/** How an aggregate type keeps its data: gen_aggregate's three modes (docs/architecture.md, "Where state lives"). */
 public enum StorageMode {
     /** Events on {@code S-events}, snapshots in a changelogged store. The default. */
     EVENTS_AND_SNAPSHOTS,

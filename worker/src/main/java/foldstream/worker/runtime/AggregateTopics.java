@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The topics and state stores of one aggregate type, all named from its stream name {@code S}
- * (see DESIGN.md, "The wire contract").
+ * (see docs/contract.md).
  *
  * <pre>{@code AggregateTopics.of("ex_users").events()  // "ex_users-events" }</pre>
  */

@@ -46,7 +46,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides the commands of one aggregate type in one task (DESIGN.md, "Processing one command"):
+ * Decides the commands of one aggregate type in one task (docs/architecture.md, "One command's path"):
  * read, answer duplicates from the command-id store, load the snapshot, evaluate, then write the
  * snapshot and forward events and result. Under {@code exactly_once_v2} all of it commits with the
  * input offset or none of it does.

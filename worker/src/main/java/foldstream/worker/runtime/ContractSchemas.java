@@ -13,7 +13,7 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Which record types each topic of an aggregate type carries, and the registry subject each is
- * written under (DESIGN.md, "The wire contract"): every command on {@code S-commands} and every event
+ * written under (docs/contract.md): every command on {@code S-commands} and every event
  * on {@code S-events} under {@code <topic>-<full.Name>}; {@code CommandResult} under
  * {@code S-results-value}; the state record under {@code S-state-value} (the snapshot store writes it
  * there too, published or not).

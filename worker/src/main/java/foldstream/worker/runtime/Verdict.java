@@ -7,7 +7,7 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * What one command does to one aggregate, before anything is written: the pure part of
- * "Processing one command" (DESIGN.md, steps 4 to 6).
+ * "Processing one command" (docs/architecture.md, "One command's path").
  */
 public sealed interface Verdict<S> permits Verdict.Accepted, Verdict.Unchanged, Verdict.Refused, Verdict.Failed {
 

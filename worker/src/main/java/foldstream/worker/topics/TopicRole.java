@@ -6,7 +6,7 @@ import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * The part a topic plays for its aggregate type, with the settings the wire contract gives it
- * when Foldstream creates it (DESIGN.md, "The wire contract").
+ * when Foldstream creates it (docs/contract.md).
  *
  * <pre>{@code
  * TopicRole.EVENTS.topic(AggregateTopics.of("ex_users"))   // "ex_users-events"
