@@ -24,22 +24,22 @@ import org.apache.avro.specific.SpecificRecord;
  *       schema (same name, other meaning) is upcast too.</li>
  * </ul>
  */
-final class Ledger implements Aggregate<LedgerState> {
+public final class Ledger implements Aggregate<LedgerState> {
 
-    static final Schema AMOUNT_PAID_IN_V1 = parse("""
+    public static final Schema AMOUNT_PAID_IN_V1 = parse("""
             {"type": "record", "name": "AmountPaidIn", "namespace": "foldstream.test.ledger",
              "fields": [{"name": "euros", "type": "int"}]}""");
-    static final Schema CORRECTED_V1 = parse("""
+    public static final Schema CORRECTED_V1 = parse("""
             {"type": "record", "name": "Corrected", "namespace": "foldstream.test.ledger",
              "fields": [{"name": "from", "type": "long"}, {"name": "to", "type": "long"}]}""");
-    static final Schema DEPOSITED_V1 = parse("""
+    public static final Schema DEPOSITED_V1 = parse("""
             {"type": "record", "name": "Deposited", "namespace": "foldstream.test.ledger",
              "fields": [{"name": "cents", "type": "long"}]}""");
-    static final Schema CREDITED_IN_EUROS = parse("""
+    public static final Schema CREDITED_IN_EUROS = parse("""
             {"type": "record", "name": "Credited", "namespace": "foldstream.test.ledger",
              "fields": [{"name": "euros", "type": "int"}]}""");
 
-    static AggregateType<LedgerState> type(String name) {
+    public static AggregateType<LedgerState> type(String name) {
         return AggregateType.builder(name, LedgerState.class, new Ledger())
                 .command(Credit.class, Creation.EITHER)
                 .events(Credited.class, Reversed.class)
