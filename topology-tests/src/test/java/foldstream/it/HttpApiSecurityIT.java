@@ -147,7 +147,11 @@ class HttpApiSecurityIT {
         assertThat(otherTypeRead.json().get("message").asText()).endsWith("may not read it_sec_counters");
 
         // The probes stay open; the 401 says how to authenticate.
-        assertThat(call("GET", "/health", null, null).status()).isEqualTo(200);
+        FacadeHttp.Reply anonymousHealth = call("GET", "/health", null, null);
+        assertThat(anonymousHealth.status()).isEqualTo(200);
+        // What each check found names partitions and errors: only for callers with ops.
+        assertThat(anonymousHealth.json().has("checks")).as(anonymousHealth.body()).isFalse();
+        assertThat(call("GET", "/health", null, ADMIN).json().has("checks")).isTrue();
         HttpResponse<String> challenge = sendRaw(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.httpPort() + A + id))
                 .GET().build());
         assertThat(challenge.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"foldstream\"");

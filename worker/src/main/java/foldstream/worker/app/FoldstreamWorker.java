@@ -281,8 +281,9 @@ public final class FoldstreamWorker implements AutoCloseable {
             createdHttp = new WorkerHttpServer(endpoint.bindHost(), endpoint.port(), httpSettings, this::state,
                     new AggregateQueries(created, types, codec, endpoint.hostInfo(), rebuilds), createdGateway, types, List.of(
                             Route.get("/metrics", Need.ops(), Endpoint.sync(call -> reply(observability.endpoints().metrics()))),
-                            Route.get("/health", Need.probe(), Endpoint.sync(call -> reply(observability.endpoints().health()))),
-                            Route.get("/ready", Need.probe(), Endpoint.sync(call -> reply(observability.endpoints().ready()))),
+                            // Probes answer anyone while open; what each check found (partitions, errors) only callers with ops.
+                            Route.get("/health", Need.probe(), Endpoint.sync(call -> reply(observability.endpoints().health(call.grant().ops())))),
+                            Route.get("/ready", Need.probe(), Endpoint.sync(call -> reply(observability.endpoints().ready(call.grant().ops())))),
                             Route.get("/processes/{name}/{id}", Need.read("name"), call -> processView.get(call.path("name"),
                                     call.path("id"), call.header(OwnerForwarding.FORWARDED).isPresent())),
                             Route.get("/projections", Need.ops(), Endpoint.sync(call -> reply(projectionView.list()))),

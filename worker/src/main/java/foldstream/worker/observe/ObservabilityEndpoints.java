@@ -43,19 +43,28 @@ public final class ObservabilityEndpoints {
         return new Answer(200, PROMETHEUS_TEXT, registry.scrape());
     }
 
-    /** 200 when every check is UP, else 503; the body lists each check: {@code {"status":"DOWN","checks":[{"name":...,"state":...,"detail":...}]}}. */
-    public Answer health() {
+    /**
+     * 200 when every check is UP, else 503; the body lists each check:
+     * {@code {"status":"DOWN","checks":[{"name":...,"state":...,"detail":...}]}}.
+     *
+     * @param details whether the checks are shown (they name partitions and errors: for callers with
+     *     the {@code ops} grant); without, the body is only {@code {"status":"DOWN"}}
+     */
+    public Answer health(boolean details) {
         WorkerHealth.Report report = health.health();
-        return new Answer(report.up() ? 200 : 503, JSON, report);
+        Object body = details ? report : Map.of("status", report.status());
+        return new Answer(report.up() ? 200 : 503, JSON, body);
     }
 
-    /** 200 when ready, else 503: {@code {"ready":true,"status":"UP","checks":[...]}}. */
-    public Answer ready() {
+    /** 200 when ready, else 503: {@code {"ready":true,"status":"UP","checks":[...]}}, the checks only with {@code details}. */
+    public Answer ready(boolean details) {
         WorkerHealth.Report report = health.readiness();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("ready", report.up());
         body.put("status", report.status());
-        body.put("checks", report.checks());
+        if (details) {
+            body.put("checks", report.checks());
+        }
         return new Answer(report.up() ? 200 : 503, JSON, body);
     }
 }
