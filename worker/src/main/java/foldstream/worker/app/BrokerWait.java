@@ -1,6 +1,6 @@
 package foldstream.worker.app;
 
-import foldstream.worker.runtime.LogThrottle;
+import foldstream.worker.observe.RateLimitedLog;
 import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.topics.KafkaUnreachableException;
 import java.time.Duration;
@@ -77,7 +77,7 @@ public record BrokerWait(Optional<Duration> limit) {
         Map<String, Object> admin = new StreamsConfig(config).getAdminConfigs("foldstream-broker-wait");
         Instant since = Instant.now();
         long start = System.nanoTime();
-        LogThrottle log = new LogThrottle(Duration.ofSeconds(30));
+        RateLimitedLog log = new RateLimitedLog(1, 30_000, System::currentTimeMillis);
         try (Admin client = Admin.create(admin)) {
             for (int attempt = 1; ; attempt++) {
                 long left = limit.map(d -> d.toNanos() - (System.nanoTime() - start)).orElse(Long.MAX_VALUE);
@@ -98,7 +98,7 @@ public record BrokerWait(Optional<Duration> limit) {
                     if (signal.awaitRequest(Duration.ZERO)) {
                         return false;
                     }
-                    if (log.allow()) {
+                    if (log.admit() >= 0) {
                         LOG.warn("waiting for a Kafka broker at {} since {} ({}); not ready meanwhile",
                                 settings.bootstrapServers(), since, limit.map(d -> "for up to " + d).orElse("forever"));
                     }

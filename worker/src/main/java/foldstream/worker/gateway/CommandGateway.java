@@ -9,7 +9,7 @@ import foldstream.worker.observe.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
-import foldstream.worker.runtime.LogThrottle;
+import foldstream.worker.observe.RateLimitedLog;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.SubjectNameStrategy;
 import foldstream.worker.serialization.WireFormatException;
@@ -94,7 +94,7 @@ public final class CommandGateway implements AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> replies;
     /** Where the reply thread is in each results partition, so a new consumer resumes there. */
     private final Map<TopicPartition, Long> positions = new HashMap<>();
-    private final LogThrottle readerLog = new LogThrottle(Duration.ofSeconds(30));
+    private final RateLimitedLog readerLog = new RateLimitedLog(1, 30_000, System::currentTimeMillis);
     private final Map<String, CompletableFuture<CommandResult>> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timeouts;
     private final ExecutorService callbacks;
@@ -469,7 +469,7 @@ public final class CommandGateway implements AutoCloseable {
                     return;
                 }
                 failures++;
-                if (readerLog.allow()) {
+                if (readerLog.admit() >= 0) {
                     LOG.warn("the gateway's result reader failed ({} in a row); it retries{}", failures,
                             failures >= RECREATE_AFTER_FAILURES ? " with a new consumer" : "", e);
                 }
@@ -506,7 +506,7 @@ public final class CommandGateway implements AutoCloseable {
         try {
             result = codec.decode(record.value(), CommandResult.class);
         } catch (WireFormatException e) {
-            if (readerLog.allow()) {
+            if (readerLog.admit() >= 0) {
                 LOG.warn("the gateway skipped an unreadable result at {}/{}/{}: {}", record.topic(), record.partition(),
                         record.offset(), e.getMessage());
             }

@@ -5,7 +5,9 @@ import java.util.function.LongSupplier;
 /**
  * Lets through at most {@code burst} warnings of one kind per window and counts the rest, so a flood
  * (a producer writing garbage to {@code S-commands}) cannot drown the log; the next line let through
- * says how many were suppressed. One per kind of warning, used by one thread (a stream task's).
+ * says how many were suppressed. One per kind of warning; thread-safe. With a burst of 1 it reports
+ * a lasting failure (a registry or broker away) once per window, and {@link #reset} re-arms it when
+ * the failure ends.
  *
  * <pre>{@code
  * long suppressed = malformedWarnings.admit();
@@ -34,7 +36,7 @@ public final class RateLimitedLog {
      * @return -1 when this warning is to be suppressed; else how many were suppressed since the last
      *     one let through (to say so in this one)
      */
-    public long admit() {
+    public synchronized long admit() {
         long now = wallClock.getAsLong();
         if (now - windowStart >= windowMillis) {
             windowStart = now;
@@ -48,6 +50,13 @@ public final class RateLimitedLog {
         long before = suppressed;
         suppressed = 0;
         return before;
+    }
+
+    /** The failure ended: the next warning is let through at once, as a new one. */
+    public synchronized void reset() {
+        windowStart = Long.MIN_VALUE / 2;
+        admitted = 0;
+        suppressed = 0;
     }
 
     /** {@code " (12 similar warnings suppressed)"}, or nothing when none were. */

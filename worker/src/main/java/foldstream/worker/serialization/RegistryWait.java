@@ -1,6 +1,6 @@
 package foldstream.worker.serialization;
 
-import foldstream.worker.runtime.LogThrottle;
+import foldstream.worker.observe.RateLimitedLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -36,7 +36,7 @@ public final class RegistryWait {
 
     private final Duration budget;
     private final RegistryHealth health;
-    private final LogThrottle log = new LogThrottle(Duration.ofSeconds(30));
+    private final RateLimitedLog log = new RateLimitedLog(1, 30_000, System::currentTimeMillis);
 
     public RegistryWait(Duration budget, RegistryHealth health) {
         if (budget.isNegative()) {
@@ -176,7 +176,7 @@ public final class RegistryWait {
     }
 
     private void logRateLimited(String what, DependencyStatus.Waiting waiting, boolean spent) {
-        if (!log.allow()) {
+        if (log.admit() < 0) {
             return;
         }
         LOG.warn("waiting on the schema registry since {} ({} failed calls) for {}{}: {}", waiting.since(), waiting.failures(), what,
