@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import foldstream.examples.accounts.AccountOpened;
 import foldstream.examples.accounts.MoneyDeposited;
 import foldstream.examples.accounts.MoneyWithdrawn;
+import foldstream.ops.stack.PostgresServer;
 import foldstream.worker.projection.ErrorPolicy;
 import foldstream.worker.projection.EventUpcaster;
 import foldstream.worker.projection.JdbcProjection;
@@ -47,7 +48,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class JdbcProjectionIT {
 
     @Test
-    void duplicatesGapsAndFailuresAreHandledAsThePolicySays(KafkaStack.Endpoints stack, EmbeddedPostgres.Server postgres) throws Exception {
+    void duplicatesGapsAndFailuresAreHandledAsThePolicySays(KafkaStack.Endpoints stack, PostgresServer postgres) throws Exception {
         String run = "jdbc" + Long.toString(System.nanoTime(), 36);
         String stream = run + "_acc";
         String events = AggregateTopics.of(stream).events();

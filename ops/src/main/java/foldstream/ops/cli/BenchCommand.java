@@ -3,6 +3,7 @@ package foldstream.ops.cli;
 import foldstream.ops.bench.BenchReport;
 import foldstream.ops.bench.BenchSettings;
 import foldstream.ops.bench.Benchmark;
+import foldstream.ops.bench.ProjectionBenchSettings;
 import foldstream.worker.aggregate.StorageMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {
             "Measures producer and bare-processor ceilings, then Foldstream's throughput, latency, skew, restore time",
-            "and memory, in one table (and a JSON file). Starts its own broker and registry unless given a broker."})
+            "and memory, in one table (and a JSON file). Starts its own broker and registry unless given a broker.",
+            "--only PROJECTION: projection catch-up (embedded and into PostgreSQL) beside a plain consumer of the same events."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "A broker to use (default: start one here)")
@@ -52,7 +54,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<StorageMode> modes;
 
     @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all)")
+            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all but PROJECTION)")
     Set<BenchSettings.Part> only;
 
     @Option(names = "--low-latency", split = ",", paramLabel = "KEY=VALUE",
@@ -62,6 +64,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--compare", split = ",", paramLabel = "KEY=VALUE",
             description = "Worker settings the throughput part also runs with, alternating with the defaults in one run (default: none)")
     Map<String, String> compare;
+
+    @Option(names = "--projection-events", defaultValue = "1000000",
+            description = "PROJECTION: events of ex_accounts the plain consumer and both runners catch up on (default: ${DEFAULT-VALUE})")
+    int projectionEvents;
 
     @Option(names = "--json", defaultValue = "foldstream-bench.json", description = "Where the figures go (default: ${DEFAULT-VALUE})")
     Path json;
@@ -74,9 +80,10 @@ public final class BenchCommand implements Callable<Integer> {
         Path work = workDir != null ? workDir : Files.createTempDirectory("foldstream-bench");
         BenchSettings settings = new BenchSettings(Optional.ofNullable(bootstrapServers), commands, aggregates, partitions, rate,
                 Duration.ofSeconds(durationSeconds), repeats, restoreEvents, modes, json, work,
-                only == null || only.isEmpty() ? EnumSet.allOf(BenchSettings.Part.class) : EnumSet.copyOf(only),
+                // PROJECTION (minutes: a million events into PostgreSQL) runs when asked for.
+                only == null || only.isEmpty() ? EnumSet.complementOf(EnumSet.of(BenchSettings.Part.PROJECTION)) : EnumSet.copyOf(only),
                 lowLatency == null || lowLatency.isEmpty() ? BenchSettings.LOW_LATENCY : lowLatency,
-                compare == null ? Map.of() : compare);
+                compare == null ? Map.of() : compare, new ProjectionBenchSettings(projectionEvents));
         BenchReport report = new Benchmark(settings, System.err).run();
         report.printTable(System.out);
         report.writeJson(json);
