@@ -13,12 +13,10 @@ import foldstream.worker.projection.runtime.EmbeddedProjectionRunner;
 import foldstream.worker.projection.runtime.ProjectionLookup;
 import foldstream.worker.projection.runtime.ProjectionRuntime;
 import foldstream.worker.runtime.AggregateTopics;
-import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.HttpSchemaRegistryClient;
 import foldstream.worker.serialization.RegistryClientSettings;
-import foldstream.worker.serialization.SubjectNameStrategy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -27,12 +25,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
@@ -72,9 +67,9 @@ class ProjectionRetryIT {
              KafkaProducer<String, byte[]> producer = SteadyLoad.producer(stack.bootstrapServers())) {
             admin.createTopics(List.of(new NewTopic(events, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
             AvroWireCodec codec = new AvroWireCodec(registry, true);
-            send(producer, codec, events, stream, "a1", 1, new AccountOpened("ann"));
-            send(producer, codec, events, stream, "a1", 2, new MoneyDeposited(13L, 13L));   // fails every time
-            send(producer, codec, events, stream, "a2", 1, new AccountOpened("bob"));       // held behind it
+            HandWrittenEvents.send(producer, codec, events, stream, "a1", 1, new AccountOpened("ann"));
+            HandWrittenEvents.send(producer, codec, events, stream, "a1", 2, new MoneyDeposited(13L, 13L));   // fails every time
+            HandWrittenEvents.send(producer, codec, events, stream, "a2", 1, new AccountOpened("bob"));       // held behind it
 
             EmbeddedProjectionRunner<Count> before = new EmbeddedProjectionRunner<>(counts, runtime(stack, run, codec, first));
             try {
@@ -113,15 +108,5 @@ class ProjectionRetryIT {
         streams.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "127.0.0.1:1");
         return new ProjectionRuntime(run, streams, Map.of("bootstrap.servers", stack.bootstrapServers()), codec, List.of(),
                 EventUpcaster.NONE, new HostInfo("127.0.0.1", 1));
-    }
-
-    private static void send(KafkaProducer<String, byte[]> producer, AvroWireCodec codec, String topic, String type, String id, long version,
-                             SpecificRecord event) throws Exception {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(ContractHeaders.AGGREGATE_VERSION, ContractHeaders.utf8(version));
-        headers.add(ContractHeaders.AGGREGATE_TYPE, ContractHeaders.utf8(type));
-        headers.add(ContractHeaders.EVENT_TYPE, ContractHeaders.utf8(event.getSchema().getFullName()));
-        byte[] value = codec.encode(SubjectNameStrategy.TOPIC_RECORD_NAME.subject(topic, event.getSchema()), event);
-        producer.send(new ProducerRecord<>(topic, null, id, value, headers)).get(30, TimeUnit.SECONDS);
     }
 }
