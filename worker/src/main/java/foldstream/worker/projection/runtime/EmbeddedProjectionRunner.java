@@ -52,6 +52,12 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
     /** The store of an event waiting for its retry, its failed attempts, and the records held behind it. */
     public static final String RETRIES_STORE = ProjectionApplier.RETRIES;
 
+    /**
+     * How often a projection commits unless the worker's Kafka Streams settings say
+     * ({@code commit.interval.ms}): its states become visible to queries at most this late.
+     */
+    public static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
+
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedProjectionRunner.class);
 
     private final EmbeddedProjection<S> projection;
@@ -66,6 +72,9 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
         this.applicationId = applicationId(runtime.workerApplicationId(), projection.name(), projection.version());
         Map<String, Object> config = new HashMap<>(runtime.streamsConfig());
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        // A commit under exactly-once (flush, offsets into the transaction, its end) waits on several broker round trips; at
+        // Kafka Streams' 100 ms it took most of the stream thread's time in catch-up. A worker's own interval still applies.
+        config.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL.toMillis());
         // The worker's own client id, if set, names this application's clients too, told apart by the projection.
         config.computeIfPresent(StreamsConfig.CLIENT_ID_CONFIG, (key, clientId) -> clientId + "-" + projection.id());
         this.streams = new KafkaStreams(topology(projection, runtime.reader(projection), dlqTopic(), stateTopic()), new StreamsConfig(config));

@@ -278,10 +278,21 @@ public final class JdbcProjectionRunner implements AutoCloseable {
 
     private Outcome transaction(TopicPartition partition, long from, List<ConsumerRecord<byte[], byte[]>> records) throws SQLException {
         connection.setAutoCommit(false);
-        try {
+        try (Statements statements = new Statements()) {
+            AggregateProgressBatch progress = new AggregateProgressBatch(positions, projection.id());
+            // One query for the progress of every aggregate in the batch, rather than one per event.
+            List<AggregateProgressBatch.Aggregate> aggregates = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                EventMeta meta = reader.metaOnly(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(),
+                        record.headers()).meta();
+                if (meta.aggregateId() != null && meta.version() >= 1) {
+                    aggregates.add(new AggregateProgressBatch.Aggregate(meta.aggregateType(), meta.aggregateId()));
+                }
+            }
+            progress.preload(connection, aggregates);
             for (ConsumerRecord<byte[], byte[]> record : records) {
                 try {
-                    apply(record);
+                    apply(record, progress, statements);
                 } catch (HandlerFailure failure) {
                     connection.rollback();
                     batchFailure = failure;
@@ -289,10 +300,39 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                     return Outcome.FAILED;
                 }
             }
+            progress.flush(connection);
             return commitAt(partition, from, records.get(records.size() - 1).offset());
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             throw e;
+        }
+    }
+
+    /**
+     * The handler's statements of one transaction, prepared once per SQL text and reused: the
+     * driver can then keep them prepared on the server rather than parse every event's anew.
+     */
+    private final class Statements implements AutoCloseable {
+        private final Map<String, PreparedStatement> prepared = new HashMap<>();
+
+        PreparedStatement of(String sql) throws SQLException {
+            PreparedStatement statement = prepared.get(sql);
+            if (statement == null) {
+                statement = connection.prepareStatement(sql);
+                prepared.put(sql, statement);
+            }
+            return statement;
+        }
+
+        @Override
+        public void close() {
+            for (PreparedStatement statement : prepared.values()) {
+                try {
+                    statement.close();
+                } catch (SQLException e) {
+                    LOG.debug("closing a statement failed: {}", e.getMessage());
+                }
+            }
         }
     }
 
@@ -327,8 +367,10 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                 batchFailure = null;
             } else {
                 connection.setAutoCommit(false);
-                try {
-                    apply(record);
+                try (Statements statements = new Statements()) {
+                    AggregateProgressBatch progress = new AggregateProgressBatch(positions, projection.id());
+                    apply(record, progress, statements);
+                    progress.flush(connection);
                     return commitAt(partition, at, record.offset()) == Outcome.COMMITTED;
                 } catch (HandlerFailure e) {
                     rollbackQuietly();
@@ -413,8 +455,12 @@ public final class JdbcProjectionRunner implements AutoCloseable {
         }
     }
 
-    /** Applies one event inside the open transaction: version guard, then the handler's writes. */
-    private void apply(ConsumerRecord<byte[], byte[]> record) throws SQLException, HandlerFailure {
+    /**
+     * Applies one event inside the open transaction: version guard, then the handler's writes. The
+     * aggregate's new progress goes to {@code batch}, written when the transaction commits.
+     */
+    private void apply(ConsumerRecord<byte[], byte[]> record, AggregateProgressBatch batch, Statements statements)
+            throws SQLException, HandlerFailure {
         ProjectionEventReader.Read read = reader.read(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(),
                 record.headers(), record.value());
         EventMeta meta = read.meta();
@@ -423,14 +469,14 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                     projection.id(), meta.source(), ((ProjectionEventReader.Unreadable) read).reason());
             return;
         }
-        Progress progress = positions.aggregate(connection, projection.id(), meta.aggregateType(), meta.aggregateId());
+        Progress progress = batch.get(connection, meta.aggregateType(), meta.aggregateId());
         if (progress.stopped().isPresent() || meta.version() <= progress.version()) {
             return;
         }
         if (meta.version() > progress.version() + 1) {
             String reason = progress.gap(projection.id(), meta);
             LOG.error("{}", reason);
-            positions.saveAggregate(connection, projection.id(), meta.aggregateType(), meta.aggregateId(), progress.stop(reason));
+            batch.put(meta.aggregateType(), meta.aggregateId(), progress.stop(reason));
             return;
         }
         if (read instanceof ProjectionEventReader.Unreadable unreadable) {
@@ -447,7 +493,8 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                 throw new HandlerFailure("projection " + projection.id() + " failed on " + meta.describe() + ": " + e, e, meta, progress);
             }
             for (SqlWrite write : writes) {
-                try (PreparedStatement statement = connection.prepareStatement(write.sql())) {
+                try {
+                    PreparedStatement statement = statements.of(write.sql());
                     for (int i = 0; i < write.parameters().size(); i++) {
                         statement.setObject(i + 1, write.parameters().get(i));
                     }
@@ -462,7 +509,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                 }
             }
         }
-        positions.saveAggregate(connection, projection.id(), meta.aggregateType(), meta.aggregateId(), progress.at(meta.version()));
+        batch.put(meta.aggregateType(), meta.aggregateId(), progress.at(meta.version()));
     }
 
     private void databaseTrouble(SQLException e) {
