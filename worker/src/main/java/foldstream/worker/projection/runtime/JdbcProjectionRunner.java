@@ -278,7 +278,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
 
     private Outcome transaction(TopicPartition partition, long from, List<ConsumerRecord<byte[], byte[]>> records) throws SQLException {
         connection.setAutoCommit(false);
-        try (Statements statements = new Statements()) {
+        try (Statements statements = new Statements(true)) {
             AggregateProgressBatch progress = new AggregateProgressBatch(positions, projection.id());
             // One query for the progress of every aggregate in the batch, rather than one per event.
             List<AggregateProgressBatch.Aggregate> aggregates = new ArrayList<>();
@@ -295,10 +295,21 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                     apply(record, progress, statements);
                 } catch (HandlerFailure failure) {
                     connection.rollback();
-                    batchFailure = failure;
+                    // A refused statement may be an earlier event's, sent in a batch: then one by one finds whose it is.
+                    batchFailure = failure.getCause() instanceof SQLException ? null : failure;
                     batchFailureOffset = record.offset();
                     return Outcome.FAILED;
                 }
+            }
+            try {
+                statements.flush();
+            } catch (SQLException e) {
+                if (!connection.isValid(2)) {
+                    throw e;
+                }
+                connection.rollback();
+                batchFailure = null;
+                return Outcome.FAILED;
             }
             progress.flush(connection);
             return commitAt(partition, from, records.get(records.size() - 1).offset());
@@ -309,19 +320,48 @@ public final class JdbcProjectionRunner implements AutoCloseable {
     }
 
     /**
-     * The handler's statements of one transaction, prepared once per SQL text and reused: the
-     * driver can then keep them prepared on the server rather than parse every event's anew.
+     * The handler's statements of one transaction, prepared once per SQL text and reused (the
+     * driver then keeps them prepared on the server). Batched, consecutive writes of the same SQL go
+     * to the database as one JDBC batch, sent before a write of another SQL and before the commit, so
+     * the writes keep their order and a batch of events costs a few round trips rather than one per
+     * write; a refused statement is then not known to be one event's (the caller retries one by one).
      */
     private final class Statements implements AutoCloseable {
+        private final boolean batched;
         private final Map<String, PreparedStatement> prepared = new HashMap<>();
+        private PreparedStatement pending;
 
-        PreparedStatement of(String sql) throws SQLException {
-            PreparedStatement statement = prepared.get(sql);
+        Statements(boolean batched) {
+            this.batched = batched;
+        }
+
+        void run(SqlWrite write) throws SQLException {
+            PreparedStatement statement = prepared.get(write.sql());
             if (statement == null) {
-                statement = connection.prepareStatement(sql);
-                prepared.put(sql, statement);
+                statement = connection.prepareStatement(write.sql());
+                prepared.put(write.sql(), statement);
             }
-            return statement;
+            if (pending != null && pending != statement) {
+                flush();
+            }
+            for (int i = 0; i < write.parameters().size(); i++) {
+                statement.setObject(i + 1, write.parameters().get(i));
+            }
+            if (batched) {
+                statement.addBatch();
+                pending = statement;
+            } else {
+                statement.executeUpdate();
+            }
+        }
+
+        /** Sends the pending batch, if any. */
+        void flush() throws SQLException {
+            if (pending != null) {
+                PreparedStatement sending = pending;
+                pending = null;
+                sending.executeBatch();
+            }
         }
 
         @Override
@@ -367,7 +407,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                 batchFailure = null;
             } else {
                 connection.setAutoCommit(false);
-                try (Statements statements = new Statements()) {
+                try (Statements statements = new Statements(false)) {
                     AggregateProgressBatch progress = new AggregateProgressBatch(positions, projection.id());
                     apply(record, progress, statements);
                     progress.flush(connection);
@@ -494,11 +534,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
             }
             for (SqlWrite write : writes) {
                 try {
-                    PreparedStatement statement = statements.of(write.sql());
-                    for (int i = 0; i < write.parameters().size(); i++) {
-                        statement.setObject(i + 1, write.parameters().get(i));
-                    }
-                    statement.executeUpdate();
+                    statements.run(write);
                 } catch (SQLException e) {
                     if (connection.isValid(2)) {
                         // The database is there and refused the statement: the projection's error, not an outage.
