@@ -278,7 +278,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
 
     private Outcome transaction(TopicPartition partition, long from, List<ConsumerRecord<byte[], byte[]>> records) throws SQLException {
         connection.setAutoCommit(false);
-        try (Statements statements = new Statements(true)) {
+        try {
             AggregateProgressBatch progress = new AggregateProgressBatch(positions, projection.id());
             // One query for the progress of every aggregate in the batch, rather than one per event.
             List<AggregateProgressBatch.Aggregate> aggregates = new ArrayList<>();
@@ -292,87 +292,19 @@ public final class JdbcProjectionRunner implements AutoCloseable {
             progress.preload(connection, aggregates);
             for (ConsumerRecord<byte[], byte[]> record : records) {
                 try {
-                    apply(record, progress, statements);
+                    apply(record, progress);
                 } catch (HandlerFailure failure) {
                     connection.rollback();
-                    // A refused statement may be an earlier event's, sent in a batch: then one by one finds whose it is.
-                    batchFailure = failure.getCause() instanceof SQLException ? null : failure;
+                    batchFailure = failure;
                     batchFailureOffset = record.offset();
                     return Outcome.FAILED;
                 }
-            }
-            try {
-                statements.flush();
-            } catch (SQLException e) {
-                if (!connection.isValid(2)) {
-                    throw e;
-                }
-                connection.rollback();
-                batchFailure = null;
-                return Outcome.FAILED;
             }
             progress.flush(connection);
             return commitAt(partition, from, records.get(records.size() - 1).offset());
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             throw e;
-        }
-    }
-
-    /**
-     * The handler's statements of one transaction, prepared once per SQL text and reused (the
-     * driver then keeps them prepared on the server). Batched, consecutive writes of the same SQL go
-     * to the database as one JDBC batch, sent before a write of another SQL and before the commit, so
-     * the writes keep their order and a batch of events costs a few round trips rather than one per
-     * write; a refused statement is then not known to be one event's (the caller retries one by one).
-     */
-    private final class Statements implements AutoCloseable {
-        private final boolean batched;
-        private final Map<String, PreparedStatement> prepared = new HashMap<>();
-        private PreparedStatement pending;
-
-        Statements(boolean batched) {
-            this.batched = batched;
-        }
-
-        void run(SqlWrite write) throws SQLException {
-            PreparedStatement statement = prepared.get(write.sql());
-            if (statement == null) {
-                statement = connection.prepareStatement(write.sql());
-                prepared.put(write.sql(), statement);
-            }
-            if (pending != null && pending != statement) {
-                flush();
-            }
-            for (int i = 0; i < write.parameters().size(); i++) {
-                statement.setObject(i + 1, write.parameters().get(i));
-            }
-            if (batched) {
-                statement.addBatch();
-                pending = statement;
-            } else {
-                statement.executeUpdate();
-            }
-        }
-
-        /** Sends the pending batch, if any. */
-        void flush() throws SQLException {
-            if (pending != null) {
-                PreparedStatement sending = pending;
-                pending = null;
-                sending.executeBatch();
-            }
-        }
-
-        @Override
-        public void close() {
-            for (PreparedStatement statement : prepared.values()) {
-                try {
-                    statement.close();
-                } catch (SQLException e) {
-                    LOG.debug("closing a statement failed: {}", e.getMessage());
-                }
-            }
         }
     }
 
@@ -407,9 +339,9 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                 batchFailure = null;
             } else {
                 connection.setAutoCommit(false);
-                try (Statements statements = new Statements(false)) {
+                try {
                     AggregateProgressBatch progress = new AggregateProgressBatch(positions, projection.id());
-                    apply(record, progress, statements);
+                    apply(record, progress);
                     progress.flush(connection);
                     return commitAt(partition, at, record.offset()) == Outcome.COMMITTED;
                 } catch (HandlerFailure e) {
@@ -499,7 +431,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
      * Applies one event inside the open transaction: version guard, then the handler's writes. The
      * aggregate's new progress goes to {@code batch}, written when the transaction commits.
      */
-    private void apply(ConsumerRecord<byte[], byte[]> record, AggregateProgressBatch batch, Statements statements)
+    private void apply(ConsumerRecord<byte[], byte[]> record, AggregateProgressBatch batch)
             throws SQLException, HandlerFailure {
         ProjectionEventReader.Read read = reader.read(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(),
                 record.headers(), record.value());
@@ -533,8 +465,11 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                 throw new HandlerFailure("projection " + projection.id() + " failed on " + meta.describe() + ": " + e, e, meta, progress);
             }
             for (SqlWrite write : writes) {
-                try {
-                    statements.run(write);
+                try (PreparedStatement statement = connection.prepareStatement(write.sql())) {
+                    for (int i = 0; i < write.parameters().size(); i++) {
+                        statement.setObject(i + 1, write.parameters().get(i));
+                    }
+                    statement.executeUpdate();
                 } catch (SQLException e) {
                     if (connection.isValid(2)) {
                         // The database is there and refused the statement: the projection's error, not an outage.
