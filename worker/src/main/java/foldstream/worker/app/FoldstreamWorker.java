@@ -224,7 +224,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, topics.replicationFactor());
         HttpEndpoint endpoint = HttpEndpoint.of(settings, httpSettings);
         config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, endpoint.advertised());
-        RebuildBoard rebuilds = new RebuildBoard();
+        RebuildBoard rebuilds = observability.rebuilds();
         Topology topology = FoldstreamTopology.build(types, codec, options, clock, new KafkaEventLog(), rebuilds, observability.metrics());
         KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
         created.setStateListener((now, before) -> {
@@ -321,7 +321,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             projectionHost = createdProjections;
             projectionView = createdProjectionView;
         }
-        observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec.registry());
+        observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec);
         created.start();
         createdProcesses.start();
         LOG.info("worker {}: HTTP API on {}://{}:{}{}", settings.applicationId(), createdHttp.scheme(), endpoint.bindHost(),
