@@ -23,7 +23,7 @@ final class LogbackConsole {
     /** The context property that says Foldstream configured this context, and in which format. */
     static final String FORMAT_PROPERTY = "foldstream.log.format";
     static final String APPENDER = "foldstream-console";
-    /** As slf4j-simple printed them before: {@code 12:00:01.234 [main] INFO WorkerMain - started}. */
+    /** Time, thread, level, the class and the message: {@code 12:00:01.234 [main] INFO WorkerMain - started}. */
     static final String TEXT_PATTERN = "%d{HH:mm:ss.SSS} [%thread] %level %logger{0} - %msg%n";
 
     private static final Map<String, Level> LEVELS = Map.of(
