@@ -389,6 +389,25 @@ public final class FoldstreamWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * Kafka Streams wakes {@code close} before it calls the state listener with the last state: wait
+     * (briefly) for the listener, so that its log line is written before "closed" and before a JVM
+     * exits after closing.
+     */
+    private void awaitListenerSawTheEnd() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        synchronized (stateChanged) {
+            while (state != KafkaStreams.State.NOT_RUNNING && state != KafkaStreams.State.ERROR && System.nanoTime() < deadline) {
+                try {
+                    stateChanged.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     /** The running Kafka Streams instance, for interactive queries and metadata. */
     public KafkaStreams streams() {
         synchronized (lifecycle) {
@@ -467,6 +486,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         boolean clean = processesClean & projectionsClean & running.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (clean) {
+            awaitListenerSawTheEnd();
             LOG.info("worker {} closed", settings.applicationId());
         } else {
             LOG.warn("worker {} did not close within {}", settings.applicationId(), timeout);
