@@ -58,7 +58,9 @@ public final class ClusterWatch implements AutoCloseable {
 
     /**
      * @param typeByCommandsTopic each type's {@code S-commands} topic and the type's name
-     * @param probeSubject a subject the registry is asked about (any answer, even "not found", means it is reachable)
+     * @param registryWait the codec's: the probe reports into its {@code RegistryHealth}
+     * @param probeSubject a subject the registry is asked about (any answer about it, even "not found", means it
+     *     answers; a refusal such as 401 does not)
      */
     public ClusterWatch(Admin admin, String groupId, Map<String, String> typeByCommandsTopic, SchemaRegistryClient registry,
                         RegistryWait registryWait, String probeSubject, WorkerMetrics metrics, Duration every, LongSupplier wallClock) {
@@ -97,11 +99,7 @@ public final class ClusterWatch implements AutoCloseable {
             brokerProblem = String.valueOf(e.getCause() == null ? e : e.getCause());
             LOG.debug("the broker did not answer the lag look-up", e);
         }
-        try {
-            registryWait.probe(() -> registry.latest(probeSubject));
-        } catch (RuntimeException e) {
-            LOG.debug("the registry probe failed", e);
-        }
+        registryWait.probe(() -> registry.latest(probeSubject));
     }
 
     private void waiting() throws Exception {

@@ -149,6 +149,8 @@ public final class RegistryWait {
             } else {
                 health.failed(oneLine(e.getMessage()));
             }
+        } catch (RuntimeException e) {
+            health.failed(oneLine(e.toString())); // a client that failed otherwise: no answer either
         }
     }
 
