@@ -3,6 +3,7 @@ package foldstream.ops.cli;
 import foldstream.ops.bench.BenchReport;
 import foldstream.ops.bench.BenchSettings;
 import foldstream.ops.bench.Benchmark;
+import foldstream.ops.bench.LatencyCurveSettings;
 import foldstream.worker.aggregate.StorageMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<StorageMode> modes;
 
     @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all)")
+            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all but LATENCY_CURVE)")
     Set<BenchSettings.Part> only;
 
     @Option(names = "--low-latency", split = ",", paramLabel = "KEY=VALUE",
@@ -62,6 +63,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--compare", split = ",", paramLabel = "KEY=VALUE",
             description = "Worker settings the throughput part also runs with, alternating with the defaults in one run (default: none)")
     Map<String, String> compare;
+
+    @Option(names = "--curve-rates", split = ",", paramLabel = "RATE", defaultValue = "500,1000,2000,4000,8000,16000",
+            description = "Offered commands/s of the LATENCY_CURVE steps, ascending (default: ${DEFAULT-VALUE})")
+    List<Integer> curveRates;
+
+    @Option(names = "--curve-step", defaultValue = "10", paramLabel = "SECONDS", description = "Length of each LATENCY_CURVE step (default: ${DEFAULT-VALUE})")
+    int curveStepSeconds;
 
     @Option(names = "--json", defaultValue = "foldstream-bench.json", description = "Where the figures go (default: ${DEFAULT-VALUE})")
     Path json;
@@ -74,13 +82,15 @@ public final class BenchCommand implements Callable<Integer> {
         Path work = workDir != null ? workDir : Files.createTempDirectory("foldstream-bench");
         BenchSettings settings = new BenchSettings(Optional.ofNullable(bootstrapServers), commands, aggregates, partitions, rate,
                 Duration.ofSeconds(durationSeconds), repeats, restoreEvents, modes, json, work,
-                only == null || only.isEmpty() ? EnumSet.allOf(BenchSettings.Part.class) : EnumSet.copyOf(only),
+                only == null || only.isEmpty() ? EnumSet.complementOf(EnumSet.of(BenchSettings.Part.LATENCY_CURVE)) : EnumSet.copyOf(only),
                 lowLatency == null || lowLatency.isEmpty() ? BenchSettings.LOW_LATENCY : lowLatency,
-                compare == null ? Map.of() : compare);
+                compare == null ? Map.of() : compare,
+                new LatencyCurveSettings(curveRates, Duration.ofSeconds(curveStepSeconds)));
         BenchReport report = new Benchmark(settings, System.err).run();
         report.printTable(System.out);
         report.writeJson(json);
-        System.out.println("\nfigures: " + json.toAbsolutePath() + "; logs: " + work.resolve("logs"));
+        Path html = report.writeHtml(json);
+        System.out.println("\nfigures: " + json.toAbsolutePath() + "; charts: " + html.toAbsolutePath() + "; logs: " + work.resolve("logs"));
         return 0;
     }
 }
