@@ -22,6 +22,8 @@ final class LatencyCurve {
 
     /** A step whose p99 exceeds this multiple of the lowest rate's is past the knee. */
     static final double KNEE_FACTOR = 2.0;
+    /** A step whose commands went out slower than this fraction of its rate ends the curve: the rate was not offered. */
+    static final double SENT_FRACTION = 0.9;
 
     /** Starts a warmed-up processor of a kind with some Kafka Streams settings. */
     interface Starter {
@@ -29,7 +31,8 @@ final class LatencyCurve {
     }
 
     /** The p99 of each rate offered, in order, and whether the last one held. */
-    record Curve(String kind, String setting, List<Integer> rates, List<Double> p99s, List<Double> p50s, boolean lastHeld) {
+    record Curve(String kind, String setting, List<Integer> rates, List<Double> p99s, List<Double> sent, boolean lastHeld,
+                 String stop) {
 
         /** The highest rate that held; 0 when even the first did not. */
         int held() {
@@ -93,8 +96,9 @@ final class LatencyCurve {
     private Curve run(String kind, String setting, Map<String, String> properties) throws Exception {
         List<Integer> rates = new ArrayList<>();
         List<Double> p99s = new ArrayList<>();
-        List<Double> p50s = new ArrayList<>();
+        List<Double> sent = new ArrayList<>();
         boolean held = true;
+        String stop = "";
         int from = 0;
         try (Benchmark.Started processor = starter.start(kind, properties);
              KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
@@ -107,15 +111,20 @@ final class LatencyCurve {
                         from, count, rate, warmUp, drainLimit(), processor.child(),
                         (what, done) -> progress.printf("\r[bench]   %s %s %,d / %,d   ", kind, what, done, count));
                 from += count;
+                if (step > 0 && samples.sentPerSecond() < SENT_FRACTION * rate) {
+                    // The sender, not the processor, fell behind: the step was not offered at its rate, and is left out.
+                    stop = String.format(Locale.ROOT, "; stopped at %d/s: the load generator sent only %.0f/s", rate, samples.sentPerSecond());
+                    break;
+                }
                 rates.add(rate);
                 double p99 = samples.p99Millis();
                 p99s.add(p99);
-                p50s.add(samples.figures().get("p50 ms"));
+                sent.add(samples.sentPerSecond());
                 // Past the knee: unanswered within the drain limit (it cannot keep up), or p99 grown beyond the factor.
                 held = samples.unanswered() == 0 && p99 <= KNEE_FACTOR * p99s.get(0);
             }
         }
-        return new Curve(kind, setting, rates, p99s, p50s, held);
+        return new Curve(kind, setting, rates, p99s, sent, held, stop);
     }
 
     /** Long enough for a processor that keeps up to answer the last commands; one that needs longer is behind. */
@@ -124,7 +133,7 @@ final class LatencyCurve {
     }
 
     private Measurement row(Curve c, Map<String, String> properties) {
-        String knee = c.knee() == null ? "no knee up to " + c.rates().get(c.rates().size() - 1) + "/s"
+        String knee = c.knee() == null ? "no knee up to " + c.rates().get(c.rates().size() - 1) + "/s" + c.stop()
                 : String.format(Locale.ROOT, "knee at %d/s", c.knee());
         Map<String, Double> details = new LinkedHashMap<>();
         for (int i = 0; i < c.rates().size(); i++) {
@@ -166,7 +175,7 @@ final class LatencyCurve {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < c.rates().size(); i++) {
             text.append(i == 0 ? "" : ", ").append(c.rates().get(i)).append(": ")
-                    .append(String.format(Locale.ROOT, "%.0f", c.p99s().get(i)));
+                    .append(String.format(Locale.ROOT, "%.0f (sent at %.0f/s)", c.p99s().get(i), c.sent().get(i)));
         }
         return text.toString();
     }

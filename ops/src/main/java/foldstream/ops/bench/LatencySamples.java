@@ -49,6 +49,12 @@ record LatencySamples(long[] sentAt, long[] latency, int warmUp) {
         return missing;
     }
 
+    /** The rate the commands actually went out at, first send to last: below the rate asked for when the sender fell behind. */
+    double sentPerSecond() {
+        long span = sentAt[sentAt.length - 1] - sentAt[0];
+        return span <= 0 ? 0 : (sentAt.length - 1) / (span / 1e9);
+    }
+
     double p99Millis() {
         return Stats.percentile(counted(), 99) / 1e6;
     }
