@@ -14,13 +14,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 /**
  * Latency against offered load: both processors, at both commit settings, offered rising rates in
  * steps (one JVM per processor and setting, the steps one after another), until a step's p99 is more
- * than {@link #KNEE_FACTOR} times the lowest rate's or the processor does not keep up (a step not
+ * than {@link #KNEE_FACTOR} times the lowest p99 of the steps so far or the processor does not keep up (a step not
  * answered within its drain limit). The last rate that held is the row's figure; the next one is the
  * knee. Foldstream's p99 is then compared with the bare processor's at every rate below the bare knee.
  */
 final class LatencyCurve {
 
-    /** A step whose p99 exceeds this multiple of the lowest rate's is past the knee. */
+    /** A step whose p99 exceeds this multiple of the lowest p99 of the steps so far is past the knee. */
     static final double KNEE_FACTOR = 2.0;
     /** A step whose commands went out slower than this fraction of its rate ends the curve: the rate was not offered. */
     static final double SENT_FRACTION = 0.9;
@@ -121,7 +121,8 @@ final class LatencyCurve {
                 p99s.add(p99);
                 sent.add(samples.sentPerSecond());
                 // Past the knee: unanswered within the drain limit (it cannot keep up), or p99 grown beyond the factor.
-                held = samples.unanswered() == 0 && p99 <= KNEE_FACTOR * p99s.get(0);
+                // The lowest p99 so far is the baseline: the first step may still carry a cold JVM's slowness.
+                held = samples.unanswered() == 0 && p99 <= KNEE_FACTOR * p99s.stream().mapToDouble(Double::doubleValue).min().orElse(p99);
             }
         }
         return new Curve(kind, setting, rates, p99s, sent, held, stop);
@@ -143,7 +144,7 @@ final class LatencyCurve {
         List<Double> x = c.rates().stream().map(Integer::doubleValue).toList();
         return new Measurement(c.kind() + " latency curve, " + c.setting() + ": highest offered rate held", "offered/s",
                 List.of((double) c.held()), details,
-                knee + " (p99 over " + KNEE_FACTOR + "x the lowest rate's, or not answered within the drain limit); p99 ms by offered/s: "
+                knee + " (p99 over " + KNEE_FACTOR + "x the lowest p99 before, or not answered within the drain limit); p99 ms by offered/s: "
                         + points + (properties.isEmpty() ? "" : "; " + properties),
                 List.of(new Series(CHART, c.kind() + ", " + c.setting(), x, c.p99s())));
     }
