@@ -27,10 +27,20 @@ import java.util.Set;
  *     (default {@link #LOW_LATENCY})
  * @param compare worker settings the throughput part also runs with, run for run alternating with
  *     the defaults, so that one run on a busy machine compares the two (default none)
+ * @param failover what the {@code FAILOVER} part kills and compares (default {@link FailoverSettings#DEFAULTS})
  */
 public record BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                             Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
-                            Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare) {
+                            Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare,
+                            FailoverSettings failover) {
+
+    /** With the failover part's defaults. */
+    public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
+                         Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
+                         Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare) {
+        this(bootstrapServers, commands, aggregates, partitions, rate, latencyDuration, repeats, restoreEvents, modes, json,
+                workDir, parts, lowLatency, compare, FailoverSettings.DEFAULTS);
+    }
 
     /** Without a comparison. */
     public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
@@ -43,8 +53,11 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
     /** The lowest p99 found under {@code exactly_once_v2} on this machine (README, "Performance"). */
     public static final Map<String, String> LOW_LATENCY = Map.of("commit.interval.ms", "10", "producer.linger.ms", "0");
 
-    /** The measurements, in the order they run. */
-    public enum Part { PRODUCER, BARE, THROUGHPUT, SKEW, LATENCY, RESTORE }
+    /**
+     * The measurements, in the order they run. {@code FAILOVER} (three workers, kills, minutes per
+     * setting) runs only when asked for.
+     */
+    public enum Part { PRODUCER, BARE, THROUGHPUT, SKEW, LATENCY, RESTORE, FAILOVER }
 
 
     public BenchSettings {

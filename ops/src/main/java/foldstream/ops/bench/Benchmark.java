@@ -144,6 +144,9 @@ public final class Benchmark {
                 restore(mode);
             }
         }
+        if (runs(BenchSettings.Part.FAILOVER)) {
+            measurements.addAll(new FailoverBench(settings.workDir(), settings.partitions(), settings.failover(), progress).measure());
+        }
     }
 
     private boolean runs(BenchSettings.Part part) {

@@ -2,6 +2,7 @@ package foldstream.ops.cli;
 
 import foldstream.ops.bench.BenchReport;
 import foldstream.ops.bench.BenchSettings;
+import foldstream.ops.bench.FailoverSettings;
 import foldstream.ops.bench.Benchmark;
 import foldstream.worker.aggregate.StorageMode;
 import java.nio.file.Files;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {
             "Measures producer and bare-processor ceilings, then Foldstream's throughput, latency, skew, restore time",
-            "and memory, in one table (and a JSON file). Starts its own broker and registry unless given a broker."})
+            "and memory, in one table (and a JSON file). Starts its own broker and registry unless given a broker.",
+            "FAILOVER (only with --only) kills workers under load and starts brokers of its own."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "A broker to use (default: start one here)")
@@ -52,7 +54,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<StorageMode> modes;
 
     @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all)")
+            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all but FAILOVER)")
     Set<BenchSettings.Part> only;
 
     @Option(names = "--low-latency", split = ",", paramLabel = "KEY=VALUE",
@@ -62,6 +64,20 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--compare", split = ",", paramLabel = "KEY=VALUE",
             description = "Worker settings the throughput part also runs with, alternating with the defaults in one run (default: none)")
     Map<String, String> compare;
+
+    @Option(names = "--failover-kills", defaultValue = "3",
+            description = "FAILOVER: workers killed (kill -9, then restarted) per setting (default: ${DEFAULT-VALUE})")
+    int failoverKills;
+
+    @Option(names = "--failover-rate", defaultValue = "300", description = "FAILOVER: offered commands/s (default: ${DEFAULT-VALUE})")
+    int failoverRate;
+
+    @Option(names = "--failover-with", paramLabel = "KEY=VALUE,...",
+            description = {"FAILOVER: a setting to measure after Foldstream's defaults (repeatable); keys starting with broker. go to",
+                "the broker (default: the fast setting, session.timeout.ms=2000,heartbeat.interval.ms=500,",
+                "producer.transaction.timeout.ms=2000,broker.group.min.session.timeout.ms=1000,",
+                "broker.transaction.abort.timed.out.transaction.cleanup.interval.ms=500)"})
+    List<String> failoverWith;
 
     @Option(names = "--json", defaultValue = "foldstream-bench.json", description = "Where the figures go (default: ${DEFAULT-VALUE})")
     Path json;
@@ -74,13 +90,23 @@ public final class BenchCommand implements Callable<Integer> {
         Path work = workDir != null ? workDir : Files.createTempDirectory("foldstream-bench");
         BenchSettings settings = new BenchSettings(Optional.ofNullable(bootstrapServers), commands, aggregates, partitions, rate,
                 Duration.ofSeconds(durationSeconds), repeats, restoreEvents, modes, json, work,
-                only == null || only.isEmpty() ? EnumSet.allOf(BenchSettings.Part.class) : EnumSet.copyOf(only),
+                only == null || only.isEmpty() ? EnumSet.complementOf(EnumSet.of(BenchSettings.Part.FAILOVER)) : EnumSet.copyOf(only),
                 lowLatency == null || lowLatency.isEmpty() ? BenchSettings.LOW_LATENCY : lowLatency,
-                compare == null ? Map.of() : compare);
+                compare == null ? Map.of() : compare, failoverSettings());
         BenchReport report = new Benchmark(settings, System.err).run();
         report.printTable(System.out);
         report.writeJson(json);
         System.out.println("\nfigures: " + json.toAbsolutePath() + "; logs: " + work.resolve("logs"));
         return 0;
+    }
+
+    private FailoverSettings failoverSettings() {
+        List<FailoverSettings.Setting> settings = new java.util.ArrayList<>(List.of(FailoverSettings.Setting.DEFAULTS));
+        if (failoverWith == null || failoverWith.isEmpty()) {
+            settings.add(FailoverSettings.Setting.FAST);
+        } else {
+            failoverWith.forEach(spec -> settings.add(FailoverSettings.Setting.parse(spec)));
+        }
+        return new FailoverSettings(failoverKills, failoverRate, settings);
     }
 }
