@@ -136,7 +136,7 @@ final class FailoverBench {
             Thread sender = new Thread(() -> send(stopSending), "bench-failover-send");
             Thread watcher = new Thread(() -> {
                 try (ResultWatch watch = new ResultWatch(bootstrap, AggregateTopics.of(stream).results())) {
-                    watch.watch(stopWatching::get, (id, now) -> tally.answered(load.indexOf(id, ID_PREFIX), now));
+                    watch.watch(stopWatching::get, (id, now) -> tally.answered(commandIndex(id), now));
                 }
             }, "bench-failover-watch");
             try {
@@ -214,7 +214,8 @@ final class FailoverBench {
 
         /** Paced: command i is due at start + i / rate, whatever the processors do meanwhile. */
         private void send(AtomicBoolean stop) {
-            try (KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
+            // One request in flight: just-created partitions bounce the first batches (see CommandLoad.producer).
+            try (KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0, 1)) {
                 String topic = AggregateTopics.of(stream).commands();
                 long start = System.nanoTime();
                 long interval = 1_000_000_000L / failover.rate();
@@ -348,6 +349,18 @@ final class FailoverBench {
                 last = tally.allAnsweredOfSentBy(sentBy);
             }
             return last;
+        }
+    }
+
+    /** The number in a command id of this part ({@code f17}: 17), or -1 for any other id. */
+    static int commandIndex(String commandId) {
+        if (!commandId.startsWith(ID_PREFIX)) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(commandId, ID_PREFIX.length(), commandId.length(), 10);
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

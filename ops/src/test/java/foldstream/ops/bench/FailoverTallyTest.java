@@ -73,6 +73,8 @@ class FailoverTallyTest {
         assertThat(setting.worker()).isEqualTo(Map.of("session.timeout.ms", "3000"));
         assertThat(setting.broker()).isEqualTo(Map.of("group.min.session.timeout.ms", "1000"));
         assertThatThrownBy(() -> FailoverSettings.Setting.parse("nonsense")).hasMessageContaining("--failover-with");
+        assertThat(FailoverBench.commandIndex("f123456")).isEqualTo(123_456); // past the encoded load, which repeats
+        assertThat(FailoverBench.commandIndex("warmup-1")).isEqualTo(-1);
         assertThat(FailoverBench.minMedianMax(List.of(3.0, 1.0, 2.0))).isEqualTo("min / median / max 1.0 / 2.0 / 3.0");
     }
 }
