@@ -282,11 +282,10 @@ class ProjectionsIT {
     }
 
     private static WorkerProcess.Options worker(KafkaStack.Endpoints stack, String run, String name, String database) {
+        // A killed instance is noticed when its session expires: the defaults' 6 s (docs/running.md, "Failover").
         return WorkerProcess.options(stack, run, name)
                 .types("ex_users,ex_accounts")
                 .flag("--projections", "user-directory,account-summaries,account-balances")
-                .flag("--projection-jdbc-url", database)
-                // A killed instance is noticed when its session expires: 10 s instead of Kafka's 45 s.
-                .property("session.timeout.ms", "10000");
+                .flag("--projection-jdbc-url", database);
     }
 }
