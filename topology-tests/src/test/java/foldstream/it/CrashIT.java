@@ -59,7 +59,7 @@ class CrashIT {
     /** At least this many commands are sent (more while the kill, the takeover and the restart take). */
     private static final int MIN_COMMANDS = 3_000;
     /** Commands ready to send: the load stops long before they run out. */
-    private static final int SUPPLY = 15_000;
+    private static final int SUPPLY = 60_000;
     private static final Duration READY = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
 
