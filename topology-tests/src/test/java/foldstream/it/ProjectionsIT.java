@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import foldstream.examples.accounts.Deposit;
 import foldstream.examples.accounts.OpenAccount;
 import foldstream.examples.accounts.Withdraw;
+import foldstream.ops.stack.PostgresServer;
 import foldstream.worker.examples.ExampleProjections;
 import foldstream.worker.projection.runtime.JdbcPositions;
 import foldstream.worker.runtime.AggregateTopics;
@@ -56,7 +57,7 @@ class ProjectionsIT {
     final WorkerProcess.Group workers = new WorkerProcess.Group(ProjectionsIT.class);
 
     @Test
-    void projectionsAreExactlyOnceThroughAKillAndAnswerReadYourWrites(KafkaStack.Endpoints stack, EmbeddedPostgres.Server postgres)
+    void projectionsAreExactlyOnceThroughAKillAndAnswerReadYourWrites(KafkaStack.Endpoints stack, PostgresServer postgres)
             throws Exception {
         String run = "proj-" + Long.toString(System.nanoTime(), 36);
         String database = postgres.createDatabase(run.replace('-', '_'));
@@ -282,10 +283,12 @@ class ProjectionsIT {
     }
 
     private static WorkerProcess.Options worker(KafkaStack.Endpoints stack, String run, String name, String database) {
-        // A killed instance is noticed when its session expires: the defaults' 6 s (docs/running.md, "Failover").
         return WorkerProcess.options(stack, run, name)
                 .types("ex_users,ex_accounts")
                 .flag("--projections", "user-directory,account-summaries,account-balances")
-                .flag("--projection-jdbc-url", database);
+                .flag("--projection-jdbc-url", database)
+                // 10 s rather than the defaults' 6 s: four Kafka Streams applications share one 512 MB JVM,
+                // and on a saturated machine their heartbeats can stall longer than 6 s (docs/running.md, "Failover").
+                .property("session.timeout.ms", "10000");
     }
 }

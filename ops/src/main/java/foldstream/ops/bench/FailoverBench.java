@@ -53,7 +53,7 @@ import org.apache.kafka.common.utils.Utils;
 final class FailoverBench {
 
     private static final int WORKERS = 3;
-    private static final Duration SETTLE = Duration.ofSeconds(180);
+    private static final Duration SETTLE = Duration.ofSeconds(300);
     private static final Duration RECOVER = Duration.ofSeconds(180);
     private static final String ID_PREFIX = "f";
 
