@@ -29,19 +29,22 @@ import java.util.Set;
  *     the defaults, so that one run on a busy machine compares the two (default none)
  * @param projection what the projection part reads (default {@link ProjectionBenchSettings#DEFAULT})
  * @param latencyCurve the rates and step length of {@link Part#LATENCY_CURVE} (default {@link LatencyCurveSettings#DEFAULT})
+ * @param failover what the {@code FAILOVER} part kills and compares (default {@link FailoverSettings#DEFAULTS})
  */
 public record BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                             Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
                             Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare,
                             ProjectionBenchSettings projection,
-                            LatencyCurveSettings latencyCurve) {
+                            LatencyCurveSettings latencyCurve,
+                            FailoverSettings failover) {
 
-    /** With the default projection and latency curve parts. */
+    /** With the defaults of the projection, latency curve and failover parts. */
     public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                          Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
                          Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare) {
         this(bootstrapServers, commands, aggregates, partitions, rate, latencyDuration, repeats, restoreEvents, modes, json,
-                workDir, parts, lowLatency, compare, ProjectionBenchSettings.DEFAULT, LatencyCurveSettings.DEFAULT);
+                workDir, parts, lowLatency, compare, ProjectionBenchSettings.DEFAULT, LatencyCurveSettings.DEFAULT,
+                FailoverSettings.DEFAULTS);
     }
 
     /** Without a comparison. */
@@ -58,7 +61,7 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
     /** The measurements, in the order they run. */
     public enum Part {
         PRODUCER(true), BARE(true), THROUGHPUT(true), SKEW(true), LATENCY(true), RESTORE(true),
-        PROJECTION(false), LATENCY_CURVE(false);
+        PROJECTION(false), LATENCY_CURVE(false), FAILOVER(false);
 
         private final boolean byDefault;
 
@@ -66,7 +69,8 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
             this.byDefault = byDefault;
         }
 
-        /** The parts a plain {@code bench} runs: all but those that take many minutes each. */
+        /** The parts a plain {@code bench} runs: all but those that take many minutes each (projection
+         * catch-up of a million events, a dozen latency steps, three workers killed per setting). */
         public static Set<Part> byDefault() {
             Set<Part> parts = java.util.EnumSet.noneOf(Part.class);
             for (Part part : values()) {

@@ -150,6 +150,9 @@ public final class Benchmark {
             measurements.addAll(new LatencyCurve(settings, settings.latencyCurve(), bootstrap, steps,
                     (kind, properties) -> startWarm(kind, "c", properties), progress).measure());
         }
+        if (runs(BenchSettings.Part.FAILOVER)) {
+            measurements.addAll(new FailoverBench(settings.workDir(), settings.partitions(), settings.failover(), progress).measure());
+        }
     }
 
     private boolean runs(BenchSettings.Part part) {

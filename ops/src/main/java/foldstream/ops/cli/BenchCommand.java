@@ -2,6 +2,7 @@ package foldstream.ops.cli;
 
 import foldstream.ops.bench.BenchReport;
 import foldstream.ops.bench.BenchSettings;
+import foldstream.ops.bench.FailoverSettings;
 import foldstream.ops.bench.Benchmark;
 import foldstream.ops.bench.ProjectionBenchSettings;
 import foldstream.ops.bench.LatencyCurveSettings;
@@ -23,7 +24,9 @@ import picocli.CommandLine.Option;
         description = {
             "Measures producer and bare-processor ceilings, then Foldstream's throughput, latency, skew, restore time",
             "and memory, in one table (and a JSON file). Starts its own broker and registry unless given a broker.",
-            "--only PROJECTION: projection catch-up (embedded and into PostgreSQL) beside a plain consumer of the same events."})
+            "Only with --only: PROJECTION (projection catch-up, embedded and into PostgreSQL, beside a plain consumer of the",
+            "same events), LATENCY_CURVE (latency against offered load) and FAILOVER (kills workers under load, on brokers",
+            "of its own)."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "A broker to use (default: start one here)")
@@ -55,7 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<StorageMode> modes;
 
     @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all but the long ones, PROJECTION and LATENCY_CURVE)")
+            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all but the long ones, PROJECTION, LATENCY_CURVE and FAILOVER)")
     Set<BenchSettings.Part> only;
 
     @Option(names = "--low-latency", split = ",", paramLabel = "KEY=VALUE",
@@ -77,6 +80,20 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--curve-step", defaultValue = "10", paramLabel = "SECONDS", description = "Length of each LATENCY_CURVE step (default: ${DEFAULT-VALUE})")
     int curveStepSeconds;
 
+    @Option(names = "--failover-kills", defaultValue = "3",
+            description = "FAILOVER: workers killed (kill -9, then restarted) per setting (default: ${DEFAULT-VALUE})")
+    int failoverKills;
+
+    @Option(names = "--failover-rate", defaultValue = "300", description = "FAILOVER: offered commands/s (default: ${DEFAULT-VALUE})")
+    int failoverRate;
+
+    @Option(names = "--failover-with", paramLabel = "KEY=VALUE,...",
+            description = {"FAILOVER: a setting to measure after Foldstream's defaults (repeatable); keys starting with broker. go to",
+                "the broker (default: the fast setting, session.timeout.ms=2000,heartbeat.interval.ms=500,",
+                "producer.transaction.timeout.ms=2000,broker.group.min.session.timeout.ms=1000,",
+                "broker.transaction.abort.timed.out.transaction.cleanup.interval.ms=500)"})
+    List<String> failoverWith;
+
     @Option(names = "--json", defaultValue = "foldstream-bench.json", description = "Where the figures go (default: ${DEFAULT-VALUE})")
     Path json;
 
@@ -92,12 +109,22 @@ public final class BenchCommand implements Callable<Integer> {
                 only == null || only.isEmpty() ? BenchSettings.Part.byDefault() : EnumSet.copyOf(only),
                 lowLatency == null || lowLatency.isEmpty() ? BenchSettings.LOW_LATENCY : lowLatency,
                 compare == null ? Map.of() : compare, new ProjectionBenchSettings(projectionEvents),
-                new LatencyCurveSettings(curveRates, Duration.ofSeconds(curveStepSeconds)));
+                new LatencyCurveSettings(curveRates, Duration.ofSeconds(curveStepSeconds)), failoverSettings());
         BenchReport report = new Benchmark(settings, System.err).run();
         report.printTable(System.out);
         report.writeJson(json);
         Path html = report.writeHtml(json);
         System.out.println("\nfigures: " + json.toAbsolutePath() + "; charts: " + html.toAbsolutePath() + "; logs: " + work.resolve("logs"));
         return 0;
+    }
+
+    private FailoverSettings failoverSettings() {
+        List<FailoverSettings.Setting> settings = new java.util.ArrayList<>(List.of(FailoverSettings.Setting.DEFAULTS));
+        if (failoverWith == null || failoverWith.isEmpty()) {
+            settings.add(FailoverSettings.Setting.FAST);
+        } else {
+            failoverWith.forEach(spec -> settings.add(FailoverSettings.Setting.parse(spec)));
+        }
+        return new FailoverSettings(failoverKills, failoverRate, settings);
     }
 }

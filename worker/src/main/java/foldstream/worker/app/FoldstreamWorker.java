@@ -24,6 +24,7 @@ import foldstream.worker.runtime.SchemaGate;
 import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.runtime.KafkaEventLog;
 import foldstream.worker.runtime.RebuildBoard;
+import foldstream.worker.runtime.AbandonedTransactions;
 import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.RegistryHealth;
@@ -90,6 +91,7 @@ public final class FoldstreamWorker implements AutoCloseable {
     private final Map<String, Object> streamsConfig;
     private final Duration brokerTimeout;
     private final WorkerObservability observability;
+    private volatile AbandonedTransactions abandonedTransactions;
     private final List<Projection> projections;
     private final ProjectionSettings projectionSettings;
     private final boolean autoRegister;
@@ -322,6 +324,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             projectionView = createdProjectionView;
         }
         observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec);
+        abandonedTransactions = AbandonedTransactions.start(config);
         created.start();
         createdProcesses.start();
         LOG.info("worker {}: HTTP API on {}://{}:{}{}", settings.applicationId(), createdHttp.scheme(), endpoint.bindHost(),
@@ -480,6 +483,9 @@ public final class FoldstreamWorker implements AutoCloseable {
         http.close();
         gateway.close();
         observability.close();
+        if (abandonedTransactions != null) {
+            abandonedTransactions.close();
+        }
         projectionView.close();
         boolean processesClean = processApps.close(timeout);
         boolean projectionsClean = projectionHost.close(timeout);
