@@ -183,7 +183,7 @@ final class PartitionRebuild<S extends SpecificRecord> {
                 continue;
             }
             try {
-                if (fold.addIfNew(record)) {
+                if (fold.addIfNew(record, id)) {
                     folded++;
                     if (fold.version(id) == 1) {
                         created++;
