@@ -31,6 +31,15 @@ final class PartitionRebuild<S extends SpecificRecord> {
     private static final byte FORMAT = 'R';
     /** A progress line every this many steps (every 500,000 events at the default batch). */
     private static final int PROGRESS_EVERY_STEPS = 10;
+    /**
+     * A step also ends after this much folding: the steps of all of a thread's tasks between two
+     * commits share one transaction, which {@code exactly_once_v2} aborts after
+     * {@code transaction.timeout.ms} (10 s in Kafka Streams); on a loaded machine six steps of a
+     * whole batch took longer, and every task started over from its checkpoint, again and again.
+     */
+    private static final long STEP_BUDGET_MILLIS = 1_000;
+    /** Records folded between two looks at the clock. */
+    private static final int CLOCK_EVERY = 1_000;
 
     /** Where a rebuild stands, as the checkpoint stores it. */
     enum Phase { CLEARING, FOLDING, CURRENT }
@@ -45,6 +54,7 @@ final class PartitionRebuild<S extends SpecificRecord> {
     private final int batch;
     private final RebuildBoard board;
     private final LongSupplier commits;
+    private final LongSupplier millis;
     private long foldAfterCommit = -1;
 
     private Phase phase = Phase.CURRENT;
@@ -61,8 +71,10 @@ final class PartitionRebuild<S extends SpecificRecord> {
     private long steps;
 
     PartitionRebuild(AggregateType<S> type, AvroWireCodec codec, SnapshotStore<S> snapshots, EventLog eventLog,
-                     Map<String, Object> config, int partition, int batch, RebuildBoard board, LongSupplier commits) {
+                     Map<String, Object> config, int partition, int batch, RebuildBoard board, LongSupplier commits,
+                     LongSupplier millis) {
         this.commits = commits;
+        this.millis = millis;
         this.type = type;
         this.codec = codec;
         this.snapshots = snapshots;
@@ -129,8 +141,8 @@ final class PartitionRebuild<S extends SpecificRecord> {
     }
 
     /**
-     * One bounded step: deletes up to a batch of snapshots, or folds up to a batch of events, then
-     * stores the checkpoint. The caller commits after it.
+     * One bounded step: deletes up to a batch of snapshots, or folds up to a batch of events (fewer
+     * when they take over a second), then stores the checkpoint. The caller commits after it.
      *
      * @return whether the rebuild is done
      */
@@ -176,7 +188,15 @@ final class PartitionRebuild<S extends SpecificRecord> {
         }
         EventLog.Batch read = reader.read(next, batch);
         EventFold<S> fold = new EventFold<>(type, codec, snapshots::stored);
+        long deadline = millis.getAsLong() + STEP_BUDGET_MILLIS;
+        long stoppedAt = -1;
+        int seen = 0;
         for (ConsumerRecord<byte[], byte[]> record : read.records()) {
+            if (seen > 0 && seen % CLOCK_EVERY == 0 && millis.getAsLong() > deadline) {
+                stoppedAt = record.offset(); // the next step starts here
+                break;
+            }
+            seen++;
             String id = record.key() == null ? null : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
             if (id != null && broken.contains(id)) {
                 failed(record, "an earlier event of the aggregate could not be folded");
@@ -200,7 +220,7 @@ final class PartitionRebuild<S extends SpecificRecord> {
             }
         }
         fold.snapshots().forEach((id, snapshot) -> snapshots.save(id, snapshot, snapshots.encodeState(snapshot.state())));
-        next = read.next();
+        next = stoppedAt >= 0 ? stoppedAt : read.next();
         if (next >= reader.end()) {
             phase = Phase.CURRENT;
         }
