@@ -21,21 +21,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One step of a pure event sourcing rebuild without a broker or a store: 50,000 events of
@@ -45,12 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code ops/foldstream jmh RebuildFold}.
  */
 @State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(1)
-public class RebuildFoldBenchmark {
+public class RebuildStep {
 
     private static final int STEP = 50_000;
     private static final int AGGREGATES = 16_667;
@@ -93,8 +80,8 @@ public class RebuildFoldBenchmark {
                 ByteBuffer.wrap(codec.encode("ex_accounts-state-value", snapshot.state())), snapshot.meta()))));
     }
 
-    @Benchmark
-    public Map<String, Snapshot<AccountState>> foldStep() {
+    /** Folds the step's events, as {@code PartitionRebuild} does, and builds the snapshots it would store. */
+    Map<String, Snapshot<AccountState>> fold() {
         EventFold<AccountState> fold = new EventFold<>(accounts, codec, this::stored);
         for (ConsumerRecord<byte[], byte[]> record : step) {
             fold.addIfNew(record);
