@@ -230,9 +230,9 @@ class RebuildTest {
     }
 
     @Test
-    void aStepThatFoldsForOverASecondEndsThereAndTheNextStepGoesOnFromThere() {
+    void aStepThatFoldsPastItsTimeEndsThereAndTheNextStepGoesOnFromThere() {
         // 2,500 events over 5 counters, all within one batch's reach, on a clock that moves over a
-        // second whenever it is read: every look at it finds the step's second used up.
+        // second whenever it is read: every look at it finds the step's time (a quarter of a second) used up.
         int[] increments = new int[2 * 2_500];
         for (int i = 0; i < 2_500; i++) {
             increments[2 * i] = i % 5;
@@ -260,7 +260,7 @@ class RebuildTest {
         };
         CommandProcessor<CounterState> processor = start(TYPE, 10_000, racing);
         tick();
-        assertThat(progress().running()).as("the step ended at its second, before the batch").isTrue();
+        assertThat(progress().running()).as("the step ended at its time, before the batch").isTrue();
         assertThat(progress().folded()).isEqualTo(1_000);
         assertThat(context.committed()).as("and asked for its commit").isTrue();
         int ticks = 1;
