@@ -298,38 +298,55 @@ public final class Benchmark {
 
     // ---- restore
 
+    /**
+     * With {@code --compare}, each run is followed by one whose fresh instance gets those settings
+     * (a stream and application of its own), so the two alternate run for run.
+     */
     private void restore(StorageMode mode) throws Exception {
         List<Double> perMillion = new ArrayList<>();
+        List<Double> compared = new ArrayList<>();
         CommandLoad history = new CommandLoad(codec, "bench", settings.restoreEvents(), Math.min(settings.aggregates(), settings.restoreEvents()),
                 false, false, "h");
         for (int r = 0; r < settings.repeats(); r++) {
-            String stream = "rest" + mode.name().toLowerCase(Locale.ROOT).replace("_", "") + (runCounter++);
-            String app = "app-" + stream;
-            createFor("foldstream", stream, mode);
-            step("restore " + mode + " run " + (r + 1) + ": building " + history.size() + " events' worth of state");
-            if (mode == StorageMode.EVENTS_ONLY) {
-                // The events are the whole record: written straight to S-events, the restore measures the rebuild alone.
-                EventHistory.produce(codec, bootstrap, stream, history.size(), Math.min(settings.aggregates(), history.size()),
-                        i -> progress("writing events", i, history.size()));
-            } else {
-                history.preProduce(bootstrap, stream + "-commands", i -> progress("producing", i, history.size()));
-                try (ResultWatch watch = new ResultWatch(bootstrap, stream + "-results");
-                     ChildProcess first = start("foldstream", stream, mode, app, Map.of())) {
-                    watch.await(history.size(), STALL, seen -> progress("processed", seen, history.size()));
-                }
+            perMillion.add(restoreOnce(mode, history, r, Map.of()));
+            if (!settings.compare().isEmpty()) {
+                compared.add(restoreOnce(mode, history, r, settings.compare()));
             }
-            step("restore " + mode + " run " + (r + 1) + ": a fresh instance takes over");
-            long start = System.nanoTime();
-            try (ChildProcess fresh = start("foldstream", stream, mode, app, Map.of());
-                 KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
-                // A restore may take long: STALL plus a minute per million events.
-                warmUp(producer, stream, stream + "-results", fresh, STALL.plusSeconds(60L * history.size() / 1_000_000));
-                double seconds = (System.nanoTime() - start) / 1e9;
-                perMillion.add(seconds * 1_000_000.0 / history.size());
-            }
+        }
+        if (!compared.isEmpty()) {
+            measurements.add(new Measurement("restore, " + mode + ", per 1,000,000 events, with " + settings.compare(), "s", compared,
+                    Map.of(), "run for run alternating with the default-settings runs below"));
         }
         measurements.add(new Measurement("restore, " + mode + ", per 1,000,000 events", "s", perMillion, Map.of(),
                 "fresh instance (new JVM, empty state dir) until every partition answers"));
+    }
+
+    /** One restore: builds the state, then times a fresh instance (with {@code properties}) until every partition answers. */
+    private double restoreOnce(StorageMode mode, CommandLoad history, int r, Map<String, String> properties) throws Exception {
+        String stream = "rest" + mode.name().toLowerCase(Locale.ROOT).replace("_", "") + (runCounter++);
+        String app = "app-" + stream;
+        createFor("foldstream", stream, mode);
+        step("restore " + mode + " run " + (r + 1) + ": building " + history.size() + " events' worth of state");
+        if (mode == StorageMode.EVENTS_ONLY) {
+            // The events are the whole record: written straight to S-events, the restore measures the rebuild alone.
+            EventHistory.produce(codec, bootstrap, stream, history.size(), Math.min(settings.aggregates(), history.size()),
+                    i -> progress("writing events", i, history.size()));
+        } else {
+            history.preProduce(bootstrap, stream + "-commands", i -> progress("producing", i, history.size()));
+            try (ResultWatch watch = new ResultWatch(bootstrap, stream + "-results");
+                 ChildProcess first = start("foldstream", stream, mode, app, Map.of())) {
+                watch.await(history.size(), STALL, seen -> progress("processed", seen, history.size()));
+            }
+        }
+        step("restore " + mode + " run " + (r + 1) + ": a fresh instance takes over" + (properties.isEmpty() ? "" : " with " + properties));
+        long start = System.nanoTime();
+        try (ChildProcess fresh = start("foldstream", stream, mode, app, properties);
+             KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
+            // A restore may take long: STALL plus a minute per million events.
+            warmUp(producer, stream, stream + "-results", fresh, STALL.plusSeconds(60L * history.size() / 1_000_000));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return seconds * 1_000_000.0 / history.size();
+        }
     }
 
     // ---- plumbing

@@ -167,7 +167,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         this.held = new HeldCommands(context.getStateStore(topics.heldStore()));
         this.rebuild = new PartitionRebuild<>(type, codec, snapshots, eventLog, context.appConfigs(),
                 context.taskId().partition(), options.rebuildBatch(), rebuildBoard,
-                ((CommitCounter) context.getStateStore(topics.commitCounter()))::commits);
+                ((CommitCounter) context.getStateStore(topics.commitCounter()))::commits, clock::millis);
         // Pure event sourcing's store has no changelog and may be missing or behind: it catches up
         // with S-events first. A rebuild a crash interrupted resumes, whatever the mode.
         if (type.storageMode() == StorageMode.EVENTS_ONLY) {
