@@ -27,10 +27,20 @@ import java.util.Set;
  *     (default {@link #LOW_LATENCY})
  * @param compare worker settings the throughput part also runs with, run for run alternating with
  *     the defaults, so that one run on a busy machine compares the two (default none)
+ * @param scale what the scale-out and many-types parts run (default {@link ScaleSettings#DEFAULT})
  */
 public record BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                             Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
-                            Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare) {
+                            Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare,
+                            ScaleSettings scale) {
+
+    /** With the default scale-out and many-types settings. */
+    public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
+                         Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
+                         Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare) {
+        this(bootstrapServers, commands, aggregates, partitions, rate, latencyDuration, repeats, restoreEvents, modes, json,
+                workDir, parts, lowLatency, compare, ScaleSettings.DEFAULT);
+    }
 
     /** Without a comparison. */
     public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
@@ -44,7 +54,7 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
     public static final Map<String, String> LOW_LATENCY = Map.of("commit.interval.ms", "10", "producer.linger.ms", "0");
 
     /** The measurements, in the order they run. */
-    public enum Part { PRODUCER, BARE, THROUGHPUT, SKEW, LATENCY, RESTORE }
+    public enum Part { PRODUCER, BARE, THROUGHPUT, SKEW, LATENCY, RESTORE, SCALE, TYPES }
 
 
     public BenchSettings {

@@ -144,6 +144,15 @@ public final class Benchmark {
                 restore(mode);
             }
         }
+        if (runs(BenchSettings.Part.SCALE)) {
+            WorkerRuns workers = new WorkerRuns(settings, bootstrap, registryUrl, codec, progress);
+            measurements.addAll(new ScaleOutBench(workers, settings.scale(), settings.repeats(), progress).measure(uniform, "u"));
+        }
+        if (runs(BenchSettings.Part.TYPES)) {
+            WorkerRuns workers = new WorkerRuns(settings, bootstrap, registryUrl, codec, progress);
+            measurements.addAll(new TypesBench(workers, settings.scale().types(), settings.partitions(), settings.repeats(), progress)
+                    .measure(uniform, "u"));
+        }
     }
 
     private boolean runs(BenchSettings.Part part) {

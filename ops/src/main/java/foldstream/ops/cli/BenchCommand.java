@@ -3,6 +3,7 @@ package foldstream.ops.cli;
 import foldstream.ops.bench.BenchReport;
 import foldstream.ops.bench.BenchSettings;
 import foldstream.ops.bench.Benchmark;
+import foldstream.ops.bench.ScaleSettings;
 import foldstream.worker.aggregate.StorageMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<StorageMode> modes;
 
     @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all)")
+            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all but SCALE and TYPES, which take long)")
     Set<BenchSettings.Part> only;
 
     @Option(names = "--low-latency", split = ",", paramLabel = "KEY=VALUE",
@@ -62,6 +63,17 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--compare", split = ",", paramLabel = "KEY=VALUE",
             description = "Worker settings the throughput part also runs with, alternating with the defaults in one run (default: none)")
     Map<String, String> compare;
+
+    @Option(names = "--scale-workers", split = ",", defaultValue = "1,2,3", paramLabel = "N",
+            description = "SCALE: worker JVMs in one group, one run each (default: ${DEFAULT-VALUE})")
+    List<Integer> scaleWorkers;
+
+    @Option(names = "--scale-partitions", split = ",", defaultValue = "6,24", paramLabel = "P",
+            description = "SCALE: partitions of the scale-out topics, one curve each (default: ${DEFAULT-VALUE})")
+    List<Integer> scalePartitions;
+
+    @Option(names = "--types", defaultValue = "20", description = "TYPES: aggregate types in one worker, against one (default: ${DEFAULT-VALUE})")
+    int types;
 
     @Option(names = "--json", defaultValue = "foldstream-bench.json", description = "Where the figures go (default: ${DEFAULT-VALUE})")
     Path json;
@@ -74,9 +86,9 @@ public final class BenchCommand implements Callable<Integer> {
         Path work = workDir != null ? workDir : Files.createTempDirectory("foldstream-bench");
         BenchSettings settings = new BenchSettings(Optional.ofNullable(bootstrapServers), commands, aggregates, partitions, rate,
                 Duration.ofSeconds(durationSeconds), repeats, restoreEvents, modes, json, work,
-                only == null || only.isEmpty() ? EnumSet.allOf(BenchSettings.Part.class) : EnumSet.copyOf(only),
+                only == null || only.isEmpty() ? EnumSet.complementOf(EnumSet.copyOf(ScaleSettings.PARTS)) : EnumSet.copyOf(only),
                 lowLatency == null || lowLatency.isEmpty() ? BenchSettings.LOW_LATENCY : lowLatency,
-                compare == null ? Map.of() : compare);
+                compare == null ? Map.of() : compare, new ScaleSettings(scaleWorkers, scalePartitions, types));
         BenchReport report = new Benchmark(settings, System.err).run();
         report.printTable(System.out);
         report.writeJson(json);
