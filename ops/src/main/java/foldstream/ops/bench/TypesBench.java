@@ -56,11 +56,12 @@ final class TypesBench {
         List<Double> one = byCount.get(1).stream().map(Run::commandsPerSecond).toList();
         List<Double> many = byCount.get(types).stream().map(Run::commandsPerSecond).toList();
         double ratio = Stats.median(many) / Stats.median(one);
-        String layout = String.format(Locale.ROOT, "%d partitions per type (%d tasks against %d)", partitions, partitions * types, partitions);
         List<Measurement> measurements = new ArrayList<>();
-        measurements.add(new Measurement(throughputName(1), "commands/s", one, Map.of("types", 1.0), layout));
+        measurements.add(new Measurement(throughputName(1), "commands/s", one, details(1, Map.of()),
+                String.format(Locale.ROOT, "%d partitions (%d tasks)", partitions, partitions)));
         measurements.add(new Measurement(throughputName(types), "commands/s", many, details(types, Map.of("ratio to 1 type", ratio)),
-                String.format(Locale.ROOT, "%.2f of one type (target 0.9); the same commands; %s", ratio, layout)));
+                String.format(Locale.ROOT, "%.2f of one type (target 0.9); the same commands; %d partitions per type (%d tasks)",
+                        ratio, partitions, partitions * types)));
         for (Map.Entry<Integer, List<Run>> count : byCount.entrySet()) {
             measurements.add(new Measurement(startUpName(count.getKey()), "s", count.getValue().stream().map(Run::startUpSeconds).toList(),
                     details(count.getKey(), Map.of()), "process start until every partition of every type answered its first command"));
