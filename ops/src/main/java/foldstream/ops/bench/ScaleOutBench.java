@@ -7,8 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -80,28 +78,16 @@ final class ScaleOutBench {
         String app = "app-" + stream;
         runs.createTopics(streams, partitions);
         List<ChildProcess> children = new ArrayList<>();
-        try (ResultWatch watch = new ResultWatch(runs.bootstrap(), WorkerRuns.results(streams), false);
-             KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(runs.bootstrap(), 5, 1)) {
+        try (ResultWatch watch = new ResultWatch(runs.bootstrap(), WorkerRuns.results(streams), false)) {
             for (int i = 0; i < workers; i++) {
                 children.add(runs.start(streams, app));
             }
             runs.awaitGroup(app, workers, children);
             List<ProducerRecord<byte[], byte[]>> warmUps = runs.warmUps(streams, partitions);
-            warmUps.forEach(producer::send);
-            producer.flush();
+            runs.send(warmUps);
             runs.await(watch, WorkerRuns.ids(warmUps), idPrefix, 0, children);
-            // Produced beside the watch, so that answers are timed as they arrive, not when a producer lets go.
             String commands = AggregateTopics.of(stream).commands();
-            Thread producing = new Thread(() -> {
-                for (int i = 0; i < load.size(); i++) {
-                    producer.send(load.record(commands, i));
-                }
-                producer.flush();
-            }, "bench-scale-load");
-            producing.start();
-            WorkerRuns.Tally tally = runs.await(watch, Set.of(), idPrefix, load.size(), children);
-            producing.join();
-            return tally.load().perSecond();
+            return runs.produceAndAwait(load, i -> commands, watch, idPrefix, children).load().perSecond();
         } finally {
             // In parallel: each worker takes seconds to close cleanly.
             children.parallelStream().forEach(ChildProcess::close);

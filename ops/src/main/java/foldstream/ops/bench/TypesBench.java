@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -19,8 +18,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * (so 20 types are 20 times the tasks). An aggregate's commands all go to one type.
  *
  * <p>Start-up is timed from the worker's process start until every partition of every type has
- * answered its first command (a deposit put there before the load, so it is the first the task
- * reads): JVM start, topic and schema checks, the consumer group and the first commit.
+ * answered a deposit that waited there: JVM start, topic and schema checks, the consumer group,
+ * the tasks' stores and the first commit. Then the load (the throughput part's commands, encoded up
+ * front) is produced, and the throughput is its answers from the first to the last, as in
+ * {@link ScaleOutBench}.
  */
 final class TypesBench {
 
@@ -93,19 +94,16 @@ final class TypesBench {
         runs.createTopics(streams, partitions);
         List<String> commands = streams.stream().map(s -> AggregateTopics.of(s).commands()).toList();
         try (ResultWatch watch = new ResultWatch(runs.bootstrap(), WorkerRuns.results(streams), false)) {
+            // The warm-ups wait in the topics: the first command each task reads, answered once the worker is up.
             List<ProducerRecord<byte[], byte[]>> warmUps = runs.warmUps(streams, partitions);
-            progress.printf("[bench]   producing %,d commands to %d types%n", load.size(), count);
-            try (KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(runs.bootstrap(), 5, 1)) {
-                warmUps.forEach(producer::send);
-                for (int i = 0; i < load.size(); i++) {
-                    producer.send(load.record(commands.get(Math.floorMod(Arrays.hashCode(load.keys[i]), count)), i));
-                }
-                producer.flush();
-            }
+            runs.send(warmUps);
             long start = System.nanoTime();
             try (ChildProcess worker = runs.start(streams, "app-" + base)) {
-                WorkerRuns.Tally tally = runs.await(watch, WorkerRuns.ids(warmUps), idPrefix, load.size(), List.of(worker));
-                return new Run(tally.load().perSecond(), (tally.warmedUpNanos() - start) / 1e9);
+                long warm = runs.await(watch, WorkerRuns.ids(warmUps), idPrefix, 0, List.of(worker)).warmedUpNanos();
+                progress.printf("%n[bench]   producing %,d commands to %d types%n", load.size(), count);
+                WorkerRuns.Tally tally = runs.produceAndAwait(load, i -> commands.get(Math.floorMod(Arrays.hashCode(load.keys[i]), count)),
+                        watch, idPrefix, List.of(worker));
+                return new Run(tally.load().perSecond(), (warm - start) / 1e9);
             }
         }
     }

@@ -18,10 +18,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.StreamsGroupDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -148,6 +150,43 @@ final class WorkerRuns {
             }
         });
         return new Tally(times[0], new ResultWatch.Arrivals(times[1], times[2], seen[0]));
+    }
+
+    /**
+     * Produces the load (command {@code i} to {@code topicOf.apply(i)}) beside the watch, so that
+     * answers are timed as they arrive, not when a producer lets go, and returns when every answer
+     * has arrived.
+     */
+    Tally produceAndAwait(CommandLoad load, IntFunction<String> topicOf, ResultWatch watch, String idPrefix, List<ChildProcess> workers)
+            throws InterruptedException {
+        RuntimeException[] failed = new RuntimeException[1];
+        Thread producing = new Thread(() -> {
+            try (KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 5, 1)) {
+                for (int i = 0; i < load.size(); i++) {
+                    producer.send(load.record(topicOf.apply(i), i));
+                }
+                producer.flush();
+            } catch (RuntimeException e) {
+                failed[0] = e;
+            }
+        }, "bench-load");
+        producing.start();
+        try {
+            return await(watch, Set.of(), idPrefix, load.size(), workers);
+        } finally {
+            producing.join();
+            if (failed[0] != null) {
+                throw failed[0];
+            }
+        }
+    }
+
+    /** Sends the records and waits for their acknowledgements. */
+    void send(List<ProducerRecord<byte[], byte[]>> records) {
+        try (KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 5, 1)) {
+            records.forEach(producer::send);
+            producer.flush();
+        }
     }
 
     /**
