@@ -99,7 +99,9 @@ final class TypesBench {
             runs.send(warmUps);
             long start = System.nanoTime();
             try (ChildProcess worker = runs.start(streams, "app-" + base)) {
-                long warm = runs.await(watch, WorkerRuns.ids(warmUps), idPrefix, 0, List.of(worker)).warmedUpNanos();
+                // Many types open many stores: on a busy machine that takes minutes.
+                long warm = runs.await(watch, WorkerRuns.ids(warmUps), idPrefix, 0, List.of(worker), WorkerRuns.STALL.multipliedBy(3))
+                        .warmedUpNanos();
                 progress.printf("%n[bench]   producing %,d commands to %d types%n", load.size(), count);
                 WorkerRuns.Tally tally = runs.produceAndAwait(load, i -> commands.get(Math.floorMod(Arrays.hashCode(load.keys[i]), count)),
                         watch, idPrefix, List.of(worker));

@@ -117,13 +117,18 @@ final class WorkerRuns {
     record Tally(long warmedUpNanos, ResultWatch.Arrivals load) {
     }
 
+    /** {@link #await(ResultWatch, Set, String, int, List, Duration)} with {@link #STALL}. */
+    Tally await(ResultWatch watch, Set<String> warmUps, String loadPrefix, int loadCount, List<ChildProcess> workers) {
+        return await(watch, warmUps, loadPrefix, loadCount, workers, STALL);
+    }
+
     /**
      * Reads answers until every id of {@code warmUps} and {@code loadCount} answers to ids starting
-     * with {@code loadPrefix} have arrived; fails when a worker exits or nothing arrives for {@link #STALL}.
+     * with {@code loadPrefix} have arrived; fails when a worker exits or nothing arrives for {@code stall}.
      */
-    Tally await(ResultWatch watch, Set<String> warmUps, String loadPrefix, int loadCount, List<ChildProcess> workers) {
+    Tally await(ResultWatch watch, Set<String> warmUps, String loadPrefix, int loadCount, List<ChildProcess> workers, Duration stall) {
         Set<String> waiting = new HashSet<>(warmUps);
-        long[] times = new long[4]; // warmed up, first load answer, last load answer, last answer of any kind
+        long[] times = new long[5]; // warmed up, first load answer, last load answer, last answer of any kind, last progress line
         int[] seen = new int[1];
         times[3] = System.nanoTime();
         if (waiting.isEmpty()) {
@@ -131,12 +136,16 @@ final class WorkerRuns {
         }
         watch.watch(() -> {
             workers.forEach(ChildProcess::checkAlive);
-            if (System.nanoTime() - times[3] > STALL.toNanos()) {
-                throw new IllegalStateException("no answer for " + STALL.toSeconds() + " s; " + waiting.size() + " warm-ups and "
+            long now = System.nanoTime();
+            if (now - times[3] > stall.toNanos()) {
+                throw new IllegalStateException("no answer for " + stall.toSeconds() + " s; " + waiting.size() + " warm-ups and "
                         + (loadCount - seen[0]) + " commands unanswered");
             }
-            progress.printf("\r[bench]   answered %,d / %,d, partitions warm %,d / %,d   ", seen[0], loadCount,
-                    warmUps.size() - waiting.size(), warmUps.size());
+            if (now - times[4] > 1_000_000_000L) {
+                times[4] = now;
+                progress.printf("\r[bench]   answered %,d / %,d, partitions warm %,d / %,d   ", seen[0], loadCount,
+                        warmUps.size() - waiting.size(), warmUps.size());
+            }
             return waiting.isEmpty() && seen[0] >= loadCount;
         }, (id, now) -> {
             times[3] = now;
