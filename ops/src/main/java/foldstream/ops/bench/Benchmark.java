@@ -151,7 +151,7 @@ public final class Benchmark {
         if (runs(BenchSettings.Part.TYPES)) {
             WorkerRuns workers = new WorkerRuns(settings, bootstrap, registryUrl, codec, progress);
             measurements.addAll(new TypesBench(workers, settings.scale().types(), settings.partitions(), settings.repeats(), progress)
-                    .measure(uniform, "u"));
+                    .measure(uniform, "u", settings.compare()));
         }
     }
 

@@ -42,16 +42,24 @@ final class TypesBench {
     private record Run(double commandsPerSecond, double startUpSeconds) {
     }
 
-    /** @param load the commands of every run, their ids starting with {@code idPrefix} (not {@code warmup-}) */
-    List<Measurement> measure(CommandLoad load, String idPrefix) throws Exception {
+    /**
+     * @param load the commands of every run, their ids starting with {@code idPrefix} (not {@code warmup-})
+     * @param compare worker settings the many-types worker also runs with, alternating run for run (none: not run)
+     */
+    List<Measurement> measure(CommandLoad load, String idPrefix, Map<String, String> compare) throws Exception {
         Map<Integer, List<Run>> byCount = new LinkedHashMap<>();
         byCount.put(1, new ArrayList<>());
         byCount.put(types, new ArrayList<>());
+        List<Run> compared = new ArrayList<>();
         for (int r = 0; r < repeats; r++) {
             for (Map.Entry<Integer, List<Run>> count : byCount.entrySet()) {
                 progress.printf("%n[bench] %d aggregate type%s in one worker, run %d/%d%n", count.getKey(), count.getKey() == 1 ? "" : "s",
                         r + 1, repeats);
-                count.getValue().add(run(load, idPrefix, count.getKey()));
+                count.getValue().add(run(load, idPrefix, count.getKey(), Map.of()));
+            }
+            if (!compare.isEmpty()) {
+                progress.printf("%n[bench] %d aggregate types in one worker with %s, run %d/%d%n", types, compare, r + 1, repeats);
+                compared.add(run(load, idPrefix, types, compare));
             }
         }
         List<Double> one = byCount.get(1).stream().map(Run::commandsPerSecond).toList();
@@ -63,6 +71,13 @@ final class TypesBench {
         measurements.add(new Measurement(throughputName(types), "commands/s", many, details(types, Map.of("ratio to 1 type", ratio)),
                 String.format(Locale.ROOT, "%.2f of one type (target 0.9); the same commands; %d partitions per type (%d tasks)",
                         ratio, partitions, partitions * types)));
+        if (!compared.isEmpty()) {
+            List<Double> figures = compared.stream().map(Run::commandsPerSecond).toList();
+            double comparedRatio = Stats.median(figures) / Stats.median(one);
+            measurements.add(new Measurement(throughputName(types) + " with " + compare, "commands/s", figures,
+                    details(types, Map.of("ratio to 1 type", comparedRatio)),
+                    String.format(Locale.ROOT, "%.2f of one type with default settings; alternating with the runs above", comparedRatio)));
+        }
         for (Map.Entry<Integer, List<Run>> count : byCount.entrySet()) {
             measurements.add(new Measurement(startUpName(count.getKey()), "s", count.getValue().stream().map(Run::startUpSeconds).toList(),
                     details(count.getKey(), Map.of()), "process start until every partition of every type answered its first command"));
@@ -85,7 +100,7 @@ final class TypesBench {
         return details;
     }
 
-    private Run run(CommandLoad load, String idPrefix, int count) throws Exception {
+    private Run run(CommandLoad load, String idPrefix, int count, Map<String, String> properties) throws Exception {
         String base = runs.newStream("types" + count + "x");
         List<String> streams = new ArrayList<>();
         for (int t = 0; t < count; t++) {
@@ -98,7 +113,7 @@ final class TypesBench {
             List<ProducerRecord<byte[], byte[]>> warmUps = runs.warmUps(streams, partitions);
             runs.send(warmUps);
             long start = System.nanoTime();
-            try (ChildProcess worker = runs.start(streams, "app-" + base)) {
+            try (ChildProcess worker = runs.start(streams, "app-" + base, properties)) {
                 // Many types open many stores: on a busy machine that takes minutes.
                 long warm = runs.await(watch, WorkerRuns.ids(warmUps), idPrefix, 0, List.of(worker), WorkerRuns.STALL.multipliedBy(3))
                         .warmedUpNanos();

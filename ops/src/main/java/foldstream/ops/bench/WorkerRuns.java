@@ -74,10 +74,15 @@ final class WorkerRuns {
 
     /** A worker with default settings running one {@code ex_accounts} type per stream name, in group {@code app}. */
     ChildProcess start(List<String> streams, String app) throws Exception {
+        return start(streams, app, Map.of());
+    }
+
+    /** The same with these worker settings ({@code --property KEY=VALUE}). */
+    ChildProcess start(List<String> streams, String app, Map<String, String> properties) throws Exception {
         String instance = app + "-" + (counter++);
         return new ChildProcess(BenchChild.class,
                 BenchChild.args("foldstream", bootstrap, registryUrl, String.join(",", streams), StorageMode.EVENTS_AND_SNAPSHOTS, app,
-                        settings.workDir().resolve("state").resolve(instance), Map.of()),
+                        settings.workDir().resolve("state").resolve(instance), properties),
                 settings.workDir().resolve("logs").resolve(instance + ".log"));
     }
 

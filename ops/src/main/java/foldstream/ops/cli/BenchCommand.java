@@ -61,7 +61,7 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, String> lowLatency;
 
     @Option(names = "--compare", split = ",", paramLabel = "KEY=VALUE",
-            description = "Worker settings the throughput part also runs with, alternating with the defaults in one run (default: none)")
+            description = "Worker settings the throughput part (and TYPES' many-types worker) also runs with, alternating with the defaults in one run (default: none)")
     Map<String, String> compare;
 
     @Option(names = "--scale-workers", split = ",", defaultValue = "1,2,3", paramLabel = "N",

@@ -30,7 +30,7 @@ class BenchmarkTest {
         Path json = work.resolve("bench.json");
         BenchSettings settings = new BenchSettings(Optional.of(broker.bootstrapServers()), 600, 60, 2, 100, Duration.ofSeconds(3), 1,
                 400, List.of(StorageMode.EVENTS_ONLY), json, work, EnumSet.allOf(BenchSettings.Part.class), BenchSettings.LOW_LATENCY,
-                java.util.Map.of("enable.transactional.statestores", "false"), new ScaleSettings(List.of(1, 2), List.of(2), 3));
+                java.util.Map.of("enable.transactional.statestores", "false"), new ScaleSettings(List.of(1, 2), List.of(2), 2));
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
         BenchReport report = new Benchmark(settings, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
@@ -42,13 +42,13 @@ class BenchmarkTest {
                 .anyMatch(n -> n.equals("foldstream throughput with {enable.transactional.statestores=false}"))
                 .anyMatch(n -> n.startsWith("bare latency p99")).anyMatch(n -> n.startsWith("foldstream latency p99"))
                 .anyMatch(n -> n.startsWith("restore, EVENTS_ONLY"))
-                .contains(ScaleOutBench.name(1, 2), ScaleOutBench.name(2, 2), TypesBench.throughputName(1), TypesBench.throughputName(3),
-                        TypesBench.startUpName(1), TypesBench.startUpName(3));
+                .contains(ScaleOutBench.name(1, 2), ScaleOutBench.name(2, 2), TypesBench.throughputName(1), TypesBench.throughputName(2),
+                        TypesBench.startUpName(1), TypesBench.startUpName(2));
         assertThat(report.measurements()).filteredOn(m -> m.name().equals(ScaleOutBench.name(2, 2))).singleElement()
                 .satisfies(m -> assertThat(m.details()).containsEntry("workers", 2.0).containsEntry("partitions", 2.0)
                         .containsKey("ratio to 1 worker"));
-        assertThat(report.measurements()).filteredOn(m -> m.name().equals(TypesBench.throughputName(3))).singleElement()
-                .satisfies(m -> assertThat(m.details()).containsEntry("types", 3.0).containsKey("ratio to 1 type"));
+        assertThat(report.measurements()).filteredOn(m -> m.name().equals(TypesBench.throughputName(2))).singleElement()
+                .satisfies(m -> assertThat(m.details()).containsEntry("types", 2.0).containsKey("ratio to 1 type"));
         assertThat(report.measurements()).allSatisfy(m -> assertThat(m.median()).as(m.name()).isPositive());
         report.writeJson(json);
         assertThat(Files.readString(json)).contains("\"measurements\"").contains("foldstream throughput");
