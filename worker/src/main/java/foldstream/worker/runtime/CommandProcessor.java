@@ -90,6 +90,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private PartitionRebuild<S> rebuild;
     private HeldCommands held;
     private boolean workedSinceTick;
+    private WorkTick tick;
     private CommandLimits limits;
     private AvroBounds avroBounds;
     private OutputSizeGuard outputs;
@@ -174,13 +175,19 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         } else {
             rebuild.resumeIfInterrupted();
         }
-        context.schedule(REBUILD_TICK, PunctuationType.WALL_CLOCK_TIME, now -> rebuildOrRelease());
+        this.tick = new WorkTick(context, REBUILD_TICK, now -> rebuildOrRelease());
+        if (rebuild.running() || !held.isEmpty()) {
+            tick.start();
+        }
     }
 
     /** Runs on every tick: one bounded piece of rebuild work, if any is due. */
     private void rebuildOrRelease() {
         workedSinceTick = false;
         workOnce();
+        if (!rebuild.running() && held.isEmpty()) {
+            tick.stop();
+        }
     }
 
     /**
@@ -223,6 +230,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         } else {
             held.replaying(record, where);
             rebuild.replay();
+            tick.start();
             context.commit();
         }
     }
