@@ -10,8 +10,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * A short wall-clock punctuation that runs only while its task has work for it (a rebuild, commands
  * held meanwhile). Kafka Streams marks a task as needing a commit after every punctuation, so a
  * short tick left running on an idle task commits that task (its stores flushed, its offsets sent)
- * at every commit interval: with 20 aggregate types, 120 tasks committed ten times a second whether
- * they had commands or not, and the worker ran at a fifth of its one-type speed.
+ * at every commit interval: a worker of 20 aggregate types committed its 120 tasks ten times a
+ * second whether they had commands or not.
  */
 final class WorkTick {
 
