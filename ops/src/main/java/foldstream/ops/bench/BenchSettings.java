@@ -30,21 +30,23 @@ import java.util.Set;
  * @param projection what the projection part reads (default {@link ProjectionBenchSettings#DEFAULT})
  * @param latencyCurve the rates and step length of {@link Part#LATENCY_CURVE} (default {@link LatencyCurveSettings#DEFAULT})
  * @param failover what the {@code FAILOVER} part kills and compares (default {@link FailoverSettings#DEFAULTS})
+ * @param scale what the scale-out and many-types parts run (default {@link ScaleSettings#DEFAULT})
  */
 public record BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                             Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
                             Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare,
                             ProjectionBenchSettings projection,
                             LatencyCurveSettings latencyCurve,
-                            FailoverSettings failover) {
+                            FailoverSettings failover,
+                            ScaleSettings scale) {
 
-    /** With the defaults of the projection, latency curve and failover parts. */
+    /** With the defaults of the projection, latency curve, failover, scale-out and many-types parts. */
     public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                          Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
                          Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare) {
         this(bootstrapServers, commands, aggregates, partitions, rate, latencyDuration, repeats, restoreEvents, modes, json,
                 workDir, parts, lowLatency, compare, ProjectionBenchSettings.DEFAULT, LatencyCurveSettings.DEFAULT,
-                FailoverSettings.DEFAULTS);
+                FailoverSettings.DEFAULTS, ScaleSettings.DEFAULT);
     }
 
     /** Without a comparison. */
@@ -61,7 +63,8 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
     /** The measurements, in the order they run. */
     public enum Part {
         PRODUCER(true), BARE(true), THROUGHPUT(true), SKEW(true), LATENCY(true), RESTORE(true),
-        PROJECTION(false), LATENCY_CURVE(false), FAILOVER(false);
+        PROJECTION(false), LATENCY_CURVE(false), FAILOVER(false),
+        SCALE(false), TYPES(false);
 
         private final boolean byDefault;
 
@@ -70,7 +73,8 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
         }
 
         /** The parts a plain {@code bench} runs: all but those that take many minutes each (projection
-         * catch-up of a million events, a dozen latency steps, three workers killed per setting). */
+         * catch-up of a million events, a dozen latency steps, three workers killed per setting,
+         * worker JVMs added one by one, twenty types). */
         public static Set<Part> byDefault() {
             Set<Part> parts = java.util.EnumSet.noneOf(Part.class);
             for (Part part : values()) {

@@ -153,6 +153,15 @@ public final class Benchmark {
         if (runs(BenchSettings.Part.FAILOVER)) {
             measurements.addAll(new FailoverBench(settings.workDir(), settings.partitions(), settings.failover(), progress).measure());
         }
+        if (runs(BenchSettings.Part.SCALE)) {
+            WorkerRuns workers = new WorkerRuns(settings, bootstrap, registryUrl, codec, progress);
+            measurements.addAll(new ScaleOutBench(workers, settings.scale(), settings.repeats(), progress).measure(uniform, "u"));
+        }
+        if (runs(BenchSettings.Part.TYPES)) {
+            WorkerRuns workers = new WorkerRuns(settings, bootstrap, registryUrl, codec, progress);
+            measurements.addAll(new TypesBench(workers, settings.scale().types(), settings.partitions(), settings.repeats(), progress)
+                    .measure(uniform, "u", settings.compare()));
+        }
     }
 
     private boolean runs(BenchSettings.Part part) {

@@ -6,6 +6,7 @@ import foldstream.ops.bench.FailoverSettings;
 import foldstream.ops.bench.Benchmark;
 import foldstream.ops.bench.ProjectionBenchSettings;
 import foldstream.ops.bench.LatencyCurveSettings;
+import foldstream.ops.bench.ScaleSettings;
 import foldstream.worker.aggregate.StorageMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<StorageMode> modes;
 
     @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all but the long ones, PROJECTION, LATENCY_CURVE and FAILOVER)")
+            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all but the long ones, PROJECTION, LATENCY_CURVE, FAILOVER, SCALE and TYPES)")
     Set<BenchSettings.Part> only;
 
     @Option(names = "--low-latency", split = ",", paramLabel = "KEY=VALUE",
@@ -66,7 +67,7 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, String> lowLatency;
 
     @Option(names = "--compare", split = ",", paramLabel = "KEY=VALUE",
-            description = "Worker settings the throughput part also runs with, alternating with the defaults in one run (default: none)")
+            description = "Worker settings the throughput part (and TYPES' many-types worker) also runs with, alternating with the defaults in one run (default: none)")
     Map<String, String> compare;
 
     @Option(names = "--projection-events", defaultValue = "1000000",
@@ -94,6 +95,17 @@ public final class BenchCommand implements Callable<Integer> {
                 "broker.transaction.abort.timed.out.transaction.cleanup.interval.ms=500)"})
     List<String> failoverWith;
 
+    @Option(names = "--scale-workers", split = ",", defaultValue = "1,2,3", paramLabel = "N",
+            description = "SCALE: worker JVMs in one group, one run each (default: ${DEFAULT-VALUE})")
+    List<Integer> scaleWorkers;
+
+    @Option(names = "--scale-partitions", split = ",", defaultValue = "6,24", paramLabel = "P",
+            description = "SCALE: partitions of the scale-out topics, one curve each (default: ${DEFAULT-VALUE})")
+    List<Integer> scalePartitions;
+
+    @Option(names = "--types", defaultValue = "20", description = "TYPES: aggregate types in one worker, against one (default: ${DEFAULT-VALUE})")
+    int types;
+
     @Option(names = "--json", defaultValue = "foldstream-bench.json", description = "Where the figures go (default: ${DEFAULT-VALUE})")
     Path json;
 
@@ -109,7 +121,8 @@ public final class BenchCommand implements Callable<Integer> {
                 only == null || only.isEmpty() ? BenchSettings.Part.byDefault() : EnumSet.copyOf(only),
                 lowLatency == null || lowLatency.isEmpty() ? BenchSettings.LOW_LATENCY : lowLatency,
                 compare == null ? Map.of() : compare, new ProjectionBenchSettings(projectionEvents),
-                new LatencyCurveSettings(curveRates, Duration.ofSeconds(curveStepSeconds)), failoverSettings());
+                new LatencyCurveSettings(curveRates, Duration.ofSeconds(curveStepSeconds)), failoverSettings(),
+                new ScaleSettings(scaleWorkers, scalePartitions, types));
         BenchReport report = new Benchmark(settings, System.err).run();
         report.printTable(System.out);
         report.writeJson(json);
