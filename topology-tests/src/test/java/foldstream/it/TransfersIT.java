@@ -52,13 +52,9 @@ class TransfersIT {
     @RegisterExtension
     final WorkerProcess.Group workers = new WorkerProcess.Group(TransfersIT.class);
 
-    /**
-     * A worker with the defaults, but a short session timeout, so that the group notices a killed
-     * worker in seconds rather than Kafka's default 45 s.
-     */
+    /** A worker with the defaults, which notice a killed worker within seconds (docs/running.md, "Failover"). */
     private static WorkerProcess.Options worker(KafkaStack.Endpoints stack, String run, String name) {
-        return WorkerProcess.options(stack, run, name).property("session.timeout.ms", "6000")
-                .property("heartbeat.interval.ms", "1500");
+        return WorkerProcess.options(stack, run, name);
     }
 
     /** One transfer through the HTTP API of a plain worker, and its process instance as GET /processes shows it. */

@@ -12,6 +12,7 @@ import foldstream.protocol.ControlResult;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.aggregate.StorageMode;
 import foldstream.worker.examples.Counters;
+import foldstream.worker.observe.RebuildMeters;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.CommandProcessor;
 import foldstream.worker.runtime.CommitCounter;
@@ -41,6 +42,7 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,7 +62,8 @@ class RebuildTest {
     private final AvroWireCodec codec = new AvroWireCodec(registry, true);
     private final MockProcessorContext<byte[], byte[]> context = new MockProcessorContext<>();
     private final KeyValueStore<String, byte[]> snapshots = store(TOPICS.snapshotStore(), Serdes.String());
-    private final RebuildBoard board = new RebuildBoard();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final RebuildBoard board = RebuildMeters.board(meters);
     private final CommitCounter commits = new CommitCounter(TOPICS.commitCounter());
     private final List<ConsumerRecord<byte[], byte[]>> log;
     private long commandOffset;
@@ -93,12 +96,20 @@ class RebuildTest {
     }
 
     private CommandProcessor<CounterState> start(AggregateType<CounterState> type) {
+        return start(type, STEP, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
+    }
+
+    private CommandProcessor<CounterState> start(AggregateType<CounterState> type, int step, Clock clock) {
         context.resetForwards();
         context.resetCommit();
-        CommandProcessor<CounterState> processor = new CommandProcessor<>(type, codec, ProcessingOptions.DEFAULTS.withRebuildBatch(STEP),
-                Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), (config, topic, partition, each) -> log.forEach(each), board);
+        CommandProcessor<CounterState> processor = new CommandProcessor<>(type, codec, ProcessingOptions.DEFAULTS.withRebuildBatch(step),
+                clock, (config, topic, partition, each) -> log.forEach(each), board);
         processor.init(context);
         return processor;
+    }
+
+    private double gauge(String name) {
+        return meters.get(name).tags("type", TYPE.name(), "partition", "0").gauge().value();
     }
 
     private void tick() {
@@ -153,6 +164,8 @@ class RebuildTest {
         }
         assertThat(progress().folded()).isEqualTo(3 * STEP);
         assertThat(progress().toGo()).isEqualTo(20 - 3 * STEP);
+        assertThat(gauge("foldstream.rebuild.events.to.go")).as("the scrape shows what is left").isEqualTo(20 - 3 * STEP);
+        assertThat(gauge("foldstream.rebuild.running")).isEqualTo(1);
         send(first, "c0", 100); // takes a step itself, then waits
         assertThat(results()).as("a command during the rebuild waits").isEmpty();
         long foldedBefore = progress().folded();
@@ -170,6 +183,8 @@ class RebuildTest {
         }
         assertThat(progress().folded()).as("events folded after the restart: none twice").isEqualTo(20 - foldedBefore);
         assertThat(progress().failures()).isZero();
+        assertThat(gauge("foldstream.rebuild.events.to.go")).isZero();
+        assertThat(gauge("foldstream.rebuild.running")).isZero();
         assertStoreEqualsAFreshFold();
 
         tick(); // the held command, against the complete store: c0 had 5 events
@@ -222,6 +237,53 @@ class RebuildTest {
         assertThat(context.forwarded()).filteredOn(f -> f.childName().orElseThrow().startsWith(TOPICS.controlResults()))
                 .singleElement().satisfies(f -> assertThat(codec.decode(f.record().value(), ControlResult.class).getOutcome())
                         .isEqualTo(ControlOutcome.DONE));
+        processor.close();
+    }
+
+    @Test
+    void aStepThatFoldsPastItsTimeEndsThereAndTheNextStepGoesOnFromThere() {
+        // 2,500 events over 5 counters, all within one batch's reach, on a clock that moves over a
+        // second whenever it is read: every look at it finds the step's time (a quarter of a second) used up.
+        int[] increments = new int[2 * 2_500];
+        for (int i = 0; i < 2_500; i++) {
+            increments[2 * i] = i % 5;
+            increments[2 * i + 1] = 1;
+        }
+        log.clear();
+        log.addAll(ReplayTest.history(registry, increments));
+        Instant[] now = {Instant.parse("2026-01-01T00:00:00Z")};
+        Clock racing = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                now[0] = now[0].plusMillis(1_001);
+                return now[0];
+            }
+        };
+        CommandProcessor<CounterState> processor = start(TYPE, 10_000, racing);
+        tick();
+        assertThat(progress().running()).as("the step ended at its time, before the batch").isTrue();
+        assertThat(progress().folded()).isEqualTo(1_000);
+        assertThat(context.committed()).as("and asked for its commit").isTrue();
+        int ticks = 1;
+        while (progress().running()) {
+            tick();
+            ticks++;
+            assertThat(ticks).isLessThan(10);
+        }
+        assertThat(ticks).isEqualTo(3);
+        assertThat(progress().folded()).as("every event once, none twice").isEqualTo(2_500);
+        assertThat(progress().failures()).isZero();
+        assertStoreEqualsAFreshFold();
         processor.close();
     }
 }

@@ -20,7 +20,8 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The JVM the benchmark starts for the processor under test: a Foldstream worker running
- * {@code ex_accounts} under the benchmark's stream name, or the bare processor. It runs until
+ * {@code ex_accounts} under the benchmark's stream name (or one type per name of a comma-separated
+ * list: the many-types part), or the bare processor. It runs until
  * SIGTERM, then closes cleanly.
  *
  * <pre>{@code
@@ -62,7 +63,8 @@ public final class BenchChild {
             WorkerSettings settings = WorkerSettings.of(bootstrap).withSchemaRegistryUrl(registryUrl).withApplicationId(appId)
                     .withStateDir(stateDir).withProperties(properties).withHttpPort(0);
             try (HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(RegistryClientSettings.of(registryUrl));
-                 FoldstreamWorker worker = new FoldstreamWorker(settings, List.of(accounts(stream, mode)), registry)) {
+                 FoldstreamWorker worker = new FoldstreamWorker(settings,
+                         java.util.Arrays.stream(stream.split(",")).<AggregateType<?>>map(name -> accounts(name, mode)).toList(), registry)) {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     worker.close(Duration.ofSeconds(30));
                     stopped.countDown();

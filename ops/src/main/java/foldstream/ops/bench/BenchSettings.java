@@ -28,18 +28,25 @@ import java.util.Set;
  * @param compare worker settings the throughput part also runs with, run for run alternating with
  *     the defaults, so that one run on a busy machine compares the two (default none)
  * @param projection what the projection part reads (default {@link ProjectionBenchSettings#DEFAULT})
+ * @param latencyCurve the rates and step length of {@link Part#LATENCY_CURVE} (default {@link LatencyCurveSettings#DEFAULT})
+ * @param failover what the {@code FAILOVER} part kills and compares (default {@link FailoverSettings#DEFAULTS})
+ * @param scale what the scale-out and many-types parts run (default {@link ScaleSettings#DEFAULT})
  */
 public record BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                             Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
                             Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare,
-                            ProjectionBenchSettings projection) {
+                            ProjectionBenchSettings projection,
+                            LatencyCurveSettings latencyCurve,
+                            FailoverSettings failover,
+                            ScaleSettings scale) {
 
-    /** With the default projection part. */
+    /** With the defaults of the projection, latency curve, failover, scale-out and many-types parts. */
     public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                          Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
                          Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare) {
         this(bootstrapServers, commands, aggregates, partitions, rate, latencyDuration, repeats, restoreEvents, modes, json,
-                workDir, parts, lowLatency, compare, ProjectionBenchSettings.DEFAULT);
+                workDir, parts, lowLatency, compare, ProjectionBenchSettings.DEFAULT, LatencyCurveSettings.DEFAULT,
+                FailoverSettings.DEFAULTS, ScaleSettings.DEFAULT);
     }
 
     /** Without a comparison. */
@@ -54,7 +61,30 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
     public static final Map<String, String> LOW_LATENCY = Map.of("commit.interval.ms", "10", "producer.linger.ms", "0");
 
     /** The measurements, in the order they run. */
-    public enum Part { PRODUCER, BARE, THROUGHPUT, SKEW, LATENCY, RESTORE, PROJECTION }
+    public enum Part {
+        PRODUCER(true), BARE(true), THROUGHPUT(true), SKEW(true), LATENCY(true), RESTORE(true),
+        PROJECTION(false), LATENCY_CURVE(false), FAILOVER(false),
+        SCALE(false), TYPES(false);
+
+        private final boolean byDefault;
+
+        Part(boolean byDefault) {
+            this.byDefault = byDefault;
+        }
+
+        /** The parts a plain {@code bench} runs: all but those that take many minutes each (projection
+         * catch-up of a million events, a dozen latency steps, three workers killed per setting,
+         * worker JVMs added one by one, twenty types). */
+        public static Set<Part> byDefault() {
+            Set<Part> parts = java.util.EnumSet.noneOf(Part.class);
+            for (Part part : values()) {
+                if (part.byDefault) {
+                    parts.add(part);
+                }
+            }
+            return parts;
+        }
+    }
 
 
     public BenchSettings {

@@ -57,6 +57,11 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /** A crash: SIGKILL on Linux ({@link Process#destroyForcibly()}), nothing runs in the child after it. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
     /** SIGTERM, so the worker closes cleanly; then SIGKILL if it lingers. */
     @Override
     public void close() {

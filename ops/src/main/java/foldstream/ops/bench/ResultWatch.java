@@ -27,6 +27,11 @@ final class ResultWatch implements AutoCloseable {
 
     /** Positioned at the beginning, or at the end, of every partition of the topic. */
     ResultWatch(String bootstrap, String topic, boolean fromEnd) {
+        this(bootstrap, List.of(topic), fromEnd);
+    }
+
+    /** Positioned at the beginning, or at the end, of every partition of the topics. */
+    ResultWatch(String bootstrap, List<String> topics, boolean fromEnd) {
         consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -35,8 +40,10 @@ final class ResultWatch implements AutoCloseable {
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
-        for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-            partitions.add(new TopicPartition(topic, info.partition()));
+        for (String topic : topics) {
+            for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
         }
         consumer.assign(partitions);
         if (fromEnd) {

@@ -2,8 +2,11 @@ package foldstream.ops.cli;
 
 import foldstream.ops.bench.BenchReport;
 import foldstream.ops.bench.BenchSettings;
+import foldstream.ops.bench.FailoverSettings;
 import foldstream.ops.bench.Benchmark;
 import foldstream.ops.bench.ProjectionBenchSettings;
+import foldstream.ops.bench.LatencyCurveSettings;
+import foldstream.ops.bench.ScaleSettings;
 import foldstream.worker.aggregate.StorageMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +25,9 @@ import picocli.CommandLine.Option;
         description = {
             "Measures producer and bare-processor ceilings, then Foldstream's throughput, latency, skew, restore time",
             "and memory, in one table (and a JSON file). Starts its own broker and registry unless given a broker.",
-            "--only PROJECTION: projection catch-up (embedded and into PostgreSQL) beside a plain consumer of the same events."})
+            "Only with --only: PROJECTION (projection catch-up, embedded and into PostgreSQL, beside a plain consumer of the",
+            "same events), LATENCY_CURVE (latency against offered load) and FAILOVER (kills workers under load, on brokers",
+            "of its own)."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "A broker to use (default: start one here)")
@@ -54,7 +59,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<StorageMode> modes;
 
     @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all but PROJECTION)")
+            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all but the long ones, PROJECTION, LATENCY_CURVE, FAILOVER, SCALE and TYPES)")
     Set<BenchSettings.Part> only;
 
     @Option(names = "--low-latency", split = ",", paramLabel = "KEY=VALUE",
@@ -62,12 +67,44 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, String> lowLatency;
 
     @Option(names = "--compare", split = ",", paramLabel = "KEY=VALUE",
-            description = "Worker settings the throughput part also runs with, alternating with the defaults in one run (default: none)")
+            description = "Worker settings the throughput part (and TYPES' many-types worker) also runs with, alternating with the defaults in one run (default: none)")
     Map<String, String> compare;
 
     @Option(names = "--projection-events", defaultValue = "1000000",
             description = "PROJECTION: events of ex_accounts the plain consumer and both runners catch up on (default: ${DEFAULT-VALUE})")
     int projectionEvents;
+
+    @Option(names = "--curve-rates", split = ",", paramLabel = "RATE", defaultValue = "500,1000,2000,4000,8000,16000",
+            description = "Offered commands/s of the LATENCY_CURVE steps, ascending (default: ${DEFAULT-VALUE})")
+    List<Integer> curveRates;
+
+    @Option(names = "--curve-step", defaultValue = "10", paramLabel = "SECONDS", description = "Length of each LATENCY_CURVE step (default: ${DEFAULT-VALUE})")
+    int curveStepSeconds;
+
+    @Option(names = "--failover-kills", defaultValue = "3",
+            description = "FAILOVER: workers killed (kill -9, then restarted) per setting (default: ${DEFAULT-VALUE})")
+    int failoverKills;
+
+    @Option(names = "--failover-rate", defaultValue = "300", description = "FAILOVER: offered commands/s (default: ${DEFAULT-VALUE})")
+    int failoverRate;
+
+    @Option(names = "--failover-with", paramLabel = "KEY=VALUE,...",
+            description = {"FAILOVER: a setting to measure after Foldstream's defaults (repeatable); keys starting with broker. go to",
+                "the broker (default: the fast setting, session.timeout.ms=2000,heartbeat.interval.ms=500,",
+                "producer.transaction.timeout.ms=2000,broker.group.min.session.timeout.ms=1000,",
+                "broker.transaction.abort.timed.out.transaction.cleanup.interval.ms=500)"})
+    List<String> failoverWith;
+
+    @Option(names = "--scale-workers", split = ",", defaultValue = "1,2,3", paramLabel = "N",
+            description = "SCALE: worker JVMs in one group, one run each (default: ${DEFAULT-VALUE})")
+    List<Integer> scaleWorkers;
+
+    @Option(names = "--scale-partitions", split = ",", defaultValue = "6,24", paramLabel = "P",
+            description = "SCALE: partitions of the scale-out topics, one curve each (default: ${DEFAULT-VALUE})")
+    List<Integer> scalePartitions;
+
+    @Option(names = "--types", defaultValue = "20", description = "TYPES: aggregate types in one worker, against one (default: ${DEFAULT-VALUE})")
+    int types;
 
     @Option(names = "--json", defaultValue = "foldstream-bench.json", description = "Where the figures go (default: ${DEFAULT-VALUE})")
     Path json;
@@ -80,14 +117,27 @@ public final class BenchCommand implements Callable<Integer> {
         Path work = workDir != null ? workDir : Files.createTempDirectory("foldstream-bench");
         BenchSettings settings = new BenchSettings(Optional.ofNullable(bootstrapServers), commands, aggregates, partitions, rate,
                 Duration.ofSeconds(durationSeconds), repeats, restoreEvents, modes, json, work,
-                // PROJECTION (minutes: a million events into PostgreSQL) runs when asked for.
-                only == null || only.isEmpty() ? EnumSet.complementOf(EnumSet.of(BenchSettings.Part.PROJECTION)) : EnumSet.copyOf(only),
+                // The long parts (minutes each: a million events into PostgreSQL, a dozen latency steps) run when asked for.
+                only == null || only.isEmpty() ? BenchSettings.Part.byDefault() : EnumSet.copyOf(only),
                 lowLatency == null || lowLatency.isEmpty() ? BenchSettings.LOW_LATENCY : lowLatency,
-                compare == null ? Map.of() : compare, new ProjectionBenchSettings(projectionEvents));
+                compare == null ? Map.of() : compare, new ProjectionBenchSettings(projectionEvents),
+                new LatencyCurveSettings(curveRates, Duration.ofSeconds(curveStepSeconds)), failoverSettings(),
+                new ScaleSettings(scaleWorkers, scalePartitions, types));
         BenchReport report = new Benchmark(settings, System.err).run();
         report.printTable(System.out);
         report.writeJson(json);
-        System.out.println("\nfigures: " + json.toAbsolutePath() + "; logs: " + work.resolve("logs"));
+        Path html = report.writeHtml(json);
+        System.out.println("\nfigures: " + json.toAbsolutePath() + "; charts: " + html.toAbsolutePath() + "; logs: " + work.resolve("logs"));
         return 0;
+    }
+
+    private FailoverSettings failoverSettings() {
+        List<FailoverSettings.Setting> settings = new java.util.ArrayList<>(List.of(FailoverSettings.Setting.DEFAULTS));
+        if (failoverWith == null || failoverWith.isEmpty()) {
+            settings.add(FailoverSettings.Setting.FAST);
+        } else {
+            failoverWith.forEach(spec -> settings.add(FailoverSettings.Setting.parse(spec)));
+        }
+        return new FailoverSettings(failoverKills, failoverRate, settings);
     }
 }

@@ -24,6 +24,7 @@ import foldstream.worker.runtime.SchemaGate;
 import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.runtime.KafkaEventLog;
 import foldstream.worker.runtime.RebuildBoard;
+import foldstream.worker.runtime.AbandonedTransactions;
 import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.RegistryHealth;
@@ -90,6 +91,7 @@ public final class FoldstreamWorker implements AutoCloseable {
     private final Map<String, Object> streamsConfig;
     private final Duration brokerTimeout;
     private final WorkerObservability observability;
+    private volatile AbandonedTransactions abandonedTransactions;
     private final List<Projection> projections;
     private final ProjectionSettings projectionSettings;
     private final boolean autoRegister;
@@ -224,7 +226,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, topics.replicationFactor());
         HttpEndpoint endpoint = HttpEndpoint.of(settings, httpSettings);
         config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, endpoint.advertised());
-        RebuildBoard rebuilds = new RebuildBoard();
+        RebuildBoard rebuilds = observability.rebuilds();
         Topology topology = FoldstreamTopology.build(types, codec, options, clock, new KafkaEventLog(), rebuilds, observability.metrics());
         KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
         created.setStateListener((now, before) -> {
@@ -321,7 +323,8 @@ public final class FoldstreamWorker implements AutoCloseable {
             projectionHost = createdProjections;
             projectionView = createdProjectionView;
         }
-        observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec.registry());
+        observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec);
+        abandonedTransactions = AbandonedTransactions.start(config);
         created.start();
         createdProcesses.start();
         LOG.info("worker {}: HTTP API on {}://{}:{}{}", settings.applicationId(), createdHttp.scheme(), endpoint.bindHost(),
@@ -385,6 +388,25 @@ public final class FoldstreamWorker implements AutoCloseable {
                     return false;
                 }
                 stateChanged.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+
+    /**
+     * Kafka Streams wakes {@code close} before it calls the state listener with the last state: wait
+     * (briefly) for the listener, so that its log line is written before "closed" and before a JVM
+     * exits after closing.
+     */
+    private void awaitListenerSawTheEnd() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        synchronized (stateChanged) {
+            while (state != KafkaStreams.State.NOT_RUNNING && state != KafkaStreams.State.ERROR && System.nanoTime() < deadline) {
+                try {
+                    stateChanged.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
@@ -461,12 +483,16 @@ public final class FoldstreamWorker implements AutoCloseable {
         http.close();
         gateway.close();
         observability.close();
+        if (abandonedTransactions != null) {
+            abandonedTransactions.close();
+        }
         projectionView.close();
         boolean processesClean = processApps.close(timeout);
         boolean projectionsClean = projectionHost.close(timeout);
         boolean clean = processesClean & projectionsClean & running.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (clean) {
+            awaitListenerSawTheEnd();
             LOG.info("worker {} closed", settings.applicationId());
         } else {
             LOG.warn("worker {} did not close within {}", settings.applicationId(), timeout);

@@ -90,6 +90,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private PartitionRebuild<S> rebuild;
     private HeldCommands held;
     private boolean workedSinceTick;
+    private WorkTicker ticker;
     private CommandLimits limits;
     private AvroBounds avroBounds;
     private OutputSizeGuard outputs;
@@ -166,7 +167,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         this.held = new HeldCommands(context.getStateStore(topics.heldStore()));
         this.rebuild = new PartitionRebuild<>(type, codec, snapshots, eventLog, context.appConfigs(),
                 context.taskId().partition(), options.rebuildBatch(), rebuildBoard,
-                ((CommitCounter) context.getStateStore(topics.commitCounter()))::commits);
+                ((CommitCounter) context.getStateStore(topics.commitCounter()))::commits, clock::millis);
         // Pure event sourcing's store has no changelog and may be missing or behind: it catches up
         // with S-events first. A rebuild a crash interrupted resumes, whatever the mode.
         if (type.storageMode() == StorageMode.EVENTS_ONLY) {
@@ -174,7 +175,10 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         } else {
             rebuild.resumeIfInterrupted();
         }
-        context.schedule(REBUILD_TICK, PunctuationType.WALL_CLOCK_TIME, now -> rebuildOrRelease());
+        this.ticker = new WorkTicker(context, REBUILD_TICK, this::rebuildOrRelease);
+        if (rebuild.running() || !held.isEmpty()) {
+            ticker.start();
+        }
     }
 
     /** Runs on every tick: one bounded piece of rebuild work, if any is due. */
@@ -205,6 +209,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
                 handle(next.get().record(), next.get().where());
             }
         } else {
+            ticker.stop(); // idle: a tick would make every commit interval commit this task
             return;
         }
         context.commit();
@@ -223,6 +228,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         } else {
             held.replaying(record, where);
             rebuild.replay();
+            ticker.start();
             context.commit();
         }
     }

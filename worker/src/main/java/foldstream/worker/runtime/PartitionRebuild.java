@@ -31,6 +31,16 @@ final class PartitionRebuild<S extends SpecificRecord> {
     private static final byte FORMAT = 'R';
     /** A progress line every this many steps (every 500,000 events at the default batch). */
     private static final int PROGRESS_EVERY_STEPS = 10;
+    /**
+     * A step also ends after this much folding: the steps of all of a thread's tasks between two
+     * commits share one transaction, which {@code exactly_once_v2} aborts after
+     * {@code transaction.timeout.ms} (10 s in Kafka Streams); on a loaded machine six steps of a
+     * whole batch took longer, and every task started over from its checkpoint, again and again
+     * (with a second per step too). A quiet machine folds a whole batch within it.
+     */
+    private static final long STEP_BUDGET_MILLIS = 250;
+    /** Events asked for at a time within a step; the clock is looked at between two such reads. */
+    private static final int CHUNK = 1_000;
 
     /** Where a rebuild stands, as the checkpoint stores it. */
     enum Phase { CLEARING, FOLDING, CURRENT }
@@ -45,6 +55,7 @@ final class PartitionRebuild<S extends SpecificRecord> {
     private final int batch;
     private final RebuildBoard board;
     private final LongSupplier commits;
+    private final LongSupplier millis;
     private long foldAfterCommit = -1;
 
     private Phase phase = Phase.CURRENT;
@@ -61,8 +72,10 @@ final class PartitionRebuild<S extends SpecificRecord> {
     private long steps;
 
     PartitionRebuild(AggregateType<S> type, AvroWireCodec codec, SnapshotStore<S> snapshots, EventLog eventLog,
-                     Map<String, Object> config, int partition, int batch, RebuildBoard board, LongSupplier commits) {
+                     Map<String, Object> config, int partition, int batch, RebuildBoard board, LongSupplier commits,
+                     LongSupplier millis) {
         this.commits = commits;
+        this.millis = millis;
         this.type = type;
         this.codec = codec;
         this.snapshots = snapshots;
@@ -129,8 +142,8 @@ final class PartitionRebuild<S extends SpecificRecord> {
     }
 
     /**
-     * One bounded step: deletes up to a batch of snapshots, or folds up to a batch of events, then
-     * stores the checkpoint. The caller commits after it.
+     * One bounded step: deletes up to a batch of snapshots, or folds up to a batch of events (fewer
+     * when they take over a quarter of a second), then stores the checkpoint. The caller commits after it.
      *
      * @return whether the rebuild is done
      */
@@ -174,35 +187,43 @@ final class PartitionRebuild<S extends SpecificRecord> {
                 LOG.info("{} partition {}: {} offsets of S-events to read", type.name(), partition, reader.end() - next);
             }
         }
-        EventLog.Batch read = reader.read(next, batch);
         EventFold<S> fold = new EventFold<>(type, codec, snapshots::stored);
-        for (ConsumerRecord<byte[], byte[]> record : read.records()) {
-            String id = record.key() == null ? null : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
-            if (id != null && broken.contains(id)) {
-                failed(record, "an earlier event of the aggregate could not be folded");
-                continue;
-            }
-            try {
-                if (fold.addIfNew(record)) {
-                    folded++;
-                    if (fold.version(id) == 1) {
-                        created++;
-                    }
-                } else {
-                    skipped++;
-                }
-            } catch (RuntimeException | StackOverflowError e) {
-                // An unreadable event, a version gap or a throwing evolve: that aggregate stays at its last good version.
-                if (id != null) {
-                    broken.add(id);
-                }
-                failed(record, e.getMessage() == null ? e.toString() : e.getMessage());
-            }
-        }
+        long deadline = millis.getAsLong() + STEP_BUDGET_MILLIS;
+        int read = 0;
+        // Read in chunks (a poll's worth from Kafka), so the time budget bounds reading too and nothing read is read again.
+        do {
+            EventLog.Batch chunk = reader.read(next, Math.min(CHUNK, batch - read));
+            chunk.records().forEach(record -> foldOne(fold, record));
+            read += chunk.records().size();
+            next = chunk.next();
+        } while (read < batch && next < reader.end() && millis.getAsLong() <= deadline);
         fold.snapshots().forEach((id, snapshot) -> snapshots.save(id, snapshot, snapshots.encodeState(snapshot.state())));
-        next = read.next();
         if (next >= reader.end()) {
             phase = Phase.CURRENT;
+        }
+    }
+
+    private void foldOne(EventFold<S> fold, ConsumerRecord<byte[], byte[]> record) {
+        String id = record.key() == null ? null : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+        if (id != null && broken.contains(id)) {
+            failed(record, "an earlier event of the aggregate could not be folded");
+            return;
+        }
+        try {
+            if (fold.addIfNew(record, id)) {
+                folded++;
+                if (fold.version(id) == 1) {
+                    created++;
+                }
+            } else {
+                skipped++;
+            }
+        } catch (RuntimeException | StackOverflowError e) {
+            // An unreadable event, a version gap or a throwing evolve: that aggregate stays at its last good version.
+            if (id != null) {
+                broken.add(id);
+            }
+            failed(record, e.getMessage() == null ? e.toString() : e.getMessage());
         }
     }
 

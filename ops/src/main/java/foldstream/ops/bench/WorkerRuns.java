@@ -1,0 +1,249 @@
+package foldstream.ops.bench;
+
+import foldstream.examples.accounts.Deposit;
+import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.aggregate.StorageMode;
+import foldstream.worker.runtime.AggregateTopics;
+import foldstream.worker.runtime.ContractHeaders;
+import foldstream.worker.serialization.AvroWireCodec;
+import foldstream.worker.serialization.SubjectNameStrategy;
+import foldstream.worker.topics.TopicAdmin;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.function.IntFunction;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.StreamsGroupDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * What the scale-out and many-types parts share: topics of {@code ex_accounts} types under
+ * generated stream names, Foldstream workers in JVMs of their own, warm-up commands (one per
+ * partition) and a tally of the answers as they arrive.
+ */
+final class WorkerRuns {
+
+    /** A run fails after this long without an answer. */
+    static final Duration STALL = Duration.ofSeconds(120);
+    static final String WARM_UP = "warmup-";
+
+    private final BenchSettings settings;
+    private final String bootstrap;
+    private final String registryUrl;
+    private final AvroWireCodec codec;
+    private final PrintStream progress;
+    private int counter;
+
+    WorkerRuns(BenchSettings settings, String bootstrap, String registryUrl, AvroWireCodec codec, PrintStream progress) {
+        this.settings = settings;
+        this.bootstrap = bootstrap;
+        this.registryUrl = registryUrl;
+        this.codec = codec;
+        this.progress = progress;
+    }
+
+    String bootstrap() {
+        return bootstrap;
+    }
+
+    /** A stream name no other run of this benchmark uses. */
+    String newStream(String prefix) {
+        return prefix + (counter++);
+    }
+
+    /** Creates every topic of the {@code ex_accounts} type under each stream name, {@code partitions} each. */
+    void createTopics(List<String> streams, int partitions) throws Exception {
+        List<AggregateType<?>> types = streams.stream().<AggregateType<?>>map(s -> BenchChild.accounts(s, StorageMode.EVENTS_AND_SNAPSHOTS)).toList();
+        try (TopicAdmin admin = TopicAdmin.connect(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), TopicAdmin.DEFAULT_TIMEOUT)) {
+            admin.ensure(types, partitions, TopicAdmin.DERIVED_REPLICATION);
+        }
+    }
+
+    /** A worker with default settings running one {@code ex_accounts} type per stream name, in group {@code app}. */
+    ChildProcess start(List<String> streams, String app) throws Exception {
+        return start(streams, app, Map.of());
+    }
+
+    /** The same with these worker settings ({@code --property KEY=VALUE}). */
+    ChildProcess start(List<String> streams, String app, Map<String, String> properties) throws Exception {
+        String instance = app + "-" + (counter++);
+        return new ChildProcess(BenchChild.class,
+                BenchChild.args("foldstream", bootstrap, registryUrl, String.join(",", streams), StorageMode.EVENTS_AND_SNAPSHOTS, app,
+                        settings.workDir().resolve("state").resolve(instance), properties),
+                settings.workDir().resolve("logs").resolve(instance + ".log"));
+    }
+
+    static List<String> results(List<String> streams) {
+        return streams.stream().map(s -> AggregateTopics.of(s).results()).toList();
+    }
+
+    /** One deposit per partition of each stream's commands topic (keys the default partitioner sends there). */
+    List<ProducerRecord<byte[], byte[]>> warmUps(List<String> streams, int partitions) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (String stream : streams) {
+            String topic = AggregateTopics.of(stream).commands();
+            byte[] value = codec.encode(SubjectNameStrategy.TOPIC_RECORD_NAME.subject(topic, Deposit.getClassSchema()), new Deposit(1L));
+            Set<Integer> covered = new HashSet<>();
+            for (int i = 0; covered.size() < partitions; i++) {
+                byte[] key = ("warmup-" + i).getBytes(StandardCharsets.UTF_8);
+                if (covered.add(Utils.toPositive(Utils.murmur2(key)) % partitions)) {
+                    RecordHeaders headers = new RecordHeaders();
+                    headers.add(ContractHeaders.COMMAND_ID, (WARM_UP + stream + "-" + i).getBytes(StandardCharsets.UTF_8));
+                    records.add(new ProducerRecord<>(topic, null, key, value, headers));
+                }
+            }
+        }
+        return records;
+    }
+
+    static Set<String> ids(List<ProducerRecord<byte[], byte[]>> records) {
+        Set<String> ids = new HashSet<>();
+        records.forEach(r -> ids.add(new String(r.headers().lastHeader(ContractHeaders.COMMAND_ID).value(), StandardCharsets.UTF_8)));
+        return ids;
+    }
+
+    /**
+     * When the answers arrived: every awaited warm-up answered at {@code warmedUpNanos}; the load's
+     * first and last answers.
+     */
+    record Tally(long warmedUpNanos, ResultWatch.Arrivals load) {
+    }
+
+    /** {@link #await(ResultWatch, Set, String, int, List, Duration)} with {@link #STALL}. */
+    Tally await(ResultWatch watch, Set<String> warmUps, String loadPrefix, int loadCount, List<ChildProcess> workers) {
+        return await(watch, warmUps, loadPrefix, loadCount, workers, STALL);
+    }
+
+    /**
+     * Reads answers until every id of {@code warmUps} and {@code loadCount} answers to ids starting
+     * with {@code loadPrefix} have arrived; fails when a worker exits or nothing arrives for {@code stall}.
+     */
+    Tally await(ResultWatch watch, Set<String> warmUps, String loadPrefix, int loadCount, List<ChildProcess> workers, Duration stall) {
+        Set<String> waiting = new HashSet<>(warmUps);
+        long[] times = new long[5]; // warmed up, first load answer, last load answer, last answer of any kind, last progress line
+        int[] seen = new int[1];
+        times[3] = System.nanoTime();
+        if (waiting.isEmpty()) {
+            times[0] = times[3];
+        }
+        watch.watch(() -> {
+            workers.forEach(ChildProcess::checkAlive);
+            long now = System.nanoTime();
+            if (now - times[3] > stall.toNanos()) {
+                throw new IllegalStateException("no answer for " + stall.toSeconds() + " s; " + waiting.size() + " warm-ups and "
+                        + (loadCount - seen[0]) + " commands unanswered");
+            }
+            if (now - times[4] > 1_000_000_000L) {
+                times[4] = now;
+                progress.printf("\r[bench]   answered %,d / %,d, partitions warm %,d / %,d   ", seen[0], loadCount,
+                        warmUps.size() - waiting.size(), warmUps.size());
+            }
+            return waiting.isEmpty() && seen[0] >= loadCount;
+        }, (id, now) -> {
+            times[3] = now;
+            if (id.startsWith(loadPrefix)) {
+                if (seen[0]++ == 0) {
+                    times[1] = now;
+                }
+                times[2] = now;
+            } else if (waiting.remove(id) && waiting.isEmpty()) {
+                times[0] = now;
+            }
+        });
+        return new Tally(times[0], new ResultWatch.Arrivals(times[1], times[2], seen[0]));
+    }
+
+    /**
+     * Produces the load (command {@code i} to {@code topicOf.apply(i)}) beside the watch, so that
+     * answers are timed as they arrive, not when a producer lets go, and returns when every answer
+     * has arrived.
+     */
+    Tally produceAndAwait(CommandLoad load, IntFunction<String> topicOf, ResultWatch watch, String idPrefix, List<ChildProcess> workers)
+            throws InterruptedException {
+        RuntimeException[] failed = new RuntimeException[1];
+        Thread producing = new Thread(() -> {
+            try (KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 5, 1)) {
+                for (int i = 0; i < load.size(); i++) {
+                    producer.send(load.record(topicOf.apply(i), i));
+                }
+                producer.flush();
+            } catch (RuntimeException e) {
+                failed[0] = e;
+            }
+        }, "bench-load");
+        producing.start();
+        try {
+            return await(watch, Set.of(), idPrefix, load.size(), workers);
+        } finally {
+            producing.join();
+            if (failed[0] != null) {
+                throw failed[0];
+            }
+        }
+    }
+
+    /** Sends the records and waits for their acknowledgements. */
+    void send(List<ProducerRecord<byte[], byte[]>> records) {
+        try (KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 5, 1)) {
+            records.forEach(producer::send);
+            producer.flush();
+        }
+    }
+
+    /**
+     * Waits until the group {@code app} has at least {@code members} members, each with work
+     * assigned, and is stable: every worker runs before the load starts. Classic groups (Kafka
+     * Streams' default protocol) and {@code group.protocol=streams} groups alike.
+     */
+    void awaitGroup(String app, int members, List<ChildProcess> workers) throws Exception {
+        long deadline = System.nanoTime() + STALL.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            while (!groupReady(admin, app, members)) {
+                workers.forEach(ChildProcess::checkAlive);
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("group " + app + " did not settle with " + members + " members within " + STALL);
+                }
+                progress.printf("\r[bench]   waiting for %d workers in group %s   ", members, app);
+                Thread.sleep(200); // polling the group coordinator, not synchronizing threads
+            }
+        }
+    }
+
+    private static boolean groupReady(Admin admin, String app, int members) throws Exception {
+        try {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(app)).all().get().get(app);
+            if (group.groupState() == GroupState.STABLE && group.members().size() >= members) {
+                return group.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+            }
+            if (group.groupState() != GroupState.DEAD) {
+                return false;
+            }
+        } catch (ExecutionException e) {
+            // not a classic or consumer group: a streams group, below
+        }
+        try {
+            StreamsGroupDescription group = admin.describeStreamsGroups(List.of(app)).all().get().get(app);
+            return group.groupState() == GroupState.STABLE && group.members().size() >= members
+                    && group.members().stream().allMatch(m -> !m.assignment().activeTasks().isEmpty());
+        } catch (ExecutionException e) {
+            return false;
+        }
+    }
+
+    Path workDir() {
+        return settings.workDir();
+    }
+}
