@@ -5,13 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -174,76 +169,6 @@ public final class JdbcPositions {
                     return Progress.NONE;
                 }
                 return new Progress(rows.getLong(1), Optional.empty(), Optional.ofNullable(rows.getString(2)));
-            }
-        }
-    }
-
-    /** How many aggregates one bulk read asks for at most (bound parameters stay well under every database's limit). */
-    private static final int READ_CHUNK = 200;
-
-    /** The stored progress of these aggregates of one type, in the caller's transaction; missing ones are absent. */
-    public Map<String, Progress> aggregates(Connection connection, String projection, String type, Collection<String> ids)
-            throws SQLException {
-        Map<String, Progress> found = new HashMap<>();
-        List<String> all = List.copyOf(ids);
-        for (int from = 0; from < all.size(); from += READ_CHUNK) {
-            List<String> chunk = all.subList(from, Math.min(all.size(), from + READ_CHUNK));
-            String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
-            try (PreparedStatement select = connection.prepareStatement("SELECT aggregate_id, version, stopped FROM " + aggregates
-                    + " WHERE projection = ? AND aggregate_type = ? AND aggregate_id IN (" + marks + ")")) {
-                select.setString(1, projection);
-                select.setString(2, type);
-                for (int i = 0; i < chunk.size(); i++) {
-                    select.setString(i + 3, chunk.get(i));
-                }
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        found.put(rows.getString(1), new Progress(rows.getLong(2), Optional.empty(), Optional.ofNullable(rows.getString(3))));
-                    }
-                }
-            }
-        }
-        return found;
-    }
-
-    /**
-     * Stores the progress of several aggregates in the caller's transaction, as two JDBC batches:
-     * updates of those {@code stored} already, inserts of the others.
-     */
-    void saveAggregates(Connection connection, String projection, Map<AggregateProgressBatch.Aggregate, Progress> changed,
-                        Set<AggregateProgressBatch.Aggregate> stored) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement("UPDATE " + aggregates
-                + " SET version = ?, stopped = ? WHERE projection = ? AND aggregate_type = ? AND aggregate_id = ?");
-             PreparedStatement insert = connection.prepareStatement("INSERT INTO " + aggregates
-                     + " (projection, aggregate_type, aggregate_id, version, stopped) VALUES (?, ?, ?, ?, ?)")) {
-            int updates = 0;
-            int inserts = 0;
-            for (Map.Entry<AggregateProgressBatch.Aggregate, Progress> entry : changed.entrySet()) {
-                AggregateProgressBatch.Aggregate aggregate = entry.getKey();
-                Progress progress = entry.getValue();
-                if (stored.contains(aggregate)) {
-                    update.setLong(1, progress.version());
-                    update.setString(2, progress.stopped().orElse(null));
-                    update.setString(3, projection);
-                    update.setString(4, aggregate.type());
-                    update.setString(5, aggregate.id());
-                    update.addBatch();
-                    updates++;
-                } else {
-                    insert.setString(1, projection);
-                    insert.setString(2, aggregate.type());
-                    insert.setString(3, aggregate.id());
-                    insert.setLong(4, progress.version());
-                    insert.setString(5, progress.stopped().orElse(null));
-                    insert.addBatch();
-                    inserts++;
-                }
-            }
-            if (updates > 0) {
-                update.executeBatch();
-            }
-            if (inserts > 0) {
-                insert.executeBatch();
             }
         }
     }

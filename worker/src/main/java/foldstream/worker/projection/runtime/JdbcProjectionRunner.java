@@ -279,20 +279,9 @@ public final class JdbcProjectionRunner implements AutoCloseable {
     private Outcome transaction(TopicPartition partition, long from, List<ConsumerRecord<byte[], byte[]>> records) throws SQLException {
         connection.setAutoCommit(false);
         try {
-            AggregateProgressBatch progress = new AggregateProgressBatch(positions, projection.id());
-            // One query for the progress of every aggregate in the batch, rather than one per event.
-            List<AggregateProgressBatch.Aggregate> aggregates = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> record : records) {
-                EventMeta meta = reader.metaOnly(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(),
-                        record.headers()).meta();
-                if (meta.aggregateId() != null && meta.version() >= 1) {
-                    aggregates.add(new AggregateProgressBatch.Aggregate(meta.aggregateType(), meta.aggregateId()));
-                }
-            }
-            progress.preload(connection, aggregates);
             for (ConsumerRecord<byte[], byte[]> record : records) {
                 try {
-                    apply(record, progress);
+                    apply(record);
                 } catch (HandlerFailure failure) {
                     connection.rollback();
                     batchFailure = failure;
@@ -300,7 +289,6 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                     return Outcome.FAILED;
                 }
             }
-            progress.flush(connection);
             return commitAt(partition, from, records.get(records.size() - 1).offset());
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
@@ -340,9 +328,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
             } else {
                 connection.setAutoCommit(false);
                 try {
-                    AggregateProgressBatch progress = new AggregateProgressBatch(positions, projection.id());
-                    apply(record, progress);
-                    progress.flush(connection);
+                    apply(record);
                     return commitAt(partition, at, record.offset()) == Outcome.COMMITTED;
                 } catch (HandlerFailure e) {
                     rollbackQuietly();
@@ -427,12 +413,8 @@ public final class JdbcProjectionRunner implements AutoCloseable {
         }
     }
 
-    /**
-     * Applies one event inside the open transaction: version guard, then the handler's writes. The
-     * aggregate's new progress goes to {@code batch}, written when the transaction commits.
-     */
-    private void apply(ConsumerRecord<byte[], byte[]> record, AggregateProgressBatch batch)
-            throws SQLException, HandlerFailure {
+    /** Applies one event inside the open transaction: version guard, then the handler's writes. */
+    private void apply(ConsumerRecord<byte[], byte[]> record) throws SQLException, HandlerFailure {
         ProjectionEventReader.Read read = reader.read(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(),
                 record.headers(), record.value());
         EventMeta meta = read.meta();
@@ -441,14 +423,14 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                     projection.id(), meta.source(), ((ProjectionEventReader.Unreadable) read).reason());
             return;
         }
-        Progress progress = batch.get(connection, meta.aggregateType(), meta.aggregateId());
+        Progress progress = positions.aggregate(connection, projection.id(), meta.aggregateType(), meta.aggregateId());
         if (progress.stopped().isPresent() || meta.version() <= progress.version()) {
             return;
         }
         if (meta.version() > progress.version() + 1) {
             String reason = progress.gap(projection.id(), meta);
             LOG.error("{}", reason);
-            batch.put(meta.aggregateType(), meta.aggregateId(), progress.stop(reason));
+            positions.saveAggregate(connection, projection.id(), meta.aggregateType(), meta.aggregateId(), progress.stop(reason));
             return;
         }
         if (read instanceof ProjectionEventReader.Unreadable unreadable) {
@@ -480,7 +462,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                 }
             }
         }
-        batch.put(meta.aggregateType(), meta.aggregateId(), progress.at(meta.version()));
+        positions.saveAggregate(connection, projection.id(), meta.aggregateType(), meta.aggregateId(), progress.at(meta.version()));
     }
 
     private void databaseTrouble(SQLException e) {
