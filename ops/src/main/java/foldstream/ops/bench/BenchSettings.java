@@ -27,10 +27,20 @@ import java.util.Set;
  *     (default {@link #LOW_LATENCY})
  * @param compare worker settings the throughput part also runs with, run for run alternating with
  *     the defaults, so that one run on a busy machine compares the two (default none)
+ * @param transfers the size of the transfers part (default {@link TransferLoad#of}: from the throughput runs' sizes)
  */
 public record BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                             Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
-                            Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare) {
+                            Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare,
+                            TransferLoad transfers) {
+
+    /** With the transfers part sized from the throughput runs ({@link TransferLoad#of}). */
+    public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
+                         Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
+                         Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare) {
+        this(bootstrapServers, commands, aggregates, partitions, rate, latencyDuration, repeats, restoreEvents, modes, json,
+                workDir, parts, lowLatency, compare, TransferLoad.of(0, 0, commands, aggregates));
+    }
 
     /** Without a comparison. */
     public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
@@ -44,7 +54,9 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
     public static final Map<String, String> LOW_LATENCY = Map.of("commit.interval.ms", "10", "producer.linger.ms", "0");
 
     /** The measurements, in the order they run. */
-    public enum Part { PRODUCER, BARE, THROUGHPUT, SKEW, LATENCY, RESTORE }
+    public enum Part { PRODUCER, BARE, THROUGHPUT, SKEW, LATENCY, RESTORE,
+        /** Transfers completed per second end to end ({@link TransfersBench}). */
+        TRANSFERS }
 
 
     public BenchSettings {

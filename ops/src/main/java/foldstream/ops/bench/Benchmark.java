@@ -144,6 +144,9 @@ public final class Benchmark {
                 restore(mode);
             }
         }
+        if (runs(BenchSettings.Part.TRANSFERS)) {
+            measurements.add(new TransfersBench(settings, bootstrap, registryUrl, codec, progress).measure());
+        }
     }
 
     private boolean runs(BenchSettings.Part part) {

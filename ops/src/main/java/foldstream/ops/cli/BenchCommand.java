@@ -3,6 +3,7 @@ package foldstream.ops.cli;
 import foldstream.ops.bench.BenchReport;
 import foldstream.ops.bench.BenchSettings;
 import foldstream.ops.bench.Benchmark;
+import foldstream.ops.bench.TransferLoad;
 import foldstream.worker.aggregate.StorageMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +20,8 @@ import picocli.CommandLine.Option;
 /** {@code foldstream bench}: the benchmark table, against this machine's own ceilings. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {
-            "Measures producer and bare-processor ceilings, then Foldstream's throughput, latency, skew, restore time",
-            "and memory, in one table (and a JSON file). Starts its own broker and registry unless given a broker."})
+            "Measures producer and bare-processor ceilings, then Foldstream's throughput, latency, skew, restore time,",
+            "memory and transfers completed per second, in one table (and a JSON file). Starts its own broker and registry unless given a broker."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "A broker to use (default: start one here)")
@@ -63,6 +64,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Worker settings the throughput part also runs with, alternating with the defaults in one run (default: none)")
     Map<String, String> compare;
 
+    @Option(names = "--transfers", defaultValue = "0", paramLabel = "N",
+            description = "Transfers per run of the TRANSFERS part (default: a fiftieth of --commands, at most 20,000)")
+    int transfers;
+
+    @Option(names = "--transfer-accounts", defaultValue = "0", paramLabel = "K",
+            description = "Accounts they move money between (default: a hundredth of --aggregates, at most 1,000)")
+    int transferAccounts;
+
     @Option(names = "--json", defaultValue = "foldstream-bench.json", description = "Where the figures go (default: ${DEFAULT-VALUE})")
     Path json;
 
@@ -76,7 +85,7 @@ public final class BenchCommand implements Callable<Integer> {
                 Duration.ofSeconds(durationSeconds), repeats, restoreEvents, modes, json, work,
                 only == null || only.isEmpty() ? EnumSet.allOf(BenchSettings.Part.class) : EnumSet.copyOf(only),
                 lowLatency == null || lowLatency.isEmpty() ? BenchSettings.LOW_LATENCY : lowLatency,
-                compare == null ? Map.of() : compare);
+                compare == null ? Map.of() : compare, TransferLoad.of(transfers, transferAccounts, commands, aggregates));
         BenchReport report = new Benchmark(settings, System.err).run();
         report.printTable(System.out);
         report.writeJson(json);

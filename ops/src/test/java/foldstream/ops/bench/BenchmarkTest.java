@@ -41,8 +41,10 @@ class BenchmarkTest {
                 .anyMatch(n -> n.startsWith("foldstream throughput, 80 %"))
                 .anyMatch(n -> n.equals("foldstream throughput with {enable.transactional.statestores=false}"))
                 .anyMatch(n -> n.startsWith("bare latency p99")).anyMatch(n -> n.startsWith("foldstream latency p99"))
-                .anyMatch(n -> n.startsWith("restore, EVENTS_ONLY"));
+                .anyMatch(n -> n.startsWith("restore, EVENTS_ONLY")).anyMatch(n -> n.startsWith("transfers completed end to end"));
         assertThat(report.measurements()).allSatisfy(m -> assertThat(m.median()).as(m.name()).isPositive());
+        assertThat(report.measurements()).filteredOn(m -> m.name().startsWith("transfers completed"))
+                .singleElement().satisfies(m -> assertThat(m.note()).contains("money conserved in every run"));
         report.writeJson(json);
         assertThat(Files.readString(json)).contains("\"measurements\"").contains("foldstream throughput");
         ByteArrayOutputStream table = new ByteArrayOutputStream();
