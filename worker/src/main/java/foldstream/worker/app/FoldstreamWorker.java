@@ -3,13 +3,8 @@ package foldstream.worker.app;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.CommandGateway;
 import foldstream.worker.observe.HealthSettings;
-import foldstream.worker.observe.ObservabilityEndpoints;
 import foldstream.worker.observe.WorkerObservability;
-import foldstream.worker.http.Endpoint;
-import foldstream.worker.http.Need;
 import foldstream.worker.http.OwnerForwarding;
-import foldstream.worker.http.Reply;
-import foldstream.worker.http.Route;
 import foldstream.worker.process.ProcessType;
 import foldstream.worker.process.runtime.ProcessOptions;
 import foldstream.worker.projection.EventUpcaster;
@@ -33,7 +28,6 @@ import foldstream.worker.serialization.WireFormatConfig;
 import foldstream.worker.topics.EnsuredTopics;
 import foldstream.worker.topics.TopicAdmin;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -298,11 +292,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             createdGateway.close();
             createdProcesses.close(Duration.ZERO);
             created.close(Duration.ZERO);
-            if (e instanceof UncheckedIOException) {
-                throw new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + endpoint.bindHost() + ":"
-                        + endpoint.port() + ": " + e.getCause().getMessage());
-            }
-            throw e;
+            throw endpoint.startFailure(e);
         }
         synchronized (lifecycle) {
             if (closed) {

@@ -14,7 +14,6 @@ import foldstream.worker.projection.runtime.ProjectionEndpoint;
 import foldstream.worker.projection.runtime.ProjectionHost;
 import foldstream.worker.projection.runtime.ProjectionRuntime;
 import foldstream.worker.serialization.AvroWireCodec;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,11 +92,7 @@ final class PartsOnlyWorker implements AutoCloseable {
             }
             projections.close(Duration.ZERO);
             processes.close(Duration.ZERO);
-            if (e instanceof UncheckedIOException) {
-                throw new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + endpoint.bindHost() + ":"
-                        + endpoint.port() + ": " + e.getCause().getMessage());
-            }
-            throw e;
+            throw endpoint.startFailure(e);
         }
     }
 
