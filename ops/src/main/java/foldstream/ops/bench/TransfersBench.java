@@ -173,7 +173,7 @@ final class TransfersBench {
                 String toAccount = random.nextInt(20) == 0 ? prefix + "-missing" + i : account(prefix, to);
                 String id = prefix + "-T" + i;
                 producer.send(command(TRANSFERS, id, id, new RequestTransfer(account(prefix, from), toAccount,
-                        1L + random.nextLong(load.deposit() / 2))));
+                        1L + random.nextLong(load.deposit() / 5))));
             }
             producer.flush();
             Endings endings = awaitEndings(transferEvents, prefix + "-T", load.transfers(), worker, "transfers ended");
