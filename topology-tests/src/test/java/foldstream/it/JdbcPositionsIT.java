@@ -2,6 +2,7 @@ package foldstream.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import foldstream.ops.stack.PostgresServer;
 import foldstream.worker.projection.runtime.JdbcPositions;
 import foldstream.worker.projection.runtime.Progress;
 import java.sql.Connection;
@@ -22,7 +23,7 @@ class JdbcPositionsIT {
     private final JdbcPositions positions = new JdbcPositions("test_positions");
 
     @Test
-    void aPositionMovesOnlyFromWhereItStillIsAndTheLoserRollsBackItsWrites(EmbeddedPostgres.Server postgres) throws Exception {
+    void aPositionMovesOnlyFromWhereItStillIsAndTheLoserRollsBackItsWrites(PostgresServer postgres) throws Exception {
         try (Connection owner = postgres.connect(); Connection zombie = postgres.connect()) {
             positions.createTables(owner);
             positions.createTables(zombie);
@@ -51,7 +52,7 @@ class JdbcPositionsIT {
     }
 
     @Test
-    void failedAttemptsAreCountedDurablyAtTheirPositionAndClearedWhenItMoves(EmbeddedPostgres.Server postgres) throws Exception {
+    void failedAttemptsAreCountedDurablyAtTheirPositionAndClearedWhenItMoves(PostgresServer postgres) throws Exception {
         try (Connection connection = postgres.connect()) {
             positions.createTables(connection);
             positions.positionOrStart(connection, "q-v1", "t-events", 3);
@@ -69,7 +70,7 @@ class JdbcPositionsIT {
     }
 
     @Test
-    void aggregatesKeepTheirVersionAndWhyTheyStopped(EmbeddedPostgres.Server postgres) throws Exception {
+    void aggregatesKeepTheirVersionAndWhyTheyStopped(PostgresServer postgres) throws Exception {
         try (Connection connection = postgres.connect()) {
             positions.createTables(connection);
             assertThat(positions.aggregate(connection, "r-v1", "ex_accounts", "a1")).isEqualTo(Progress.NONE);

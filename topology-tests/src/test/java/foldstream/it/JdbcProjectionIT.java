@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import foldstream.examples.accounts.AccountOpened;
 import foldstream.examples.accounts.MoneyDeposited;
 import foldstream.examples.accounts.MoneyWithdrawn;
+import foldstream.ops.stack.PostgresServer;
 import foldstream.worker.projection.ErrorPolicy;
 import foldstream.worker.projection.EventUpcaster;
 import foldstream.worker.projection.JdbcProjection;
@@ -18,7 +19,6 @@ import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.HttpSchemaRegistryClient;
 import foldstream.worker.serialization.RegistryClientSettings;
-import foldstream.worker.serialization.SubjectNameStrategy;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -27,12 +27,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -47,7 +44,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class JdbcProjectionIT {
 
     @Test
-    void duplicatesGapsAndFailuresAreHandledAsThePolicySays(KafkaStack.Endpoints stack, EmbeddedPostgres.Server postgres) throws Exception {
+    void duplicatesGapsAndFailuresAreHandledAsThePolicySays(KafkaStack.Endpoints stack, PostgresServer postgres) throws Exception {
         String run = "jdbc" + Long.toString(System.nanoTime(), 36);
         String stream = run + "_acc";
         String events = AggregateTopics.of(stream).events();
@@ -73,16 +70,16 @@ class JdbcProjectionIT {
              KafkaProducer<String, byte[]> producer = SteadyLoad.producer(stack.bootstrapServers())) {
             admin.createTopics(List.of(new NewTopic(events, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
             AvroWireCodec codec = new AvroWireCodec(registry, true);
-            send(producer, codec, events, stream, "a1", 1, new AccountOpened("ann"));
-            send(producer, codec, events, stream, "a1", 2, new MoneyDeposited(10L, 10L));
-            send(producer, codec, events, stream, "a1", 2, new MoneyDeposited(10L, 10L));   // a duplicate
-            send(producer, codec, events, stream, "a1", 3, new MoneyDeposited(13L, 23L));   // fails, retried, parked
-            send(producer, codec, events, stream, "a1", 4, new MoneyDeposited(5L, 28L));
-            send(producer, codec, events, stream, "a2", 1, new AccountOpened("bob"));
-            send(producer, codec, events, stream, "a2", 3, new MoneyDeposited(7L, 7L));     // a gap: version 2 is missing
-            send(producer, codec, events, stream, "a2", 4, new MoneyDeposited(1L, 8L));
-            send(producer, codec, events, stream, "a3", 1, new AccountOpened("cy"));
-            send(producer, codec, events, stream, "a3", 2, new MoneyWithdrawn(0L, 0L));     // no handler: the version moves only
+            HandWrittenEvents.send(producer, codec, events, stream, "a1", 1, new AccountOpened("ann"));
+            HandWrittenEvents.send(producer, codec, events, stream, "a1", 2, new MoneyDeposited(10L, 10L));
+            HandWrittenEvents.send(producer, codec, events, stream, "a1", 2, new MoneyDeposited(10L, 10L));   // a duplicate
+            HandWrittenEvents.send(producer, codec, events, stream, "a1", 3, new MoneyDeposited(13L, 23L));   // fails, retried, parked
+            HandWrittenEvents.send(producer, codec, events, stream, "a1", 4, new MoneyDeposited(5L, 28L));
+            HandWrittenEvents.send(producer, codec, events, stream, "a2", 1, new AccountOpened("bob"));
+            HandWrittenEvents.send(producer, codec, events, stream, "a2", 3, new MoneyDeposited(7L, 7L));     // a gap: version 2 is missing
+            HandWrittenEvents.send(producer, codec, events, stream, "a2", 4, new MoneyDeposited(1L, 8L));
+            HandWrittenEvents.send(producer, codec, events, stream, "a3", 1, new AccountOpened("cy"));
+            HandWrittenEvents.send(producer, codec, events, stream, "a3", 2, new MoneyWithdrawn(0L, 0L));     // no handler: the version moves only
             producer.flush();
 
             Map<String, Object> client = Map.of("bootstrap.servers", stack.bootstrapServers());
@@ -110,16 +107,6 @@ class JdbcProjectionIT {
             assertThat(ExactlyOnceChecks.header(parked.get(0), ContractHeaders.DLQ_SOURCE)).startsWith(events + "/");
             assertThat(codec.decode(parked.get(0).value(), MoneyDeposited.class)).isEqualTo(new MoneyDeposited(13L, 23L));
         }
-    }
-
-    private static void send(KafkaProducer<String, byte[]> producer, AvroWireCodec codec, String topic, String type, String id, long version,
-                             SpecificRecord event) throws Exception {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(ContractHeaders.AGGREGATE_VERSION, ContractHeaders.utf8(version));
-        headers.add(ContractHeaders.AGGREGATE_TYPE, ContractHeaders.utf8(type));
-        headers.add(ContractHeaders.EVENT_TYPE, ContractHeaders.utf8(event.getSchema().getFullName()));
-        byte[] value = codec.encode(SubjectNameStrategy.TOPIC_RECORD_NAME.subject(topic, event.getSchema()), event);
-        producer.send(new ProducerRecord<>(topic, null, id, value, headers)).get(30, TimeUnit.SECONDS);
     }
 
     private static List<String> query(String database, String sql) throws Exception {

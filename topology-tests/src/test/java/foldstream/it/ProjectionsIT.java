@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import foldstream.examples.accounts.Deposit;
 import foldstream.examples.accounts.OpenAccount;
 import foldstream.examples.accounts.Withdraw;
+import foldstream.ops.stack.PostgresServer;
 import foldstream.worker.examples.ExampleProjections;
 import foldstream.worker.projection.runtime.JdbcPositions;
 import foldstream.worker.runtime.AggregateTopics;
@@ -56,7 +57,7 @@ class ProjectionsIT {
     final WorkerProcess.Group workers = new WorkerProcess.Group(ProjectionsIT.class);
 
     @Test
-    void projectionsAreExactlyOnceThroughAKillAndAnswerReadYourWrites(KafkaStack.Endpoints stack, EmbeddedPostgres.Server postgres)
+    void projectionsAreExactlyOnceThroughAKillAndAnswerReadYourWrites(KafkaStack.Endpoints stack, PostgresServer postgres)
             throws Exception {
         String run = "proj-" + Long.toString(System.nanoTime(), 36);
         String database = postgres.createDatabase(run.replace('-', '_'));

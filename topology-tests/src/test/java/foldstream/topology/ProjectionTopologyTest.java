@@ -189,6 +189,9 @@ class ProjectionTopologyTest {
         event(topic, "ex_accounts", "a1", 1, new AccountOpened("ann"));
         event(topic, "ex_accounts", "a1", 2, new MoneyDeposited(13L, 13L));
         event(topic, "ex_accounts", "a1", 3, new MoneyDeposited(1L, 14L));
+        for (int i = 0; i < 3; i++) {
+            driver.advanceWallClockTime(Duration.ofMillis(100));   // a retry per punctuation
+        }
 
         assertThat(calls[0]).isEqualTo(3 + 1);
         assertThat(state("a1", Count.class)).isEqualTo(new Count(2, 3));
@@ -197,5 +200,47 @@ class ProjectionTopologyTest {
         assertThat(ContractHeaders.text(parked.get(0).headers(), ContractHeaders.DLQ_ERROR)).contains("after 3 attempt(s)").contains("unlucky");
         assertThat(ContractHeaders.text(parked.get(0).headers(), ContractHeaders.DLQ_SOURCE)).isEqualTo("ex_accounts-events/0/1");
         assertThat(codec.decode(parked.get(0).value(), MoneyDeposited.class)).isEqualTo(new MoneyDeposited(13L, 13L));
+    }
+
+    @Test
+    void aFailedEventWaitsInTheStoreWithItsCountAndTheRecordsBehindItKeepTheirOrder() throws Exception {
+        int[] failures = {2};
+        var topic = start(counts().errorPolicy(ErrorPolicy.retry(3, Duration.ofSeconds(10)))
+                .on(MoneyDeposited.class, (count, d, meta) -> {
+                    if (d.getAmount() == 13L && failures[0]-- > 0) {
+                        throw new IllegalStateException("not yet");
+                    }
+                    return new Count(count.events() + 1, meta.version());
+                }).build(), "ex_accounts");
+        event(topic, "ex_accounts", "a1", 1, new AccountOpened("ann"));
+        event(topic, "ex_accounts", "a1", 2, new MoneyDeposited(13L, 13L));   // fails twice, then succeeds
+        event(topic, "ex_accounts", "a1", 3, new MoneyDeposited(1L, 14L));
+        event(topic, "ex_accounts", "a2", 1, new AccountOpened("bob"));
+
+        // The failed event and the records behind it wait in the store, under exactly-once, not on a sleeping thread.
+        KeyValueStore<Long, byte[]> retries = driver.getKeyValueStore(EmbeddedProjectionRunner.RETRIES_STORE);
+        int entries = 0;
+        try (var all = retries.all()) {
+            for (; all.hasNext(); all.next()) {
+                entries++;
+            }
+        }
+        assertThat(entries).as("three held records and the retry").isEqualTo(4);
+        assertThat(state("a1", Count.class)).isEqualTo(new Count(1, 1));
+        assertThat(state("a2", Count.class)).isNull();
+
+        driver.advanceWallClockTime(Duration.ofSeconds(5));
+        assertThat(failures[0]).as("not due before the backoff").isEqualTo(1);
+        driver.advanceWallClockTime(Duration.ofSeconds(6));
+        assertThat(failures[0]).as("the second attempt fails").isEqualTo(0);
+        assertThat(state("a1", Count.class)).isEqualTo(new Count(1, 1));
+        driver.advanceWallClockTime(Duration.ofSeconds(21));   // the backoff doubles
+
+        assertThat(state("a1", Count.class)).isEqualTo(new Count(3, 3));
+        assertThat(state("a2", Count.class)).isEqualTo(new Count(1, 1));
+        assertThat(applied("a1", "ex_accounts", "a1").stopped()).isEmpty();
+        try (var left = retries.all()) {
+            assertThat(left.hasNext()).as("nothing held once the retry succeeded").isFalse();
+        }
     }
 }

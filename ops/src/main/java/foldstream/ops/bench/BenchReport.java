@@ -24,7 +24,7 @@ public record BenchReport(BenchSettings settings, List<Measurement> measurements
             String notes = m.note() + (m.details().isEmpty() || !m.unit().equals("ms") ? "" : " " + details(m.details()))
                     + (m.tooWide() ? "  SPREAD TOO WIDE TO TRUST" : "");
             out.printf(Locale.ROOT, "| %-72s | %14s | %-30s | %7s | %s%n", m.name(),
-                    number(m.median()) + " " + m.unit(), runs, spread, notes.trim());
+                    m.runs().isEmpty() ? "unavailable" : number(m.median()) + " " + m.unit(), runs, spread, notes.trim());
         }
     }
 
@@ -49,7 +49,7 @@ public record BenchReport(BenchSettings settings, List<Measurement> measurements
         for (int i = 0; i < measurements.size(); i++) {
             Measurement m = measurements.get(i);
             json.append("    {\"name\": ").append(quote(m.name())).append(", \"unit\": ").append(quote(m.unit()))
-                    .append(", \"median\": ").append(m.median()).append(", \"spread\": ").append(m.spread())
+                    .append(", \"median\": ").append(m.runs().isEmpty() ? "null" : m.median()).append(", \"spread\": ").append(m.spread())
                     .append(", \"tooWide\": ").append(m.tooWide())
                     .append(", \"runs\": ").append(m.runs())
                     .append(", \"details\": {")

@@ -27,19 +27,29 @@ import java.util.Set;
  *     (default {@link #LOW_LATENCY})
  * @param compare worker settings the throughput part also runs with, run for run alternating with
  *     the defaults, so that one run on a busy machine compares the two (default none)
+ * @param projection what the projection part reads (default {@link ProjectionBenchSettings#DEFAULT})
  * @param transfers the size of the transfers part (default {@link TransferLoad#of}: from the throughput runs' sizes)
  */
 public record BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                             Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
                             Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare,
-                            TransferLoad transfers) {
+                            ProjectionBenchSettings projection, TransferLoad transfers) {
 
     /** With the transfers part sized from the throughput runs ({@link TransferLoad#of}). */
     public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                          Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
+                         Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare,
+                         ProjectionBenchSettings projection) {
+        this(bootstrapServers, commands, aggregates, partitions, rate, latencyDuration, repeats, restoreEvents, modes, json,
+                workDir, parts, lowLatency, compare, projection, TransferLoad.of(0, 0, commands, aggregates));
+    }
+
+    /** With the default projection part. */
+    public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
+                         Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
                          Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare) {
         this(bootstrapServers, commands, aggregates, partitions, rate, latencyDuration, repeats, restoreEvents, modes, json,
-                workDir, parts, lowLatency, compare, TransferLoad.of(0, 0, commands, aggregates));
+                workDir, parts, lowLatency, compare, ProjectionBenchSettings.DEFAULT);
     }
 
     /** Without a comparison. */
@@ -54,7 +64,7 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
     public static final Map<String, String> LOW_LATENCY = Map.of("commit.interval.ms", "10", "producer.linger.ms", "0");
 
     /** The measurements, in the order they run. */
-    public enum Part { PRODUCER, BARE, THROUGHPUT, SKEW, LATENCY, RESTORE,
+    public enum Part { PRODUCER, BARE, THROUGHPUT, SKEW, LATENCY, RESTORE, PROJECTION,
         /** Transfers completed per second end to end ({@link TransfersBench}). */
         TRANSFERS }
 
@@ -68,5 +78,7 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
         }
         lowLatency = Map.copyOf(lowLatency);
         compare = Map.copyOf(compare);
+        java.util.Objects.requireNonNull(projection, "projection");
+        java.util.Objects.requireNonNull(transfers, "transfers");
     }
 }

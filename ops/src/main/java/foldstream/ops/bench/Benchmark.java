@@ -144,6 +144,9 @@ public final class Benchmark {
                 restore(mode);
             }
         }
+        if (runs(BenchSettings.Part.PROJECTION)) {
+            measurements.addAll(new ProjectionBench(settings, bootstrap, registryUrl, codec, progress).measure("proj" + (runCounter++)));
+        }
         if (runs(BenchSettings.Part.TRANSFERS)) {
             measurements.add(new TransfersBench(settings, bootstrap, registryUrl, codec, progress).measure());
         }

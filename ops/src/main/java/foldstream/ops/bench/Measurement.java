@@ -9,12 +9,18 @@ import java.util.Map;
  */
 public record Measurement(String name, String unit, List<Double> runs, Map<String, Double> details, String note) {
 
+    /** A row that could not be measured here (no runs), the note saying why: never a made-up figure. */
+    static Measurement unavailable(String name, String unit, String why) {
+        return new Measurement(name, unit, List.of(), Map.of(), "unavailable: " + why);
+    }
+
+    /** The median of the runs; NaN when {@link #unavailable}. */
     double median() {
-        return Stats.median(runs);
+        return runs.isEmpty() ? Double.NaN : Stats.median(runs);
     }
 
     double spread() {
-        return Stats.spread(runs);
+        return runs.isEmpty() ? 0 : Stats.spread(runs);
     }
 
     boolean tooWide() {

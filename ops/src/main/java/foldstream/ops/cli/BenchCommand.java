@@ -3,6 +3,7 @@ package foldstream.ops.cli;
 import foldstream.ops.bench.BenchReport;
 import foldstream.ops.bench.BenchSettings;
 import foldstream.ops.bench.Benchmark;
+import foldstream.ops.bench.ProjectionBenchSettings;
 import foldstream.ops.bench.TransferLoad;
 import foldstream.worker.aggregate.StorageMode;
 import java.nio.file.Files;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {
             "Measures producer and bare-processor ceilings, then Foldstream's throughput, latency, skew, restore time,",
-            "memory and transfers completed per second, in one table (and a JSON file). Starts its own broker and registry unless given a broker."})
+            "memory and transfers completed per second, in one table (and a JSON file). Starts its own broker and registry",
+            "unless given a broker. --only PROJECTION: projection catch-up (embedded and into PostgreSQL) beside a plain consumer of the same events."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "A broker to use (default: start one here)")
@@ -53,7 +55,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<StorageMode> modes;
 
     @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all)")
+            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all but PROJECTION)")
     Set<BenchSettings.Part> only;
 
     @Option(names = "--low-latency", split = ",", paramLabel = "KEY=VALUE",
@@ -63,6 +65,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--compare", split = ",", paramLabel = "KEY=VALUE",
             description = "Worker settings the throughput part also runs with, alternating with the defaults in one run (default: none)")
     Map<String, String> compare;
+
+    @Option(names = "--projection-events", defaultValue = "1000000",
+            description = "PROJECTION: events of ex_accounts the plain consumer and both runners catch up on (default: ${DEFAULT-VALUE})")
+    int projectionEvents;
 
     @Option(names = "--transfers", defaultValue = "0", paramLabel = "N",
             description = "Transfers per run of the TRANSFERS part (default: a fiftieth of --commands, at most 20,000)")
@@ -83,9 +89,11 @@ public final class BenchCommand implements Callable<Integer> {
         Path work = workDir != null ? workDir : Files.createTempDirectory("foldstream-bench");
         BenchSettings settings = new BenchSettings(Optional.ofNullable(bootstrapServers), commands, aggregates, partitions, rate,
                 Duration.ofSeconds(durationSeconds), repeats, restoreEvents, modes, json, work,
-                only == null || only.isEmpty() ? EnumSet.allOf(BenchSettings.Part.class) : EnumSet.copyOf(only),
+                // PROJECTION (minutes: a million events into PostgreSQL) runs when asked for.
+                only == null || only.isEmpty() ? EnumSet.complementOf(EnumSet.of(BenchSettings.Part.PROJECTION)) : EnumSet.copyOf(only),
                 lowLatency == null || lowLatency.isEmpty() ? BenchSettings.LOW_LATENCY : lowLatency,
-                compare == null ? Map.of() : compare, TransferLoad.of(transfers, transferAccounts, commands, aggregates));
+                compare == null ? Map.of() : compare, new ProjectionBenchSettings(projectionEvents),
+                TransferLoad.of(transfers, transferAccounts, commands, aggregates));
         BenchReport report = new Benchmark(settings, System.err).run();
         report.printTable(System.out);
         report.writeJson(json);

@@ -32,8 +32,13 @@ public final class ExampleProjections {
      * applied twice or missed would show; the tests compare both with the fold of the events.
      */
     public static EmbeddedProjection<AccountSummary> accountSummaries() {
+        return accountSummaries("ex_accounts");
+    }
+
+    /** The same projection of the account events of another stream name (the benchmark's). */
+    public static EmbeddedProjection<AccountSummary> accountSummaries(String accountsStream) {
         return EmbeddedProjection.builder("account-summaries", AccountSummary.class, new AccountSummary(null, 0, 0, 0))
-                .follows("ex_accounts")
+                .follows(accountsStream)
                 .on(AccountOpened.class, (summary, opened, meta) -> new AccountSummary(opened.getOwner(), 0, meta.version(),
                         summary.eventsApplied() + 1))
                 .on(MoneyDeposited.class, (summary, deposited, meta) -> new AccountSummary(summary.owner(),
@@ -72,8 +77,13 @@ public final class ExampleProjections {
      * withdrawal), not copied from the events, so an event applied twice or missed would show.
      */
     public static JdbcProjection accountBalances() {
+        return accountBalances("ex_accounts");
+    }
+
+    /** The same projection of the account events of another stream name (the benchmark's). */
+    public static JdbcProjection accountBalances(String accountsStream) {
         return JdbcProjection.builder("account-balances")
-                .follows("ex_accounts")
+                .follows(accountsStream)
                 .schema("CREATE TABLE IF NOT EXISTS " + BALANCES_TABLE + " (account_id VARCHAR(200) PRIMARY KEY,"
                         + " owner VARCHAR(200) NOT NULL, balance BIGINT NOT NULL, version BIGINT NOT NULL, updated_at TIMESTAMP NOT NULL)")
                 .on(AccountOpened.class, (opened, meta) -> List.of(SqlWrite.of(

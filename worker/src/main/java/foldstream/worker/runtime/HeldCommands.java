@@ -18,12 +18,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The records of a task that arrived while its snapshots were being rebuilt, kept in order in a
  * changelogged store (so their input offsets may commit without losing them), and handed back once
  * the rebuild is done. The store also keeps the replay instruction being carried out, to answer
- * it when the replay ends, even after a crash.
+ * it when the replay ends, even after a crash. An embedded projection holds, the same way, the
+ * records behind an event whose handler failed until its retry is done.
  */
-final class HeldCommands {
+public final class HeldCommands {
 
     /** A held record with the place it was read from. */
-    record Held(Record<byte[], byte[]> record, RecordMetadata where) {
+    public record Held(Record<byte[], byte[]> record, RecordMetadata where) {
     }
 
     private static final long REPLAY_KEY = -1;
@@ -32,22 +33,27 @@ final class HeldCommands {
     private long first = -1;
     private long nextKey = -1;
 
-    HeldCommands(KeyValueStore<Long, byte[]> store) {
+    public HeldCommands(KeyValueStore<Long, byte[]> store) {
         this.store = store;
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         bounds();
         return first == nextKey;
     }
 
-    void add(Record<byte[], byte[]> record, RecordMetadata where) {
+    public void add(Record<byte[], byte[]> record, RecordMetadata where) {
         bounds();
         store.put(nextKey++, encode(record, where));
     }
 
+    /** The oldest held record, left in place. */
+    public Optional<Held> peek() {
+        return isEmpty() ? Optional.empty() : Optional.of(decode(store.get(first)));
+    }
+
     /** Removes and returns the oldest held record (the keys run contiguously from the oldest to the newest). */
-    Optional<Held> poll() {
+    public Optional<Held> poll() {
         if (isEmpty()) {
             return Optional.empty();
         }

@@ -50,6 +50,8 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
     public static final String APPLIED_STORE = ProjectionApplier.APPLIED;
     /** The store of each aggregate's last version seen, on the partitions of {@code S-events}. */
     public static final String VERSIONS_STORE = ProjectionRouter.VERSIONS;
+    /** The store of an event waiting for its retry, its failed attempts, and the records held behind it. */
+    public static final String RETRIES_STORE = ProjectionApplier.RETRIES;
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedProjectionRunner.class);
 
@@ -68,8 +70,7 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         // The worker's own client id, if set, names this application's clients too, told apart by the projection.
         config.computeIfPresent(StreamsConfig.CLIENT_ID_CONFIG, (key, clientId) -> clientId + "-" + projection.id());
-        this.streams = new KafkaStreams(topology(projection, runtime.reader(projection), dlqTopic(), stateTopic(),
-                duration -> Thread.sleep(duration.toMillis())), new StreamsConfig(config));
+        this.streams = new KafkaStreams(topology(projection, runtime.reader(projection), dlqTopic(), stateTopic()), new StreamsConfig(config));
         this.watch = StreamsApplicationWatch.of("projection " + projection.name(), streams);
         streams.setStateListener((now, before) -> {
             LOG.info("projection {}: {} -> {}", applicationId, before, now);
@@ -114,12 +115,11 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
      */
     public static <S> Topology topology(EmbeddedProjection<S> projection, AvroWireCodec codec, EventUpcaster upcaster, String dlqTopic,
                                         String stateTopic) {
-        return topology(projection, new ProjectionEventReader(projection, codec, upcaster), dlqTopic, stateTopic,
-                duration -> Thread.sleep(duration.toMillis()));
+        return topology(projection, new ProjectionEventReader(projection, codec, upcaster), dlqTopic, stateTopic);
     }
 
     private static <S> Topology topology(EmbeddedProjection<S> projection, ProjectionEventReader reader, String dlqTopic,
-                                         String stateTopic, ProjectionApplier.Sleeper sleeper) {
+                                         String stateTopic) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ProjectionRouter.VERSIONS),
                 Serdes.String(), Serdes.ByteArray()));
@@ -127,6 +127,8 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
                 Serdes.String(), Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ProjectionApplier.APPLIED),
                 Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ProjectionApplier.RETRIES),
+                Serdes.Long(), Serdes.ByteArray()));
         List<String> topics = projection.follows().stream().map(type -> AggregateTopics.of(type).events()).toList();
         StateJson json = new StateJson();
         KStream<byte[], byte[]> steps = builder.stream(topics, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
@@ -135,8 +137,8 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
             steps = steps.repartition(Repartitioned.<byte[], byte[]>as("by-key")
                     .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray()));
         }
-        KStream<byte[], byte[]> outputs = steps.process(() -> new ProjectionApplier<>(projection, reader, json, sleeper),
-                ProjectionApplier.STATES, ProjectionApplier.APPLIED);
+        KStream<byte[], byte[]> outputs = steps.process(() -> new ProjectionApplier<>(projection, reader, json),
+                ProjectionApplier.STATES, ProjectionApplier.APPLIED, ProjectionApplier.RETRIES);
         if (projection.errorPolicy() instanceof ErrorPolicy.RetryThenPark || projection.publishes()) {
             outputs.to((key, value, context) -> ProjectionSteps.OUTPUT_STATE.equals(ContractHeaders.text(context.headers(), ProjectionSteps.OUTPUT))
                     ? stateTopic : dlqTopic, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));

@@ -4,11 +4,15 @@ import foldstream.worker.projection.EmbeddedProjection;
 import foldstream.worker.projection.ErrorPolicy;
 import foldstream.worker.projection.EventMeta;
 import foldstream.worker.runtime.ContractHeaders;
+import foldstream.worker.runtime.HeldCommands;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -23,31 +27,41 @@ import org.slf4j.LoggerFactory;
  * A handler that keeps failing meets the projection's {@link ErrorPolicy}; a parked event is
  * forwarded to the dead-letter topic, and, when the projection publishes, every new state to its
  * state topic (header {@value ProjectionSteps#OUTPUT} says which).
+ *
+ * <p>Retries are counted durably: a failed event and every record of the task behind it are held in
+ * the store {@value #RETRIES} (in order, under exactly-once, as {@link HeldCommands}), with the
+ * failed attempts so far and when the next is due; a wall-clock punctuation retries it then. The
+ * input offsets commit meanwhile, so a restart finds the held records and the count in the store,
+ * and the policy's limit holds across restarts: a poison event cannot be retried forever. The
+ * thread is never put to sleep: the task's other work and its commits go on while it waits.
  */
 final class ProjectionApplier<S> implements Processor<byte[], byte[], byte[], byte[]> {
 
     static final String STATES = "states";
     static final String APPLIED = "applied";
+    /** The held records behind a failed event (keys 0 and up) and its retry (key {@value #RETRY_KEY}). */
+    static final String RETRIES = "retries";
+    private static final long RETRY_KEY = -2;
+    /** How often the punctuation looks for a due retry; the backoff is rounded up to it. */
+    static final Duration RETRY_CHECK = Duration.ofMillis(100);
     private static final Logger LOG = LoggerFactory.getLogger(ProjectionApplier.class);
 
     private final EmbeddedProjection<S> projection;
     private final ProjectionEventReader reader;
     private final StateJson json;
-    private final Sleeper sleeper;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> states;
     private KeyValueStore<String, byte[]> applied;
+    private KeyValueStore<Long, byte[]> retries;
+    private HeldCommands held;
 
-    /** Waits between retries; the tests pass one that does not wait. */
-    interface Sleeper {
-        void sleep(Duration duration) throws InterruptedException;
-    }
+    /** What became of one record. */
+    private enum Outcome { DONE, RETRY_LATER }
 
-    ProjectionApplier(EmbeddedProjection<S> projection, ProjectionEventReader reader, StateJson json, Sleeper sleeper) {
+    ProjectionApplier(EmbeddedProjection<S> projection, ProjectionEventReader reader, StateJson json) {
         this.projection = projection;
         this.reader = reader;
         this.json = json;
-        this.sleeper = sleeper;
     }
 
     /** The key of {@value #APPLIED}: the projection key, then the aggregate, so one key's entries sort together. */
@@ -60,10 +74,51 @@ final class ProjectionApplier<S> implements Processor<byte[], byte[], byte[], by
         this.context = context;
         this.states = context.getStateStore(STATES);
         this.applied = context.getStateStore(APPLIED);
+        this.retries = context.getStateStore(RETRIES);
+        this.held = new HeldCommands(retries);
+        context.schedule(RETRY_CHECK, PunctuationType.WALL_CLOCK_TIME, this::retryWhenDue);
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        if (!held.isEmpty()) {
+            // An earlier event waits for its retry: the task's records keep their order behind it.
+            held.add(record, context.recordMetadata().orElseThrow());
+            return;
+        }
+        if (step(record, 0) == Outcome.RETRY_LATER) {
+            held.add(record, context.recordMetadata().orElseThrow());
+        }
+    }
+
+    /** Retries the held event once due; on its success or end, the records behind it in order. */
+    private void retryWhenDue(long now) {
+        if (held.isEmpty()) {
+            return;
+        }
+        Optional<Retry> retry = Optional.ofNullable(retries.get(RETRY_KEY)).map(Retry::decode);
+        if (retry.isPresent() && retry.get().dueAt() > now) {
+            return;
+        }
+        int failedBefore = retry.map(Retry::failed).orElse(0);
+        while (!held.isEmpty()) {
+            Record<byte[], byte[]> next = held.peek().orElseThrow().record();
+            if (step(next, failedBefore) == Outcome.RETRY_LATER) {
+                return;   // step stored the new count and due time
+            }
+            held.poll();
+            if (failedBefore > 0) {
+                retries.delete(RETRY_KEY);
+                failedBefore = 0;
+            }
+        }
+    }
+
+    /**
+     * Projects one record: {@link Outcome#RETRY_LATER} when its handler failed and the policy allows
+     * another attempt (the count and due time are stored); the caller keeps the record held.
+     */
+    private Outcome step(Record<byte[], byte[]> record, int failedBefore) {
         String key = new String(record.key(), StandardCharsets.UTF_8);
         String step = ContractHeaders.text(record.headers(), ProjectionSteps.STEP);
         byte[] aggregateId = ContractHeaders.utf8(ContractHeaders.text(record.headers(), ProjectionSteps.AGGREGATE_ID));
@@ -76,49 +131,43 @@ final class ProjectionApplier<S> implements Processor<byte[], byte[], byte[], by
         Progress progress = Progress.decode(applied.get(progressKey));
         if (ProjectionSteps.STOP.equals(step)) {
             applied.put(progressKey, progress.stop(new String(record.value(), StandardCharsets.UTF_8)).encode());
-            return;
+            return Outcome.DONE;
         }
         if (progress.stopped().isPresent() || meta.version() <= progress.version()) {
-            return;
+            return Outcome.DONE;
         }
         if (read instanceof ProjectionEventReader.Unreadable unreadable) {
             stop(progressKey, progress, "projection " + projection.id() + " stopped " + meta.describe() + ": unreadable: "
                     + unreadable.reason());
-            return;
+            return Outcome.DONE;
         }
         if (read instanceof ProjectionEventReader.Wanted wanted) {
             S state = current(key);
-            int retry = 0;
-            while (true) {
-                try {
-                    for (SpecificRecord event : wanted.events()) {
-                        state = projection.apply(state, event, meta);
-                    }
-                    break;
-                } catch (RuntimeException e) {
-                    ErrorPolicy policy = projection.errorPolicy();
-                    if (retry < policy.retries()) {
-                        retry++;
-                        LOG.warn("projection {}: handler failed on {} ({}); retry {} of {}", projection.id(), meta.describe(), e,
-                                retry, policy.retries());
-                        if (!pause(policy.backoffBefore(retry))) {
-                            throw e;   // interrupted: the task closes and the event is redone elsewhere
-                        }
-                        state = current(key);
-                        continue;
-                    }
-                    String reason = "projection " + projection.id() + " failed on " + meta.describe() + " after " + (retry + 1)
-                            + " attempt(s): " + e;
-                    if (policy instanceof ErrorPolicy.RetryThenPark) {
-                        LOG.error("{}; parked on the dead-letter topic, the projection goes on", reason, e);
-                        park(record, reason, meta);
-                        applied.put(progressKey, progress.at(meta.version()).encode());
-                    } else {
-                        LOG.error("{}", reason, e);
-                        stop(progressKey, progress, reason + "; the aggregate is stopped here until the projection is rebuilt");
-                    }
-                    return;
+            try {
+                for (SpecificRecord event : wanted.events()) {
+                    state = projection.apply(state, event, meta);
                 }
+            } catch (RuntimeException e) {
+                ErrorPolicy policy = projection.errorPolicy();
+                int failed = failedBefore + 1;
+                if (failed <= policy.retries()) {
+                    Duration wait = policy.backoffBefore(failed);
+                    LOG.warn("projection {}: handler failed on {} ({}); retry {} of {} in {} ms", projection.id(), meta.describe(), e,
+                            failed, policy.retries(), wait.toMillis());
+                    retries.put(RETRY_KEY, new Retry(failed, context.currentSystemTimeMs() + wait.toMillis()).encode());
+                    return Outcome.RETRY_LATER;
+                }
+                String reason = "projection " + projection.id() + " failed on " + meta.describe() + " after " + failed
+                        + " attempt(s): " + e;
+                if (policy instanceof ErrorPolicy.RetryThenPark) {
+                    LOG.error("{}; parked on the dead-letter topic, the projection goes on", reason, e);
+                    park(record, reason, meta);
+                    applied.put(progressKey, progress.at(meta.version()).encode());
+                } else {
+                    LOG.error("{}", reason, e);
+                    stop(progressKey, progress, reason + "; the aggregate is stopped here until the projection is rebuilt");
+                }
+                return Outcome.DONE;
             }
             byte[] written = json.write(state);
             states.put(key, written);
@@ -127,21 +176,12 @@ final class ProjectionApplier<S> implements Processor<byte[], byte[], byte[], by
             }
         }
         applied.put(progressKey, progress.at(meta.version()).encode());
+        return Outcome.DONE;
     }
 
     private S current(String key) {
         byte[] stored = states.get(key);
         return stored == null ? projection.initialState() : json.read(stored, projection.stateClass());
-    }
-
-    private boolean pause(Duration wait) {
-        try {
-            sleeper.sleep(wait);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private void stop(String progressKey, Progress progress, String reason) {
@@ -160,5 +200,17 @@ final class ProjectionApplier<S> implements Processor<byte[], byte[], byte[], by
         headers.add(ContractHeaders.DLQ_SOURCE, ContractHeaders.utf8(meta.source()));
         context.forward(new Record<>(ContractHeaders.utf8(meta.aggregateId()), record.value(), record.timestamp(),
                 output(headers, ProjectionSteps.OUTPUT_DLQ)));
+    }
+
+    /** The held event's failed attempts so far and when the next is due (wall clock, ms). */
+    private record Retry(int failed, long dueAt) {
+        byte[] encode() {
+            return ByteBuffer.allocate(12).putInt(failed).putLong(dueAt).array();
+        }
+
+        static Retry decode(byte[] bytes) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            return new Retry(buffer.getInt(), buffer.getLong());
+        }
     }
 }
