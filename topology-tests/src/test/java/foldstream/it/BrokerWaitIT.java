@@ -3,6 +3,7 @@ package foldstream.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import foldstream.ops.stack.KafkaBroker;
 import foldstream.worker.app.RegistryClientFactory;
 import foldstream.worker.app.WorkerMain;
@@ -24,7 +25,8 @@ import picocli.CommandLine;
  * A worker started before its broker: with {@code --broker-wait forever} it keeps waiting (saying so
  * in its log, its HTTP port not yet listening) and runs once the broker comes; a broker that is up
  * and a registry that is not stop the start with status 1 naming the registry. (That no broker within
- * the wait exits with status 3 is WorkerMainTest's.)
+ * the wait exits with status 3 is WorkerMainTest's.) The waiting worker logs with {@code --log-format json},
+ * as a log shipper reads it: one JSON object per line.
  */
 @ExtendWith(KafkaStack.class)
 class BrokerWaitIT {
@@ -39,11 +41,17 @@ class BrokerWaitIT {
                 workers.dir().resolve("broker"), Map.of());
         String bootstrap = "127.0.0.1:" + settings.port();
         WorkerProcess worker = workers.start(WorkerProcess.options(bootstrap, shared.registryUrl(), run, "worker")
-                .types("ex_counters").partitions(1).flag("--broker-wait", "forever"));
+                .types("ex_counters").partitions(1).flag("--broker-wait", "forever").flag("--log-format", "json"));
 
         await("the worker says it waits for the broker").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                 .until(() -> worker.logTail(200).contains("waiting for a Kafka broker at " + bootstrap));
         assertThat(worker.isAlive()).as("still waiting, not exited").isTrue();
+        String waiting = worker.logTail(200).lines().filter(line -> line.contains("waiting for a Kafka broker at ")).findFirst().orElseThrow();
+        JsonNode line = FacadeHttp.parse(waiting);
+        assertThat(line.get("level").asText()).as(waiting).isIn("INFO", "WARN");
+        assertThat(line.get("loggerName").asText()).as(waiting).startsWith("foldstream.");
+        assertThat(line.get("formattedMessage").asText()).as(waiting).contains("waiting for a Kafka broker at " + bootstrap);
+        assertThat(line.get("timestamp").isNumber()).as(waiting).isTrue();
 
         try (KafkaBroker broker = new KafkaBroker(settings)) {
             broker.start();

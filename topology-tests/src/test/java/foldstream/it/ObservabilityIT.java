@@ -17,9 +17,11 @@ import foldstream.protocol.Outcome;
 import foldstream.ops.cli.FoldstreamCli;
 import foldstream.ops.cli.RegistryWiring;
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.aggregate.StorageMode;
 import foldstream.worker.app.FoldstreamWorker;
 import foldstream.worker.app.WorkerSettings;
 import foldstream.worker.examples.Accounts;
+import foldstream.worker.examples.Counters;
 import foldstream.worker.gateway.CommandGateway;
 import foldstream.worker.gateway.SendOptions;
 import foldstream.worker.observe.HealthSettings;
@@ -83,6 +85,9 @@ class ObservabilityIT {
         }
     });
 
+    /** Pure event sourcing: each task rebuilds its snapshots from S-events when it starts, so the rebuild gauges exist. */
+    private final AggregateType<CounterState> rebuilt = Counters.type().withName("it_obs_rebuilt").withStorageMode(StorageMode.EVENTS_ONLY);
+
     private KafkaStack.Endpoints stack;
     private HttpSchemaRegistryClient registry;
     private FoldstreamWorker worker;
@@ -97,7 +102,7 @@ class ObservabilityIT {
                 .withPartitions(3)
                 .withHttpPort(0)
                 .withProperties(Map.of("commit.interval.ms", "50"));
-        worker = new FoldstreamWorker(settings, List.of(accounts, blocking), registry, ProcessingOptions.DEFAULTS,
+        worker = new FoldstreamWorker(settings, List.of(accounts, blocking, rebuilt), registry, ProcessingOptions.DEFAULTS,
                 Clock.systemUTC(), new HealthSettings(STALL, Duration.ofSeconds(60)));
         worker.start();
         await().atMost(WAIT).until(() -> worker.state() == KafkaStreams.State.RUNNING);
@@ -250,6 +255,14 @@ class ObservabilityIT {
 
     @Test
     void everyMetricTheAlertRulesAndTheDashboardUseIsExposedByARealScrape() throws Exception {
+        Map<String, String> rebuiltType = Map.of("type", rebuilt.name());
+        await("the event-sourced partitions' catch-up done").atMost(WAIT).until(() -> {
+            MetricsScrape scrape = MetricsScrape.parse(FacadeHttp.get(worker.httpPort(), "/metrics").body());
+            return scrape.samples().stream().filter(sample -> sample.name().equals("foldstream_rebuild_running")
+                    && rebuilt.name().equals(sample.labels().get("type"))).count() == 3
+                    && scrape.sum("foldstream_rebuild_running", rebuiltType) == 0
+                    && scrape.sum("foldstream_rebuild_events_to_go", rebuiltType) == 0;
+        });
         Set<String> exposed = MetricsScrape.parse(FacadeHttp.get(worker.httpPort(), "/metrics").body()).names();
         Path ops = Path.of("..", "ops");
         JsonNode rules = new ObjectMapper(new YAMLFactory()).readTree(ops.resolve("prometheus/foldstream-alerts.yml").toFile());
@@ -266,7 +279,7 @@ class ObservabilityIT {
             }
         }
         assertThat(alerts).contains("FoldstreamPartitionStalled", "FoldstreamLagRising", "FoldstreamDeadLetters",
-                "FoldstreamFailedCommands", "FoldstreamRestoring");
+                "FoldstreamFailedCommands", "FoldstreamRestoring", "FoldstreamRebuilding");
 
         JsonNode dashboard = new ObjectMapper().readTree(ops.resolve("grafana/foldstream-dashboard.json").toFile());
         int targets = 0;

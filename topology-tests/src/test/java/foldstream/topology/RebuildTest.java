@@ -12,6 +12,7 @@ import foldstream.protocol.ControlResult;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.aggregate.StorageMode;
 import foldstream.worker.examples.Counters;
+import foldstream.worker.observe.RebuildMeters;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.CommandProcessor;
 import foldstream.worker.runtime.CommitCounter;
@@ -41,6 +42,7 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,7 +62,8 @@ class RebuildTest {
     private final AvroWireCodec codec = new AvroWireCodec(registry, true);
     private final MockProcessorContext<byte[], byte[]> context = new MockProcessorContext<>();
     private final KeyValueStore<String, byte[]> snapshots = store(TOPICS.snapshotStore(), Serdes.String());
-    private final RebuildBoard board = new RebuildBoard();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final RebuildBoard board = RebuildMeters.board(meters);
     private final CommitCounter commits = new CommitCounter(TOPICS.commitCounter());
     private final List<ConsumerRecord<byte[], byte[]>> log;
     private long commandOffset;
@@ -99,6 +102,10 @@ class RebuildTest {
                 Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), (config, topic, partition, each) -> log.forEach(each), board);
         processor.init(context);
         return processor;
+    }
+
+    private double gauge(String name) {
+        return meters.get(name).tags("type", TYPE.name(), "partition", "0").gauge().value();
     }
 
     private void tick() {
@@ -153,6 +160,8 @@ class RebuildTest {
         }
         assertThat(progress().folded()).isEqualTo(3 * STEP);
         assertThat(progress().toGo()).isEqualTo(20 - 3 * STEP);
+        assertThat(gauge("foldstream.rebuild.events.to.go")).as("the scrape shows what is left").isEqualTo(20 - 3 * STEP);
+        assertThat(gauge("foldstream.rebuild.running")).isEqualTo(1);
         send(first, "c0", 100); // takes a step itself, then waits
         assertThat(results()).as("a command during the rebuild waits").isEmpty();
         long foldedBefore = progress().folded();
@@ -170,6 +179,8 @@ class RebuildTest {
         }
         assertThat(progress().folded()).as("events folded after the restart: none twice").isEqualTo(20 - foldedBefore);
         assertThat(progress().failures()).isZero();
+        assertThat(gauge("foldstream.rebuild.events.to.go")).isZero();
+        assertThat(gauge("foldstream.rebuild.running")).isZero();
         assertStoreEqualsAFreshFold();
 
         tick(); // the held command, against the complete store: c0 had 5 events

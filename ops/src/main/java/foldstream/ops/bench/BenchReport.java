@@ -54,7 +54,8 @@ public record BenchReport(BenchSettings settings, List<Measurement> measurements
                     .append(", \"runs\": ").append(m.runs())
                     .append(", \"details\": {")
                     .append(m.details().entrySet().stream().map(e -> quote(e.getKey()) + ": " + e.getValue()).collect(Collectors.joining(", ")))
-                    .append("}, \"note\": ").append(quote(m.note())).append('}')
+                    .append("}, \"note\": ").append(quote(m.note()))
+                    .append(m.series().isEmpty() ? "" : ", \"series\": " + series(m.series())).append('}')
                     .append(i + 1 < measurements.size() ? ",\n" : "\n");
         }
         json.append("  ]\n}\n");
@@ -63,6 +64,22 @@ public record BenchReport(BenchSettings settings, List<Measurement> measurements
             Files.createDirectories(parent);
         }
         Files.writeString(file, json);
+    }
+
+    /** The points of charted series, for scripts that draw their own. */
+    private static String series(List<Series> series) {
+        return series.stream().map(s -> "{\"chart\": " + quote(s.chart().file()) + ", \"name\": " + quote(s.name())
+                + ", \"x\": " + s.x() + ", \"y\": " + s.y() + "}").collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    /**
+     * Writes the charts and {@code report.html} into a directory beside the JSON file ({@code
+     * bench.json} gets {@code bench-report/}); returns the page.
+     */
+    public Path writeHtml(Path json) throws IOException {
+        java.io.ByteArrayOutputStream table = new java.io.ByteArrayOutputStream();
+        printTable(new PrintStream(table, true, java.nio.charset.StandardCharsets.UTF_8));
+        return new BenchCharts(measurements).write(BenchCharts.directoryFor(json), table.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static String quote(String text) {

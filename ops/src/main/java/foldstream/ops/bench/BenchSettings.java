@@ -28,28 +28,30 @@ import java.util.Set;
  * @param compare worker settings the throughput part also runs with, run for run alternating with
  *     the defaults, so that one run on a busy machine compares the two (default none)
  * @param projection what the projection part reads (default {@link ProjectionBenchSettings#DEFAULT})
+ * @param latencyCurve the rates and step length of {@link Part#LATENCY_CURVE} (default {@link LatencyCurveSettings#DEFAULT})
  * @param transfers the size of the transfers part (default {@link TransferLoad#of}: from the throughput runs' sizes)
  */
 public record BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                             Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
                             Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare,
-                            ProjectionBenchSettings projection, TransferLoad transfers) {
+                            ProjectionBenchSettings projection,
+                            LatencyCurveSettings latencyCurve, TransferLoad transfers) {
 
     /** With the transfers part sized from the throughput runs ({@link TransferLoad#of}). */
     public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                          Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
                          Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare,
-                         ProjectionBenchSettings projection) {
+                         ProjectionBenchSettings projection, LatencyCurveSettings latencyCurve) {
         this(bootstrapServers, commands, aggregates, partitions, rate, latencyDuration, repeats, restoreEvents, modes, json,
-                workDir, parts, lowLatency, compare, projection, TransferLoad.of(0, 0, commands, aggregates));
+                workDir, parts, lowLatency, compare, projection, latencyCurve, TransferLoad.of(0, 0, commands, aggregates));
     }
 
-    /** With the default projection part. */
+    /** With the default projection and latency curve parts. */
     public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                          Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
                          Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare) {
         this(bootstrapServers, commands, aggregates, partitions, rate, latencyDuration, repeats, restoreEvents, modes, json,
-                workDir, parts, lowLatency, compare, ProjectionBenchSettings.DEFAULT);
+                workDir, parts, lowLatency, compare, ProjectionBenchSettings.DEFAULT, LatencyCurveSettings.DEFAULT);
     }
 
     /** Without a comparison. */
@@ -64,9 +66,29 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
     public static final Map<String, String> LOW_LATENCY = Map.of("commit.interval.ms", "10", "producer.linger.ms", "0");
 
     /** The measurements, in the order they run. */
-    public enum Part { PRODUCER, BARE, THROUGHPUT, SKEW, LATENCY, RESTORE, PROJECTION,
-        /** Transfers completed per second end to end ({@link TransfersBench}). */
-        TRANSFERS }
+    public enum Part {
+        PRODUCER(true), BARE(true), THROUGHPUT(true), SKEW(true), LATENCY(true), RESTORE(true),
+        PROJECTION(false), LATENCY_CURVE(false),
+        /** Transfers completed per second end to end ({@link TransfersBench}): about a minute, so by default. */
+        TRANSFERS(true);
+
+        private final boolean byDefault;
+
+        Part(boolean byDefault) {
+            this.byDefault = byDefault;
+        }
+
+        /** The parts a plain {@code bench} runs: all but those that take many minutes each. */
+        public static Set<Part> byDefault() {
+            Set<Part> parts = java.util.EnumSet.noneOf(Part.class);
+            for (Part part : values()) {
+                if (part.byDefault) {
+                    parts.add(part);
+                }
+            }
+            return parts;
+        }
+    }
 
 
     public BenchSettings {

@@ -24,9 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -147,6 +144,12 @@ public final class Benchmark {
         if (runs(BenchSettings.Part.PROJECTION)) {
             measurements.addAll(new ProjectionBench(settings, bootstrap, registryUrl, codec, progress).measure("proj" + (runCounter++)));
         }
+        if (runs(BenchSettings.Part.LATENCY_CURVE)) {
+            CommandLoad steps = new CommandLoad(codec, "bench", LatencyCurve.commandsNeeded(settings.latencyCurve()),
+                    Math.min(settings.aggregates(), LatencyCurve.commandsNeeded(settings.latencyCurve())), false, true, "l");
+            measurements.addAll(new LatencyCurve(settings, settings.latencyCurve(), bootstrap, steps,
+                    (kind, properties) -> startWarm(kind, "c", properties), progress).measure());
+        }
         if (runs(BenchSettings.Part.TRANSFERS)) {
             measurements.add(new TransfersBench(settings, bootstrap, registryUrl, codec, progress).measure());
         }
@@ -206,85 +209,55 @@ public final class Benchmark {
 
     private void latency(String kind, String settingName, Map<String, String> properties, CommandLoad load) throws Exception {
         List<Double> p99s = new ArrayList<>();
-        Map<String, Double> medianRun = Map.of();
-        List<Map<String, Double>> runs = new ArrayList<>();
+        List<LatencySamples> runs = new ArrayList<>();
         for (int r = 0; r < settings.repeats(); r++) {
             step(kind + " latency (" + settingName + ") run " + (r + 1) + "/" + settings.repeats());
-            Map<String, Double> figures = latencyRun(kind, properties, load);
-            runs.add(figures);
-            p99s.add(figures.get("p99 ms"));
+            LatencySamples run = latencyRun(kind, properties, load);
+            runs.add(run);
+            p99s.add(run.p99Millis());
         }
         double median = Stats.median(p99s);
-        for (Map<String, Double> run : runs) {
-            if (run.get("p99 ms") == median) {
-                medianRun = run;
-            }
-        }
-        if (medianRun.isEmpty()) {
-            medianRun = runs.get(0);
-        }
-        measurements.add(new Measurement(kind + " latency p99 at " + settings.rate() + "/s, " + settingName, "ms", p99s, medianRun,
-                properties.isEmpty() ? "send to result, read_committed" : "send to result; " + properties));
+        LatencySamples medianRun = runs.stream().filter(run -> run.p99Millis() == median).findFirst().orElse(runs.get(0));
+        measurements.add(new Measurement(kind + " latency p99 at " + settings.rate() + "/s, " + settingName, "ms", p99s, medianRun.figures(),
+                properties.isEmpty() ? "send to result, read_committed" : "send to result; " + properties,
+                LatencyCharts.of(kind, settingName, medianRun)));
     }
 
-    private Map<String, Double> latencyRun(String kind, Map<String, String> properties, CommandLoad load) throws Exception {
-        String stream = kind.substring(0, 4) + "l" + (runCounter++);
-        String output = createFor(kind, stream, StorageMode.EVENTS_AND_SNAPSHOTS);
+    private LatencySamples latencyRun(String kind, Map<String, String> properties, CommandLoad load) throws Exception {
         int n = load.size();
-        long[] sentAt = new long[n];
-        long[] latency = new long[n];
-        AtomicInteger answered = new AtomicInteger();
-        AtomicBoolean done = new AtomicBoolean();
-        try (ChildProcess child = start(kind, stream, StorageMode.EVENTS_AND_SNAPSHOTS, "app-" + stream, properties);
+        try (Started processor = startWarm(kind, "l", properties);
              KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
+            // The first seconds run on a cold JVM (class loading, JIT): offered, but not counted.
+            LatencySamples samples = PacedLoad.offer(bootstrap, producer, processor.output(), processor.stream() + "-commands", load, 0, n,
+                    settings.rate(), (int) Math.min(n - 1, (long) settings.rate() * warmUpSeconds()), STALL, processor.child(),
+                    (what, done) -> progress(kind + " " + what, done, n));
+            if (samples.unanswered() > 0) {
+                throw new IllegalStateException(kind + ": only " + (n - samples.unanswered()) + " of " + n + " answered");
+            }
+            return samples;
+        }
+    }
+
+    /** A processor under test on a stream of its own, every partition of which has answered once. */
+    record Started(ChildProcess child, String stream, String output) implements AutoCloseable {
+        @Override
+        public void close() {
+            child.close();
+        }
+    }
+
+    /** Starts a processor ({@code bare} or {@code foldstream}) with these Kafka Streams settings on new topics, and warms it up. */
+    Started startWarm(String kind, String letter, Map<String, String> properties) throws Exception {
+        String stream = kind.substring(0, 4) + letter + (runCounter++);
+        String output = createFor(kind, stream, StorageMode.EVENTS_AND_SNAPSHOTS);
+        ChildProcess child = start(kind, stream, StorageMode.EVENTS_AND_SNAPSHOTS, "app-" + stream, properties);
+        try (KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
             warmUp(producer, stream, output, child);
-            Thread watcher = new Thread(() -> {
-                try (ResultWatch watch = new ResultWatch(bootstrap, output)) {
-                    watch.watch(done::get, (id, now) -> {
-                        int i = load.indexOf(id, "l");
-                        if (i >= 0 && latency[i] == 0) {
-                            latency[i] = Math.max(1, now - sentAt[i]);
-                            answered.incrementAndGet();
-                        }
-                    });
-                }
-            }, "bench-latency-watch");
-            watcher.start();
-            long start = System.nanoTime();
-            long interval = 1_000_000_000L / settings.rate();
-            for (int i = 0; i < n; i++) {
-                long due = start + i * interval;
-                long wait;
-                while ((wait = due - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-                sentAt[i] = System.nanoTime();
-                producer.send(load.record(stream + "-commands", i));
-                if (i % settings.rate() == 0) {
-                    progress(kind + " offered", i, n);
-                }
-            }
-            producer.flush();
-            long deadline = System.nanoTime() + STALL.toNanos();
-            while (answered.get() < n && System.nanoTime() < deadline) {
-                progress(kind + " answered", answered.get(), n);
-                child.checkAlive();
-                LockSupport.parkNanos(50_000_000L);
-            }
-            done.set(true);
-            watcher.join();
-            if (answered.get() < n) {
-                throw new IllegalStateException(kind + ": only " + answered.get() + " of " + n + " answered");
-            }
+        } catch (Exception | Error e) {
+            child.close();
+            throw e;
         }
-        // The first seconds run on a cold JVM (class loading, JIT): offered, but not counted.
-        long[] sorted = Stats.sorted(java.util.Arrays.copyOfRange(latency, (int) Math.min(n - 1, (long) settings.rate() * warmUpSeconds()), n));
-        Map<String, Double> figures = new LinkedHashMap<>();
-        for (double p : new double[] {50, 95, 99, 99.9}) {
-            figures.put("p" + (p == 99.9 ? "99.9" : Integer.toString((int) p)) + " ms", Stats.percentile(sorted, p) / 1e6);
-        }
-        figures.put("max ms", sorted[sorted.length - 1] / 1e6);
-        return figures;
+        return new Started(child, stream, output);
     }
 
     /** One command per partition answered: the processor runs and owns every partition. */

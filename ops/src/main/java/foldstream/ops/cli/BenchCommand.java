@@ -4,6 +4,7 @@ import foldstream.ops.bench.BenchReport;
 import foldstream.ops.bench.BenchSettings;
 import foldstream.ops.bench.Benchmark;
 import foldstream.ops.bench.ProjectionBenchSettings;
+import foldstream.ops.bench.LatencyCurveSettings;
 import foldstream.ops.bench.TransferLoad;
 import foldstream.worker.aggregate.StorageMode;
 import java.nio.file.Files;
@@ -55,7 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<StorageMode> modes;
 
     @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all but PROJECTION)")
+            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all but the long ones, PROJECTION and LATENCY_CURVE)")
     Set<BenchSettings.Part> only;
 
     @Option(names = "--low-latency", split = ",", paramLabel = "KEY=VALUE",
@@ -69,6 +70,13 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--projection-events", defaultValue = "1000000",
             description = "PROJECTION: events of ex_accounts the plain consumer and both runners catch up on (default: ${DEFAULT-VALUE})")
     int projectionEvents;
+
+    @Option(names = "--curve-rates", split = ",", paramLabel = "RATE", defaultValue = "500,1000,2000,4000,8000,16000",
+            description = "Offered commands/s of the LATENCY_CURVE steps, ascending (default: ${DEFAULT-VALUE})")
+    List<Integer> curveRates;
+
+    @Option(names = "--curve-step", defaultValue = "10", paramLabel = "SECONDS", description = "Length of each LATENCY_CURVE step (default: ${DEFAULT-VALUE})")
+    int curveStepSeconds;
 
     @Option(names = "--transfers", defaultValue = "0", paramLabel = "N",
             description = "Transfers per run of the TRANSFERS part (default: a fiftieth of --commands, at most 20,000)")
@@ -89,15 +97,17 @@ public final class BenchCommand implements Callable<Integer> {
         Path work = workDir != null ? workDir : Files.createTempDirectory("foldstream-bench");
         BenchSettings settings = new BenchSettings(Optional.ofNullable(bootstrapServers), commands, aggregates, partitions, rate,
                 Duration.ofSeconds(durationSeconds), repeats, restoreEvents, modes, json, work,
-                // PROJECTION (minutes: a million events into PostgreSQL) runs when asked for.
-                only == null || only.isEmpty() ? EnumSet.complementOf(EnumSet.of(BenchSettings.Part.PROJECTION)) : EnumSet.copyOf(only),
+                // The long parts (minutes each: a million events into PostgreSQL, a dozen latency steps) run when asked for.
+                only == null || only.isEmpty() ? BenchSettings.Part.byDefault() : EnumSet.copyOf(only),
                 lowLatency == null || lowLatency.isEmpty() ? BenchSettings.LOW_LATENCY : lowLatency,
                 compare == null ? Map.of() : compare, new ProjectionBenchSettings(projectionEvents),
+                new LatencyCurveSettings(curveRates, Duration.ofSeconds(curveStepSeconds)),
                 TransferLoad.of(transfers, transferAccounts, commands, aggregates));
         BenchReport report = new Benchmark(settings, System.err).run();
         report.printTable(System.out);
         report.writeJson(json);
-        System.out.println("\nfigures: " + json.toAbsolutePath() + "; logs: " + work.resolve("logs"));
+        Path html = report.writeHtml(json);
+        System.out.println("\nfigures: " + json.toAbsolutePath() + "; charts: " + html.toAbsolutePath() + "; logs: " + work.resolve("logs"));
         return 0;
     }
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The benchmark runs end to end on a tiny input: every part produces its row and the JSON file.
+ * The benchmark runs end to end on a tiny input: every part produces its row, the JSON file and the
+ * HTML report with its SVG charts.
  * It checks that the tool works, not how fast anything is: figures come from real runs, in the README.
  */
 @ExtendWith(SharedKafkaBroker.class)
@@ -30,7 +31,8 @@ class BenchmarkTest {
         Path json = work.resolve("bench.json");
         BenchSettings settings = new BenchSettings(Optional.of(broker.bootstrapServers()), 600, 60, 2, 100, Duration.ofSeconds(3), 1,
                 400, List.of(StorageMode.EVENTS_ONLY), json, work, EnumSet.allOf(BenchSettings.Part.class), BenchSettings.LOW_LATENCY,
-                java.util.Map.of("enable.transactional.statestores", "false"), new ProjectionBenchSettings(300));
+                java.util.Map.of("enable.transactional.statestores", "false"), new ProjectionBenchSettings(300),
+                new LatencyCurveSettings(List.of(50, 100), Duration.ofSeconds(1)));
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
         BenchReport report = new Benchmark(settings, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
@@ -47,7 +49,10 @@ class BenchmarkTest {
                 .anyMatch(n -> n.startsWith("projection catch-up time, embedded"))
                 .anyMatch(n -> n.startsWith("projection catch-up, JDBC"))
                 .anyMatch(n -> n.startsWith("projection catch-up time, JDBC"))
+                .anyMatch(n -> n.equals("bare latency curve, low-latency: highest offered rate held"))
+                .anyMatch(n -> n.equals("foldstream latency curve, default commit interval: highest offered rate held"))
                 .anyMatch(n -> n.startsWith("transfers completed end to end"));
+
         // Every row measured (PostgreSQL too: an unavailable row has no runs and fails here).
         assertThat(report.measurements()).allSatisfy(m -> assertThat(m.median()).as(m.name() + ": " + m.note()).isPositive());
         assertThat(report.measurements()).filteredOn(m -> m.name().startsWith("transfers completed"))
@@ -57,5 +62,17 @@ class BenchmarkTest {
         ByteArrayOutputStream table = new ByteArrayOutputStream();
         report.printTable(new PrintStream(table, true, StandardCharsets.UTF_8));
         assertThat(table.toString(StandardCharsets.UTF_8)).contains("| measure").contains("commands/s").contains("p99.9");
+
+        Path page = report.writeHtml(json);
+        Path charts = work.resolve("bench-report");
+        assertThat(page).isEqualTo(charts.resolve("report.html"));
+        for (String chart : List.of("latency-over-time-low-latency", "latency-distribution-default-commit-interval", "throughput",
+                "latency-vs-load")) {
+            Path svg = charts.resolve(chart + ".svg");
+            assertThat(svg).as(chart).isNotEmptyFile();
+            assertThat(Files.readString(svg)).as(chart).contains("<svg");
+            assertThat(Files.readString(page)).contains("<img src=\"" + chart + ".svg\"");
+        }
+        assertThat(Files.readString(json)).contains("\"series\": [{\"chart\": \"latency-vs-load\"");
     }
 }

@@ -8,9 +8,12 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.NodeList;
 import picocli.CommandLine;
 
 /**
@@ -34,7 +37,7 @@ class NewServiceCommandTest {
     }
 
     @Test
-    void writesAServiceNamedAfterItsArguments() throws IOException {
+    void writesAServiceNamedAfterItsArguments() throws Exception {
         int status = run("order-service", "--package", "com.acme.orders", "--dir", dir.toString());
 
         assertThat(status).as(err.toString()).isZero();
@@ -53,6 +56,11 @@ class NewServiceCommandTest {
         assertThat(pom).contains("<groupId>com.acme.orders</groupId>", "<artifactId>order-service</artifactId>",
                 "<mainClass>com.acme.orders.OrderService</mainClass>", "<artifactId>foldstream-worker</artifactId>");
         assertThat(pom).containsPattern("<foldstream.version>\\d+\\.\\d+\\.\\d+[^<]*</foldstream.version>");
+        // Well-formed (Maven refuses a pom with "--" inside a comment), with a logging binding: the jar logs.
+        NodeList artifacts = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(root.resolve("pom.xml").toFile())
+                .getElementsByTagName("artifactId");
+        assertThat(IntStream.range(0, artifacts.getLength()).mapToObj(i -> artifacts.item(i).getTextContent()))
+                .contains("foldstream-worker", "logback-classic");
         assertThat(Files.readString(root.resolve("src/main/java/com/acme/orders/Orders.java")))
                 .contains("package com.acme.orders;", "AggregateType.builder(\"orders\", OrderState.class, new Orders())");
         assertThat(Files.readString(root.resolve("src/main/java/com/acme/orders/OrderService.java")))

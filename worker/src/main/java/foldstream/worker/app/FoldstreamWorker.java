@@ -227,7 +227,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         if (types.isEmpty()) {
             return startPartsOnly(topics, config, endpoint);
         }
-        RebuildBoard rebuilds = new RebuildBoard();
+        RebuildBoard rebuilds = observability.rebuilds();
         Topology topology = FoldstreamTopology.build(types, codec, options, clock, new KafkaEventLog(), rebuilds, observability.metrics());
         KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
         created.setStateListener((now, before) -> {
@@ -313,7 +313,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         }
         ProjectionHost startedProjections = createdProjections;
         observability.health().alsoWatching(() -> PartsOnlyWorker.views(createdProcesses, startedProjections), true);
-        observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec.registry());
+        observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec);
         created.start();
         createdProcesses.start();
         LOG.info("worker {}: HTTP API on {}://{}:{}{}", settings.applicationId(), createdHttp.scheme(), endpoint.bindHost(),
@@ -394,6 +394,25 @@ public final class FoldstreamWorker implements AutoCloseable {
                 }
                 // Bounded: a worker of no aggregate types has no listener that wakes this.
                 stateChanged.wait(Math.max(1, Math.min(200, left / 1_000_000)));
+            }
+        }
+    }
+
+    /**
+     * Kafka Streams wakes {@code close} before it calls the state listener with the last state: wait
+     * (briefly) for the listener, so that its log line is written before "closed" and before a JVM
+     * exits after closing.
+     */
+    private void awaitListenerSawTheEnd() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        synchronized (stateChanged) {
+            while (state != KafkaStreams.State.NOT_RUNNING && state != KafkaStreams.State.ERROR && System.nanoTime() < deadline) {
+                try {
+                    stateChanged.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
@@ -483,6 +502,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         boolean clean = processesClean & projectionsClean & running.close(CloseOptions.timeout(timeout)
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (clean) {
+            awaitListenerSawTheEnd();
             LOG.info("worker {} closed", settings.applicationId());
         } else {
             LOG.warn("worker {} did not close within {}", settings.applicationId(), timeout);

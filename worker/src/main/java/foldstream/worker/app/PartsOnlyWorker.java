@@ -83,7 +83,7 @@ final class PartsOnlyWorker implements AutoCloseable {
             ProjectionHost started = projections;
             observability.health().alsoWatching(() -> views(processes, started), false);
             observability.watch(null, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), applicationId, List.of(),
-                    codec.registry());
+                    codec);
             processes.start();
             return new PartsOnlyWorker(processes, projections, projectionView, http);
         } catch (RuntimeException e) {

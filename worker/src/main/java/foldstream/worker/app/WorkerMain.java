@@ -133,6 +133,10 @@ public final class WorkerMain implements Callable<Integer> {
                     + "or 'forever' (default: PT30S). Env: FOLDSTREAM_BROKER_WAIT")
     String brokerWait;
 
+    @Option(names = "--log-format", paramLabel = "text|json",
+            description = "Log lines as text, or as one JSON object each for log shippers (default: text). Env: FOLDSTREAM_LOG_FORMAT")
+    String logFormat;
+
     @Mixin
     HttpOptions http = new HttpOptions();
 
@@ -217,6 +221,7 @@ public final class WorkerMain implements Callable<Integer> {
             case PROJECTION_JDBC_URL -> projectionJdbcUrl;
             case PROJECTION_POSITIONS_TABLE -> projectionPositionsTable;
             case BROKER_WAIT -> brokerWait;
+            case LOG_FORMAT -> logFormat;
             case PROPERTY -> null;
             default -> http.text(setting);
         };
@@ -250,6 +255,7 @@ public final class WorkerMain implements Callable<Integer> {
             err.flush();
             return EXIT_BAD_SETTINGS;
         }
+        LoggingDefaults.select(observe.logFormat());
         int status = EXIT_FAILED;
         try (ShutdownSignal signal = ShutdownSignal.install(SIGNAL_GRACE)) {
             try {

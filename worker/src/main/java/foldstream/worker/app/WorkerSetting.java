@@ -37,6 +37,8 @@ public enum WorkerSetting {
     PROJECTION_POSITIONS_TABLE,
     /** How long a starting worker waits for Kafka: an ISO-8601 duration or {@code forever} ({@link BrokerWait}). */
     BROKER_WAIT,
+    /** How log lines are written: {@code text} or {@code json} ({@link LogFormat}). */
+    LOG_FORMAT,
     // The HTTP API's limits, TLS and credentials (HttpApiSettings; docs/security.md).
     HTTP_MAX_BODY_BYTES,
     HTTP_MAX_HEADER_BYTES,

@@ -1,8 +1,8 @@
 package foldstream.worker.observe;
 
+import foldstream.worker.serialization.DependencyStatus;
+import foldstream.worker.serialization.RegistryWait;
 import foldstream.worker.serialization.SchemaRegistryClient;
-import foldstream.worker.serialization.SchemaRegistryException;
-import foldstream.worker.serialization.SchemaRegistryUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,11 +27,13 @@ import org.slf4j.LoggerFactory;
  * Looks at the cluster every few seconds from a thread of its own: the commands waiting on each
  * partition this instance runs (end offset minus the application's committed offset of
  * {@code S-commands}), and whether the broker and the schema registry answer. The health checks
- * read when each last answered.
+ * read when each last answered. The registry probe reports into the codec's
+ * {@link foldstream.worker.serialization.RegistryHealth}, the one status of the registry that the
+ * records' own calls update too.
  *
  * <pre>{@code
  * ClusterWatch watch = new ClusterWatch(admin, "foldstream", Map.of("ex_users-commands", "ex_users"),
- *         registry, "ex_users-results-value", metrics, Duration.ofSeconds(5), System::currentTimeMillis);
+ *         registry, codec.registryWait(), "ex_users-results-value", metrics, Duration.ofSeconds(5), System::currentTimeMillis);
  * watch.start();
  * }</pre>
  */
@@ -43,6 +45,7 @@ public final class ClusterWatch implements AutoCloseable {
     private final String groupId;
     private final Map<String, String> typeByCommandsTopic;
     private final SchemaRegistryClient registry;
+    private final RegistryWait registryWait;
     private final String probeSubject;
     private final WorkerMetrics metrics;
     private final Duration every;
@@ -50,28 +53,28 @@ public final class ClusterWatch implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final long startedAt;
     private volatile long brokerAnsweredAt;
-    private volatile long registryAnsweredAt;
     private volatile String brokerProblem = "";
-    private volatile String registryProblem = "";
     private List<TopicPartition> partitions;
 
     /**
      * @param typeByCommandsTopic each type's {@code S-commands} topic and the type's name
-     * @param probeSubject a subject the registry is asked about (any answer, even "not found", means it is reachable)
+     * @param registryWait the codec's: the probe reports into its {@code RegistryHealth}
+     * @param probeSubject a subject the registry is asked about (any answer about it, even "not found", means it
+     *     answers; a refusal such as 401 does not)
      */
     public ClusterWatch(Admin admin, String groupId, Map<String, String> typeByCommandsTopic, SchemaRegistryClient registry,
-                        String probeSubject, WorkerMetrics metrics, Duration every, LongSupplier wallClock) {
+                        RegistryWait registryWait, String probeSubject, WorkerMetrics metrics, Duration every, LongSupplier wallClock) {
         this.admin = admin;
         this.groupId = groupId;
         this.typeByCommandsTopic = Map.copyOf(typeByCommandsTopic);
         this.registry = registry;
+        this.registryWait = registryWait;
         this.probeSubject = probeSubject;
         this.metrics = metrics;
         this.every = every;
         this.wallClock = wallClock;
         this.startedAt = wallClock.getAsLong();
         this.brokerAnsweredAt = startedAt;
-        this.registryAnsweredAt = startedAt;
         this.thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread t = new Thread(runnable, "foldstream-cluster-watch");
             t.setDaemon(true);
@@ -96,18 +99,7 @@ public final class ClusterWatch implements AutoCloseable {
             brokerProblem = String.valueOf(e.getCause() == null ? e : e.getCause());
             LOG.debug("the broker did not answer the lag look-up", e);
         }
-        try {
-            registry.latest(probeSubject);
-            registryAnsweredAt = wallClock.getAsLong();
-            registryProblem = "";
-        } catch (SchemaRegistryUnavailableException e) {
-            registryProblem = e.getMessage();
-        } catch (SchemaRegistryException e) {
-            registryAnsweredAt = wallClock.getAsLong(); // it answered, with an error: it is reachable
-            registryProblem = "";
-        } catch (RuntimeException e) {
-            registryProblem = e.toString();
-        }
+        registryWait.probe(() -> registry.latest(probeSubject));
     }
 
     private void waiting() throws Exception {
@@ -143,8 +135,10 @@ public final class ClusterWatch implements AutoCloseable {
         return Math.max(0, wallClock.getAsLong() - brokerAnsweredAt);
     }
 
+    /** Milliseconds since the registry's calls (the probe's and the records') began to fail; 0 while it answers. */
     public long registrySilentMillis() {
-        return Math.max(0, wallClock.getAsLong() - registryAnsweredAt);
+        return registryWait.health().status() instanceof DependencyStatus.Waiting waiting
+                ? Math.max(0, wallClock.getAsLong() - waiting.since().toEpochMilli()) : 0;
     }
 
     public String brokerProblem() {
@@ -152,7 +146,7 @@ public final class ClusterWatch implements AutoCloseable {
     }
 
     public String registryProblem() {
-        return registryProblem;
+        return registryWait.health().status() instanceof DependencyStatus.Waiting waiting ? waiting.reason() : "";
     }
 
     /** Stops looking and closes the admin client. */

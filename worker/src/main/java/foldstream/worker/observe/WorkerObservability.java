@@ -2,7 +2,8 @@ package foldstream.worker.observe;
 
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.runtime.AggregateTopics;
-import foldstream.worker.serialization.SchemaRegistryClient;
+import foldstream.worker.runtime.RebuildBoard;
+import foldstream.worker.serialization.AvroWireCodec;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -29,13 +30,14 @@ import org.apache.kafka.streams.KafkaStreams;
  * <pre>{@code
  * WorkerObservability observability = new WorkerObservability(HealthSettings.DEFAULTS, worker::state);
  * Topology topology = FoldstreamTopology.build(types, codec, options, clock, eventLog, observability.metrics());
- * observability.watch(streams, adminConfig, applicationId, types, registry);   // before streams.start()
+ * observability.watch(streams, adminConfig, applicationId, types, codec);   // before streams.start()
  * }</pre>
  */
 public final class WorkerObservability implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final WorkerMetrics metrics = new WorkerMetrics(registry, System::currentTimeMillis);
+    private final RebuildBoard rebuilds = RebuildMeters.board(registry);
     private final StreamThreadFailures failures = new StreamThreadFailures(System::currentTimeMillis);
     private final WorkerHealth health;
     private final ObservabilityEndpoints endpoints;
@@ -62,6 +64,11 @@ public final class WorkerObservability implements AutoCloseable {
         return metrics;
     }
 
+    /** The rebuilds of this instance's tasks, with their gauges in {@link #registry}. */
+    public RebuildBoard rebuilds() {
+        return rebuilds;
+    }
+
     public WorkerHealth health() {
         return health;
     }
@@ -86,7 +93,7 @@ public final class WorkerObservability implements AutoCloseable {
      *     broker and the registry are watched all the same)
      */
     public synchronized void watch(KafkaStreams streams, Map<String, Object> adminConfig, String applicationId,
-                                   List<? extends AggregateType<?>> types, SchemaRegistryClient schemaRegistry) {
+                                   List<? extends AggregateType<?>> types, AvroWireCodec codec) {
         if (streams != null) {
             streams.setGlobalStateRestoreListener(new RestoreProgress(registry));
             streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -97,7 +104,7 @@ public final class WorkerObservability implements AutoCloseable {
         String probe = types.isEmpty() ? "foldstream-probe" : AggregateTopics.of(types.get(0).name()).results() + "-value";
         long shortest = Math.min(health.settings().stallTimeout().toMillis(), health.settings().unreachableTimeout().toMillis());
         Duration every = Duration.ofMillis(Math.max(200, Math.min(5_000, shortest / 3)));
-        watch = new ClusterWatch(Admin.create(adminConfig), applicationId, typeByTopic, schemaRegistry, probe, metrics, every,
+        watch = new ClusterWatch(Admin.create(adminConfig), applicationId, typeByTopic, codec.registry(), codec.registryWait(), probe, metrics, every,
                 System::currentTimeMillis).start();
         health.watching(watch);
     }

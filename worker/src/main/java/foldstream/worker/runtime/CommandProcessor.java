@@ -90,6 +90,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private PartitionRebuild<S> rebuild;
     private HeldCommands held;
     private boolean workedSinceTick;
+    private WorkTicker ticker;
     private CommandLimits limits;
     private AvroBounds avroBounds;
     private OutputSizeGuard outputs;
@@ -174,7 +175,10 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         } else {
             rebuild.resumeIfInterrupted();
         }
-        context.schedule(REBUILD_TICK, PunctuationType.WALL_CLOCK_TIME, now -> rebuildOrRelease());
+        this.ticker = new WorkTicker(context, REBUILD_TICK, this::rebuildOrRelease);
+        if (rebuild.running() || !held.isEmpty()) {
+            ticker.start();
+        }
     }
 
     /** Runs on every tick: one bounded piece of rebuild work, if any is due. */
@@ -205,6 +209,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
                 handle(next.get().record(), next.get().where());
             }
         } else {
+            ticker.stop(); // idle: a tick would make every commit interval commit this task
             return;
         }
         context.commit();
@@ -223,6 +228,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         } else {
             held.replaying(record, where);
             rebuild.replay();
+            ticker.start();
             context.commit();
         }
     }

@@ -16,10 +16,28 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RebuildBoard {
 
+    /** Told once of each task, on its first progress: to register the task's meters. */
+    @FunctionalInterface
+    public interface NewTask {
+        void seen(RebuildBoard board, String type, int partition);
+    }
+
     private final Map<String, RebuildProgress> latest = new ConcurrentHashMap<>();
+    private final NewTask newTask;
+
+    public RebuildBoard() {
+        this((board, type, partition) -> { });
+    }
+
+    public RebuildBoard(NewTask newTask) {
+        this.newTask = newTask;
+    }
 
     void update(RebuildProgress progress) {
-        latest.put(progress.type() + "/" + progress.partition(), progress);
+        // One stream thread updates a task, and entries stay: null comes back once per task.
+        if (latest.put(progress.type() + "/" + progress.partition(), progress) == null) {
+            newTask.seen(this, progress.type(), progress.partition());
+        }
     }
 
     /** The task's latest progress, or {@code null} when it never rebuilt on this instance. */

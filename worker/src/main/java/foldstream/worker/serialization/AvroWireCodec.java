@@ -78,6 +78,11 @@ public final class AvroWireCodec {
         return registryWait.health();
     }
 
+    /** How this codec's calls wait on the registry; a health probe reports through it into {@link #registryHealth()}. */
+    public RegistryWait registryWait() {
+        return registryWait;
+    }
+
     public SchemaRegistryClient registry() {
         return registry;
     }

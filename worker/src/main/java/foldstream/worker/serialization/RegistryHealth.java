@@ -4,10 +4,11 @@ import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The schema registry's health as one codec sees it: {@link DependencyStatus.Available} until a
- * call fails in a way that makes records wait, then {@link DependencyStatus.Waiting} since the
- * first such failure, until a call is answered again. Read it for health checks and metrics:
- * {@code worker.registryHealth().status()}. Thread-safe.
+ * The schema registry's health as a worker sees it, the one status its {@code /health} registry
+ * check reads: {@link DependencyStatus.Available} until a call fails in a way that makes records
+ * wait, then {@link DependencyStatus.Waiting} since the first such failure, until a call is answered
+ * again. The codec's calls ({@link RegistryWait#call}) and the health probe ({@link RegistryWait#probe})
+ * both report here. Read it with {@code worker.registryHealth().status()}. Thread-safe.
  */
 public final class RegistryHealth {
 

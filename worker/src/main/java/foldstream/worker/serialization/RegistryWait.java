@@ -108,7 +108,7 @@ public final class RegistryWait {
                 answered();
                 return answer;
             } catch (SchemaRegistryException e) {
-                if (!(e instanceof SchemaRegistryUnavailableException) && definite.test(e)) {
+                if (definiteAnswer(e, definite)) {
                     answered();
                     throw e;
                 }
@@ -132,6 +132,30 @@ public final class RegistryWait {
                 throw new SchemaRegistryUnavailableException(failure.subject(), "interrupted while waiting on the schema registry for " + what, failure);
             }
         }
+    }
+
+    /**
+     * One call, not repeated, for a health probe: it reports into {@link #health()} as the records'
+     * calls do (any answer about a subject, even "not found", is an answer), so that one status says
+     * whether the registry answers. Logs only the end of a wait, as they do.
+     */
+    public void probe(Supplier<?> call) {
+        try {
+            call.get();
+            answered();
+        } catch (SchemaRegistryException e) {
+            if (definiteAnswer(e, RegistryWait::definiteForWrites)) {
+                answered();
+            } else {
+                health.failed(oneLine(e.getMessage()));
+            }
+        } catch (RuntimeException e) {
+            health.failed(oneLine(e.toString())); // a client that failed otherwise: no answer either
+        }
+    }
+
+    private static boolean definiteAnswer(SchemaRegistryException e, Predicate<SchemaRegistryException> definite) {
+        return !(e instanceof SchemaRegistryUnavailableException) && definite.test(e);
     }
 
     /**

@@ -47,6 +47,25 @@ class ObservabilitySettingsTest {
         err.getBuffer().setLength(0);
         assertThat(run(Map.of("FOLDSTREAM_UNREACHABLE_TIMEOUT", "0s"))).isEqualTo(2);
         assertThat(err.toString()).contains("--unreachable-timeout (FOLDSTREAM_UNREACHABLE_TIMEOUT): must be longer than 0");
+
+        err.getBuffer().setLength(0);
+        assertThat(run(Map.of("FOLDSTREAM_LOG_FORMAT", "xml"))).isEqualTo(2);
+        assertThat(err.toString()).contains("--log-format (FOLDSTREAM_LOG_FORMAT): must be text or json, not 'xml'");
+    }
+
+    @Test
+    void logFormatIsTextByDefaultAndJsonByFlagOrVariableTheFlagWinning() {
+        WorkerMain byDefault = main(Map.of());
+        new CommandLine(byDefault).parseArgs("--bootstrap-servers", "127.0.0.1:9092");
+        assertThat(byDefault.observabilitySettings().logFormat()).isEqualTo(LogFormat.TEXT);
+
+        WorkerMain byVariable = main(Map.of("FOLDSTREAM_LOG_FORMAT", "JSON"));
+        new CommandLine(byVariable).parseArgs("--bootstrap-servers", "127.0.0.1:9092");
+        assertThat(byVariable.observabilitySettings().logFormat()).isEqualTo(LogFormat.JSON);
+
+        WorkerMain byFlag = main(Map.of("FOLDSTREAM_LOG_FORMAT", "json"));
+        new CommandLine(byFlag).parseArgs("--bootstrap-servers", "127.0.0.1:9092", "--log-format", "text");
+        assertThat(byFlag.observabilitySettings().logFormat()).isEqualTo(LogFormat.TEXT);
     }
 
     private int run(Map<String, String> env, String... args) {

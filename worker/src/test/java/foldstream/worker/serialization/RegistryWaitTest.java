@@ -33,6 +33,31 @@ class RegistryWaitTest {
     }
 
     @Test
+    void theHealthProbeReportsIntoTheSameStatusOnceEachAndASubjectNotFoundIsAnAnswer() {
+        RegistryWait wait = new RegistryWait(Duration.ofSeconds(30), health);
+        AtomicInteger calls = new AtomicInteger();
+
+        wait.probe(() -> {
+            calls.incrementAndGet();
+            throw new SchemaRegistryUnavailableException(null, "connection refused", null);
+        });
+        assertThat(calls).as("a probe is not repeated").hasValue(1);
+        assertThat(health.status()).isInstanceOfSatisfying(DependencyStatus.Waiting.class,
+                waiting -> assertThat(waiting.reason()).contains("connection refused"));
+
+        wait.probe(() -> {
+            throw new SchemaRegistryException(401, null, "HTTP 401");
+        });
+        assertThat(health.status()).as("a refusal is no answer about the subject")
+                .isInstanceOfSatisfying(DependencyStatus.Waiting.class, waiting -> assertThat(waiting.failures()).isEqualTo(2));
+
+        wait.probe(() -> {
+            throw new SchemaRegistryException(40401, "ex_users-results-value", "Subject not found");
+        });
+        assertThat(health.status()).isInstanceOf(DependencyStatus.Available.class);
+    }
+
+    @Test
     void schemaNotFoundIsAnAnswerAndEndsTheWaitAtOnce() {
         RegistryWait wait = new RegistryWait(Duration.ofSeconds(30), health);
         AtomicInteger calls = new AtomicInteger();
