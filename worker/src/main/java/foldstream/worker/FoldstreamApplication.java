@@ -4,9 +4,12 @@ import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.process.ProcessType;
 import foldstream.worker.app.LoggingDefaults;
 import foldstream.worker.app.RegistryClientFactory;
+import foldstream.worker.app.WorkerSetting;
+import foldstream.worker.app.WorkerSettings;
 import foldstream.worker.app.WorkerMain;
 import foldstream.worker.projection.Projection;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
@@ -29,6 +32,19 @@ import picocli.CommandLine;
  * }
  * }</pre>
  *
+ * <p>A service of process managers (or projections) only, beside the services that decide the commands, adds the
+ * aggregate types its processes follow and command (for their schemas and topics) and runs none of them
+ * ({@code --types none} by default):
+ *
+ * <pre>{@code
+ * FoldstreamApplication.builder()
+ *         .aggregate(BankAccounts.type())
+ *         .aggregate(Transfers.type())
+ *         .process(Transfers.process())
+ *         .withoutAggregateTypes()      // decides no commands: only the process runs here
+ *         .run(args);
+ * }</pre>
+ *
  * <p>{@code java -jar my-service.jar --help} lists the flags. Exit status: 0 stopped cleanly, 1
  * failed while running, 2 bad settings (the message names the setting), 3 no Kafka broker answered
  * within {@code --broker-wait}.
@@ -38,11 +54,14 @@ public final class FoldstreamApplication {
     private final List<AggregateType<?>> aggregates;
     private final List<Projection> projections;
     private final List<ProcessType<?>> processes;
+    private final boolean withoutAggregateTypes;
 
-    private FoldstreamApplication(List<AggregateType<?>> aggregates, List<Projection> projections, List<ProcessType<?>> processes) {
+    private FoldstreamApplication(List<AggregateType<?>> aggregates, List<Projection> projections, List<ProcessType<?>> processes,
+                                  boolean withoutAggregateTypes) {
         this.aggregates = List.copyOf(aggregates);
         this.projections = List.copyOf(projections);
         this.processes = List.copyOf(processes);
+        this.withoutAggregateTypes = withoutAggregateTypes;
     }
 
     public static Builder builder() {
@@ -80,7 +99,12 @@ public final class FoldstreamApplication {
 
     /** The worker's command line (picocli), to add subcommands or change its output streams. */
     public CommandLine commandLine(Map<String, String> env) {
-        return new CommandLine(new WorkerMain(env, RegistryClientFactory.http(), aggregates, projections, processes));
+        Map<String, String> environment = env;
+        if (withoutAggregateTypes && !env.containsKey(WorkerSetting.TYPES.envVar())) {
+            environment = new HashMap<>(env);
+            environment.put(WorkerSetting.TYPES.envVar(), WorkerSettings.NO_TYPES);
+        }
+        return new CommandLine(new WorkerMain(environment, RegistryClientFactory.http(), aggregates, projections, processes));
     }
 
     /** Collects what the application runs. */
@@ -89,6 +113,7 @@ public final class FoldstreamApplication {
         private final List<AggregateType<?>> aggregates = new ArrayList<>();
         private final List<ProcessType<?>> processes = new ArrayList<>();
         private final List<Projection> projections = new ArrayList<>();
+        private boolean withoutAggregateTypes;
 
         private Builder() {
         }
@@ -127,13 +152,26 @@ public final class FoldstreamApplication {
         }
 
         /**
+         * Runs no aggregate type by default ({@code --types none}): only the process managers and
+         * projections; the aggregate types added are those they follow and command, decided elsewhere.
+         */
+        public Builder withoutAggregateTypes() {
+            withoutAggregateTypes = true;
+            return this;
+        }
+
+        /**
          * @throws IllegalStateException when no aggregate type was added
          */
         public FoldstreamApplication build() {
             if (aggregates.isEmpty()) {
                 throw new IllegalStateException("an application runs at least one aggregate type: add one with aggregate(...)");
             }
-            return new FoldstreamApplication(aggregates, projections, processes);
+            if (withoutAggregateTypes && processes.isEmpty() && projections.isEmpty()) {
+                throw new IllegalStateException("an application without aggregate types runs process managers or projections: "
+                        + "add one with process(...) or projection(...)");
+            }
+            return new FoldstreamApplication(aggregates, projections, processes, withoutAggregateTypes);
         }
 
         /** {@code build().run(args)}. */

@@ -7,6 +7,8 @@ import foldstream.worker.app.WorkerMain;
 import foldstream.worker.examples.Accounts;
 import foldstream.worker.examples.Counters;
 import foldstream.worker.examples.ExampleProjections;
+import foldstream.worker.examples.TransferProcess;
+import foldstream.worker.examples.Transfers;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;
@@ -69,5 +71,19 @@ class FoldstreamApplicationTest {
                 "--bootstrap-servers", "127.0.0.1:9092", "--projections", "user-directory");
         assertThat(status).isEqualTo(WorkerMain.EXIT_BAD_SETTINGS);
         assertThat(err.toString()).contains("--projections", "unknown projection user-directory; known: account-summaries");
+    }
+
+    @Test
+    void anApplicationWithoutAggregateTypesRunsNoneByDefaultAndNeedsAProcessOrProjection() {
+        assertThatThrownBy(() -> FoldstreamApplication.builder().aggregate(Accounts.type()).withoutAggregateTypes().build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("add one with process(...) or projection(...)");
+        FoldstreamApplication application = FoldstreamApplication.builder().aggregate(Accounts.type()).aggregate(Transfers.type())
+                .process(TransferProcess.type()).withoutAggregateTypes().build();
+
+        // --types none by default: with the process and projections switched off too, nothing is left to run.
+        int status = run(application, Map.of("FOLDSTREAM_SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081"),
+                "--bootstrap-servers", "127.0.0.1:9092", "--processes", "none", "--projections", "none");
+        assertThat(status).isEqualTo(WorkerMain.EXIT_BAD_SETTINGS);
+        assertThat(err.toString()).contains("--types (FOLDSTREAM_TYPES): the worker runs no aggregate types, process managers or projections");
     }
 }

@@ -31,6 +31,7 @@ import java.util.Set;
  * @param latencyCurve the rates and step length of {@link Part#LATENCY_CURVE} (default {@link LatencyCurveSettings#DEFAULT})
  * @param failover what the {@code FAILOVER} part kills and compares (default {@link FailoverSettings#DEFAULTS})
  * @param scale what the scale-out and many-types parts run (default {@link ScaleSettings#DEFAULT})
+ * @param transfers the size of the transfers part (default {@link TransferLoad#of}: from the throughput runs' sizes)
  */
 public record BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                             Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
@@ -38,7 +39,8 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
                             ProjectionBenchSettings projection,
                             LatencyCurveSettings latencyCurve,
                             FailoverSettings failover,
-                            ScaleSettings scale) {
+                            ScaleSettings scale,
+                            TransferLoad transfers) {
 
     /** With the defaults of the projection, latency curve, failover, scale-out and many-types parts. */
     public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
@@ -46,7 +48,7 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
                          Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare) {
         this(bootstrapServers, commands, aggregates, partitions, rate, latencyDuration, repeats, restoreEvents, modes, json,
                 workDir, parts, lowLatency, compare, ProjectionBenchSettings.DEFAULT, LatencyCurveSettings.DEFAULT,
-                FailoverSettings.DEFAULTS, ScaleSettings.DEFAULT);
+                FailoverSettings.DEFAULTS, ScaleSettings.DEFAULT, TransferLoad.of(0, 0, commands, aggregates));
     }
 
     /** Without a comparison. */
@@ -64,7 +66,9 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
     public enum Part {
         PRODUCER(true), BARE(true), THROUGHPUT(true), SKEW(true), LATENCY(true), RESTORE(true),
         PROJECTION(false), LATENCY_CURVE(false), FAILOVER(false),
-        SCALE(false), TYPES(false);
+        SCALE(false), TYPES(false),
+        /** Transfers completed per second end to end ({@link TransfersBench}): about a minute, so by default. */
+        TRANSFERS(true);
 
         private final boolean byDefault;
 
@@ -97,5 +101,6 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
         lowLatency = Map.copyOf(lowLatency);
         compare = Map.copyOf(compare);
         java.util.Objects.requireNonNull(projection, "projection");
+        java.util.Objects.requireNonNull(transfers, "transfers");
     }
 }

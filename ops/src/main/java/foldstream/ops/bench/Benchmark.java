@@ -162,6 +162,9 @@ public final class Benchmark {
             measurements.addAll(new TypesBench(workers, settings.scale().types(), settings.partitions(), settings.repeats(), progress)
                     .measure(uniform, "u", settings.compare()));
         }
+        if (runs(BenchSettings.Part.TRANSFERS)) {
+            measurements.add(new TransfersBench(settings, bootstrap, registryUrl, codec, progress).measure());
+        }
     }
 
     private boolean runs(BenchSettings.Part part) {

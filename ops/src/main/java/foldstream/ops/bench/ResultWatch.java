@@ -87,15 +87,31 @@ final class ResultWatch implements AutoCloseable {
 
     /** Calls {@code each} with the command id and arrival time of every record, until {@code stop} says so. */
     void watch(java.util.function.BooleanSupplier stop, java.util.function.ObjLongConsumer<String> each) {
+        records(stop, (record, now) -> {
+            Header id = record.headers().lastHeader(ContractHeaders.COMMAND_ID);
+            if (id != null) {
+                each.accept(new String(id.value(), StandardCharsets.UTF_8), now);
+            }
+        });
+    }
+
+    /** Calls {@code each} with every record and its arrival time, until {@code stop} says so. */
+    void records(java.util.function.BooleanSupplier stop, java.util.function.ObjLongConsumer<ConsumerRecord<byte[], byte[]>> each) {
         while (!stop.getAsBoolean()) {
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                long now = System.nanoTime();
-                Header id = record.headers().lastHeader(ContractHeaders.COMMAND_ID);
-                if (id != null) {
-                    each.accept(new String(id.value(), StandardCharsets.UTF_8), now);
-                }
+                each.accept(record, System.nanoTime());
             }
         }
+    }
+
+    /** The end of every partition now (the last stable offset, read_committed). */
+    Map<TopicPartition, Long> ends() {
+        return consumer.endOffsets(consumer.assignment());
+    }
+
+    /** Whether everything up to {@code ends} has been read. */
+    boolean reached(Map<TopicPartition, Long> ends) {
+        return ends.entrySet().stream().allMatch(end -> consumer.position(end.getKey()) >= end.getValue());
     }
 
     @Override

@@ -7,6 +7,7 @@ import foldstream.ops.bench.Benchmark;
 import foldstream.ops.bench.ProjectionBenchSettings;
 import foldstream.ops.bench.LatencyCurveSettings;
 import foldstream.ops.bench.ScaleSettings;
+import foldstream.ops.bench.TransferLoad;
 import foldstream.worker.aggregate.StorageMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,11 +24,11 @@ import picocli.CommandLine.Option;
 /** {@code foldstream bench}: the benchmark table, against this machine's own ceilings. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = {
-            "Measures producer and bare-processor ceilings, then Foldstream's throughput, latency, skew, restore time",
-            "and memory, in one table (and a JSON file). Starts its own broker and registry unless given a broker.",
-            "Only with --only: PROJECTION (projection catch-up, embedded and into PostgreSQL, beside a plain consumer of the",
-            "same events), LATENCY_CURVE (latency against offered load) and FAILOVER (kills workers under load, on brokers",
-            "of its own)."})
+            "Measures producer and bare-processor ceilings, then Foldstream's throughput, latency, skew, restore time,",
+            "memory and transfers completed per second, in one table (and a JSON file). Starts its own broker and registry",
+            "unless given a broker. Only with --only: PROJECTION (projection catch-up, embedded and into PostgreSQL, beside",
+            "a plain consumer of the same events), LATENCY_CURVE (latency against offered load), FAILOVER (kills workers",
+            "under load, on brokers of its own), SCALE (1..N worker JVMs) and TYPES (twenty aggregate types in one worker)."})
 public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "A broker to use (default: start one here)")
@@ -106,6 +107,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--types", defaultValue = "20", description = "TYPES: aggregate types in one worker, against one (default: ${DEFAULT-VALUE})")
     int types;
 
+    @Option(names = "--transfers", defaultValue = "0", paramLabel = "N",
+            description = "Transfers per run of the TRANSFERS part (default: a fiftieth of --commands, at most 20,000)")
+    int transfers;
+
+    @Option(names = "--transfer-accounts", defaultValue = "0", paramLabel = "K",
+            description = "Accounts they move money between (default: a hundredth of --aggregates, at most 1,000)")
+    int transferAccounts;
+
     @Option(names = "--json", defaultValue = "foldstream-bench.json", description = "Where the figures go (default: ${DEFAULT-VALUE})")
     Path json;
 
@@ -122,7 +131,8 @@ public final class BenchCommand implements Callable<Integer> {
                 lowLatency == null || lowLatency.isEmpty() ? BenchSettings.LOW_LATENCY : lowLatency,
                 compare == null ? Map.of() : compare, new ProjectionBenchSettings(projectionEvents),
                 new LatencyCurveSettings(curveRates, Duration.ofSeconds(curveStepSeconds)), failoverSettings(),
-                new ScaleSettings(scaleWorkers, scalePartitions, types));
+                new ScaleSettings(scaleWorkers, scalePartitions, types),
+                TransferLoad.of(transfers, transferAccounts, commands, aggregates));
         BenchReport report = new Benchmark(settings, System.err).run();
         report.printTable(System.out);
         report.writeJson(json);

@@ -33,7 +33,7 @@ class BenchmarkTest {
                 400, List.of(StorageMode.EVENTS_ONLY), json, work, EnumSet.complementOf(EnumSet.of(BenchSettings.Part.FAILOVER)), BenchSettings.LOW_LATENCY,
                 java.util.Map.of("enable.transactional.statestores", "false"), new ProjectionBenchSettings(300),
                 new LatencyCurveSettings(List.of(50, 100), Duration.ofSeconds(1)),
-                FailoverSettings.DEFAULTS, new ScaleSettings(List.of(1, 2), List.of(2), 2));
+                FailoverSettings.DEFAULTS, new ScaleSettings(List.of(1, 2), List.of(2), 2), TransferLoad.of(0, 0, 600, 60));
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
         BenchReport report = new Benchmark(settings, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
@@ -53,7 +53,8 @@ class BenchmarkTest {
                 .anyMatch(n -> n.equals("bare latency curve, low-latency: highest offered rate held"))
                 .anyMatch(n -> n.equals("foldstream latency curve, default commit interval: highest offered rate held"))
                 .contains(ScaleOutBench.name(1, 2), ScaleOutBench.name(2, 2), TypesBench.throughputName(1), TypesBench.throughputName(2),
-                        TypesBench.startUpName(1), TypesBench.startUpName(2));
+                        TypesBench.startUpName(1), TypesBench.startUpName(2))
+                .anyMatch(n -> n.startsWith("transfers completed end to end"));
 
         // Every row measured (PostgreSQL too: an unavailable row has no runs and fails here).
         assertThat(report.measurements()).allSatisfy(m -> assertThat(m.median()).as(m.name() + ": " + m.note()).isPositive());
@@ -62,6 +63,8 @@ class BenchmarkTest {
                         .containsKey("ratio to 1 worker"));
         assertThat(report.measurements()).filteredOn(m -> m.name().equals(TypesBench.throughputName(2))).singleElement()
                 .satisfies(m -> assertThat(m.details()).containsEntry("types", 2.0).containsKey("ratio to 1 type"));
+        assertThat(report.measurements()).filteredOn(m -> m.name().startsWith("transfers completed"))
+                .singleElement().satisfies(m -> assertThat(m.note()).contains("money conserved in every run"));
         report.writeJson(json);
         assertThat(Files.readString(json)).contains("\"measurements\"").contains("foldstream throughput");
         ByteArrayOutputStream table = new ByteArrayOutputStream();

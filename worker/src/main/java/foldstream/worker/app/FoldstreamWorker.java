@@ -3,13 +3,8 @@ package foldstream.worker.app;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.CommandGateway;
 import foldstream.worker.observe.HealthSettings;
-import foldstream.worker.observe.ObservabilityEndpoints;
 import foldstream.worker.observe.WorkerObservability;
-import foldstream.worker.http.Endpoint;
-import foldstream.worker.http.Need;
 import foldstream.worker.http.OwnerForwarding;
-import foldstream.worker.http.Reply;
-import foldstream.worker.http.Route;
 import foldstream.worker.process.ProcessType;
 import foldstream.worker.process.runtime.ProcessOptions;
 import foldstream.worker.projection.EventUpcaster;
@@ -34,7 +29,6 @@ import foldstream.worker.serialization.WireFormatConfig;
 import foldstream.worker.topics.EnsuredTopics;
 import foldstream.worker.topics.TopicAdmin;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -99,6 +93,8 @@ public final class FoldstreamWorker implements AutoCloseable {
     private final List<ProcessType<?>> processes;
     private final ProcessOptions processOptions;
     private ProcessApplications processApps;
+    // Set instead of the aggregates' application when the worker runs no aggregate types (--types none).
+    private volatile PartsOnlyWorker partsOnly;
 
     private final Object lifecycle = new Object();
     private final Object stateChanged = new Object();
@@ -193,6 +189,10 @@ public final class FoldstreamWorker implements AutoCloseable {
         this.observability = new WorkerObservability(health, this::state);
         this.projections = parts.projectionSettings().select(parts.projections(), types);
         this.projectionSettings = parts.projectionSettings();
+        if (types.isEmpty() && processes.isEmpty() && projections.isEmpty()) {
+            throw new InvalidSettingException(WorkerSetting.TYPES, "the worker runs no aggregate types, process managers or "
+                    + "projections: name the process managers (--processes) or projections (--projections) to run");
+        }
     }
 
     /**
@@ -226,6 +226,9 @@ public final class FoldstreamWorker implements AutoCloseable {
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, topics.replicationFactor());
         HttpEndpoint endpoint = HttpEndpoint.of(settings, httpSettings);
         config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, endpoint.advertised());
+        if (types.isEmpty()) {
+            return startPartsOnly(topics, config, endpoint);
+        }
         RebuildBoard rebuilds = observability.rebuilds();
         Topology topology = FoldstreamTopology.build(types, codec, options, clock, new KafkaEventLog(), rebuilds, observability.metrics());
         KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
@@ -281,17 +284,8 @@ public final class FoldstreamWorker implements AutoCloseable {
             createdProjectionView = new ProjectionEndpoint(createdProjections, forwarding);
             ProjectionEndpoint projectionView = createdProjectionView;
             createdHttp = new WorkerHttpServer(endpoint.bindHost(), endpoint.port(), httpSettings, this::state,
-                    new AggregateQueries(created, types, codec, endpoint.hostInfo(), rebuilds), createdGateway, types, List.of(
-                            Route.get("/metrics", Need.ops(), Endpoint.sync(call -> reply(observability.endpoints().metrics()))),
-                            // Probes answer anyone while open; what each check found (partitions, errors) only callers with ops.
-                            Route.get("/health", Need.probe(), Endpoint.sync(call -> reply(observability.endpoints().health(call.grant().ops())))),
-                            Route.get("/ready", Need.probe(), Endpoint.sync(call -> reply(observability.endpoints().ready(call.grant().ops())))),
-                            Route.get("/processes/{name}/{id}", Need.read("name"), call -> processView.get(call.path("name"),
-                                    call.path("id"), call.header(OwnerForwarding.FORWARDED).isPresent())),
-                            Route.get("/projections", Need.ops(), Endpoint.sync(call -> reply(projectionView.list()))),
-                            Route.get("/projections/{name}/{key}", Need.read("name"), call -> projectionView.get(call.path("name"),
-                                    call.path("key"), call.queryParameters(), call.header(OwnerForwarding.FORWARDED).isPresent())
-                                    .thenApply(FoldstreamWorker::reply)))).start();
+                    new AggregateQueries(created, types, codec, endpoint.hostInfo(), rebuilds), createdGateway, types,
+                    WorkerRoutes.parts(observability, processView, projectionView)).start();
         } catch (RuntimeException e) {
             if (createdProjectionView != null) {
                 createdProjectionView.close();
@@ -300,11 +294,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             createdGateway.close();
             createdProcesses.close(Duration.ZERO);
             created.close(Duration.ZERO);
-            if (e instanceof UncheckedIOException) {
-                throw new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + endpoint.bindHost() + ":"
-                        + endpoint.port() + ": " + e.getCause().getMessage());
-            }
-            throw e;
+            throw endpoint.startFailure(e);
         }
         synchronized (lifecycle) {
             if (closed) {
@@ -323,6 +313,8 @@ public final class FoldstreamWorker implements AutoCloseable {
             projectionHost = createdProjections;
             projectionView = createdProjectionView;
         }
+        ProjectionHost startedProjections = createdProjections;
+        observability.health().alsoWatching(() -> PartsOnlyWorker.views(createdProcesses, startedProjections), true);
         observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec);
         abandonedTransactions = AbandonedTransactions.start(config);
         created.start();
@@ -336,14 +328,29 @@ public final class FoldstreamWorker implements AutoCloseable {
         return topics;
     }
 
-    private static Reply reply(ProjectionEndpoint.Answer answer) {
-        return Reply.of(answer.status(), answer.body());
+    /** The process managers and projections alone, with their HTTP API ({@link PartsOnlyWorker}). */
+    private EnsuredTopics startPartsOnly(EnsuredTopics topics, Map<String, Object> config, HttpEndpoint endpoint) {
+        PartsOnlyWorker created = PartsOnlyWorker.start(new PartsOnlyWorker.Parts(processes, processOptions, projections,
+                projectionSettings), registered, config, settings.applicationId(), codec, clock, endpoint, httpSettings, observability);
+        synchronized (lifecycle) {
+            if (closed) {
+                created.close(Duration.ZERO);
+                throw new IllegalStateException("the worker was closed while starting");
+            }
+            partsOnly = created;
+            projectionHost = created.projections();
+        }
+        LOG.info("worker {} started with no aggregate types: processes {}, projections {}, HTTP API on {}://{}:{}",
+                settings.applicationId(), processes.stream().map(ProcessType::name).toList(),
+                projections.stream().map(Projection::name).toList(), created.scheme(), endpoint.bindHost(), created.port());
+        return topics;
     }
 
     /** Whether a process manager's application stopped for good (the worker's main loop then stops too). */
     public boolean processStopped() {
         ProcessApplications running = processApps;
-        return running != null && running.anyStopped();
+        PartsOnlyWorker alone = partsOnly;
+        return (running != null && running.anyStopped()) || (alone != null && alone.processStopped());
     }
 
     /** The worker's types and the registered types its processes read or command, for creating topics. */
@@ -363,7 +370,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         // Kafka Streams calls its state listener only after it has woken those waiting in close(),
         // so the instance itself is the truth; the listener's copy is for start-up, before it exists.
         KafkaStreams running = streams;
-        return running == null ? state : running.state();
+        PartsOnlyWorker alone = partsOnly;
+        return alone != null ? alone.state() : running == null ? state : running.state();
     }
 
     /**
@@ -387,7 +395,8 @@ public final class FoldstreamWorker implements AutoCloseable {
                 if (left <= 0) {
                     return false;
                 }
-                stateChanged.wait(Math.max(1, left / 1_000_000));
+                // Bounded: a worker of no aggregate types has no listener that wakes this.
+                stateChanged.wait(Math.max(1, Math.min(200, left / 1_000_000)));
             }
         }
     }
@@ -415,7 +424,7 @@ public final class FoldstreamWorker implements AutoCloseable {
     public KafkaStreams streams() {
         synchronized (lifecycle) {
             if (streams == null) {
-                throw new IllegalStateException("the worker is not started");
+                throw new IllegalStateException(partsOnly != null ? "the worker runs no aggregate types" : "the worker is not started");
             }
             return streams;
         }
@@ -424,6 +433,9 @@ public final class FoldstreamWorker implements AutoCloseable {
     /** The port of the HTTP API (queries, commands, health), once started. */
     public int httpPort() {
         synchronized (lifecycle) {
+            if (partsOnly != null) {
+                return partsOnly.port();
+            }
             if (http == null) {
                 throw new IllegalStateException("the worker is not started");
             }
@@ -477,6 +489,10 @@ public final class FoldstreamWorker implements AutoCloseable {
             closed = true;
             running = streams;
         }
+        if (partsOnly != null) {
+            observability.close();
+            return partsOnly.close(timeout);
+        }
         if (running == null) {
             return true;
         }
@@ -505,14 +521,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         close(DEFAULT_CLOSE_TIMEOUT);
     }
 
-    /** An observability endpoint's answer as the HTTP API writes it: JSON through Jackson, the metrics' text as it is. */
-    private static Reply reply(ObservabilityEndpoints.Answer answer) {
-        return answer.json() ? Reply.of(answer.status(), answer.body())
-                : Reply.text(answer.status(), answer.contentType(), (String) answer.body());
-    }
-
     /** What the gateway's clients need of the worker's settings: the brokers and the security settings. */
-    private static Map<String, Object> clientSettings(Map<String, Object> config) {
+    static Map<String, Object> clientSettings(Map<String, Object> config) {
         Map<String, Object> clients = new HashMap<>();
         config.forEach((key, value) -> {
             if (key.equals(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG) || key.startsWith("security.") || key.startsWith("sasl.")

@@ -55,7 +55,16 @@ record HttpEndpoint(String bindHost, int port, String advertisedHost) {
         }
     }
 
-    String advertised() {
+    /** What to throw when the HTTP server did not start: a port that cannot be bound is a bad {@code --http-port}. */
+    RuntimeException startFailure(RuntimeException e) {
+        if (e instanceof UncheckedIOException) {
+            return new InvalidSettingException(WorkerSetting.HTTP_PORT, "cannot listen on " + bindHost + ":" + port + ": "
+                    + e.getCause().getMessage());
+        }
+        return e;
+    }
+
+        String advertised() {
         return advertisedHost + ":" + port;
     }
 

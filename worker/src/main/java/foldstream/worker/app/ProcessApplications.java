@@ -1,6 +1,7 @@
 package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.observe.StreamsApplicationWatch;
 import foldstream.worker.process.ProcessType;
 import foldstream.worker.process.runtime.ProcessOptions;
 import foldstream.worker.process.runtime.ProcessStores;
@@ -29,6 +30,7 @@ final class ProcessApplications implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessApplications.class);
 
     private final Map<String, KafkaStreams> streams = new LinkedHashMap<>();
+    private final List<StreamsApplicationWatch> watches = new java.util.ArrayList<>();
 
     /**
      * @param types the registered aggregate types (the followed ones are read with their upcasters)
@@ -44,8 +46,14 @@ final class ProcessApplications implements AutoCloseable {
                 config.put(StreamsConfig.CLIENT_ID_CONFIG, config.get(StreamsConfig.CLIENT_ID_CONFIG) + "-process-" + process.name());
             }
             KafkaStreams created = new KafkaStreams(ProcessTopology.build(process, types, codec, options, clock), new StreamsConfig(config));
-            created.setStateListener((now, before) -> LOG.info("process {}: {} -> {}", applicationId, before, now));
+            StreamsApplicationWatch watch = StreamsApplicationWatch.of("process " + process.name(), created);
+            watches.add(watch);
+            created.setStateListener((now, before) -> {
+                LOG.info("process {}: {} -> {}", applicationId, before, now);
+                watch.stateChanged(now);
+            });
             created.setUncaughtExceptionHandler(error -> {
+                watch.threadFailed(error);
                 LOG.error("a stream thread of process {} failed; replacing it, its uncommitted records will be processed again",
                         applicationId, error);
                 return StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -61,6 +69,11 @@ final class ProcessApplications implements AutoCloseable {
     /** The running application of each process, by process name. */
     Map<String, KafkaStreams> streams() {
         return streams;
+    }
+
+    /** What health and readiness see of each process's application. */
+    List<StreamsApplicationWatch.View> views() {
+        return watches.stream().map(StreamsApplicationWatch::view).toList();
     }
 
     /** Whether any process's application stopped for good. */

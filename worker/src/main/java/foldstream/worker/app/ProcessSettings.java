@@ -63,13 +63,18 @@ public record ProcessSettings(Optional<List<String>> names, Duration retention) 
 
     /**
      * The registered processes to run: those named (none for {@code none}), or by default every one
-     * whose followed and target types are all among the worker's types.
+     * whose followed and target types are all among the worker's types (every one when the worker runs
+     * no aggregate types).
      *
      * @throws InvalidSettingException naming unknown processes and listing the known ones
      */
     public List<ProcessType<?>> select(List<? extends ProcessType<?>> registered, List<? extends AggregateType<?>> types) {
         Map<String, ProcessType<?>> byName = new LinkedHashMap<>();
         registered.forEach(process -> byName.put(process.name(), process));
+        if (names.isEmpty() && types.isEmpty()) {
+            // A worker of no aggregate types (--types none) is there to run processes: all of them by default.
+            return List.copyOf(byName.values());
+        }
         if (names.isEmpty()) {
             Set<String> running = types.stream().map(AggregateType::name).collect(Collectors.toSet());
             return byName.values().stream().filter(p -> running.containsAll(p.aggregateTypes())).toList();

@@ -64,13 +64,16 @@ public record ProjectionSettings(Optional<List<String>> names, Optional<String> 
     /**
      * The registered projections to run: those named, or by default every one whose followed types
      * are all among {@code types} (a worker of {@code ex_users} alone does not run a projection of
-     * {@code ex_accounts}).
+     * {@code ex_accounts}; a worker of no types runs every one).
      *
      * @throws InvalidSettingException naming unknown projections and listing the known ones
      */
     public List<Projection> select(List<? extends Projection> registered, List<? extends AggregateType<?>> types) {
         Map<String, Projection> byName = new LinkedHashMap<>();
         registered.forEach(projection -> byName.put(projection.name(), projection));
+        if (names.isEmpty() && types.isEmpty()) {
+            return List.copyOf(byName.values());   // a worker of no aggregate types (--types none) runs them all
+        }
         if (names.isEmpty()) {
             List<String> run = types.stream().map(AggregateType::name).toList();
             return byName.values().stream().filter(projection -> run.containsAll(projection.follows())).toList();

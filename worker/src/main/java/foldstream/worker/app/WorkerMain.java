@@ -83,7 +83,7 @@ public final class WorkerMain implements Callable<Integer> {
     String threads;
 
     @Option(names = "--types", paramLabel = "NAME[,...]",
-            description = "Aggregate types to run (default: all registered). Env: FOLDSTREAM_TYPES")
+            description = "Aggregate types to run (default: all registered; none: only process managers and projections). Env: FOLDSTREAM_TYPES")
     String types;
 
     @Option(names = "--partitions", paramLabel = "N",

@@ -141,9 +141,12 @@ public record WorkerSettings(String bootstrapServers, Optional<String> schemaReg
                 keyValues(properties));
     }
 
+    /** {@code --types none}: a worker of process managers and projections only (docs/workflows.md). */
+    public static final String NO_TYPES = "none";
+
     /**
-     * The registered types this worker runs: all of them when {@link #types()} is empty, otherwise
-     * those named, in the order named.
+     * The registered types this worker runs: all of them when {@link #types()} is empty, none for
+     * {@value #NO_TYPES}, otherwise those named, in the order named.
      *
      * @throws InvalidSettingException naming the unknown types and listing the known ones
      */
@@ -154,6 +157,9 @@ public record WorkerSettings(String bootstrapServers, Optional<String> schemaReg
         }
         if (types.isEmpty()) {
             return List.copyOf(byName.values());
+        }
+        if (types.equals(List.of(NO_TYPES))) {
+            return List.of();
         }
         List<String> unknown = types.stream().filter(name -> !byName.containsKey(name)).toList();
         if (!unknown.isEmpty()) {

@@ -47,6 +47,8 @@ public final class WorkerHealth {
     private final StreamThreadFailures failures;
     private volatile ClusterWatch watch;
     private volatile boolean everRunning;
+    private volatile Supplier<List<StreamsApplicationWatch.View>> applications = List::of;
+    private volatile boolean aggregates = true;
 
     /** Without a broker and registry watch until {@link #watching} gives one (those checks pass until then). */
     public WorkerHealth(HealthSettings settings, Supplier<KafkaStreams.State> streams, WorkerMetrics metrics,
@@ -62,6 +64,16 @@ public final class WorkerHealth {
         this.watch = watch;
     }
 
+    /**
+     * The worker's other Kafka Streams applications (process managers, embedded projections): each is
+     * one more health and readiness check. @param runsAggregates false for a worker of no aggregate
+     * types, whose checks are then only those of these applications (and the broker and registry)
+     */
+    public void alsoWatching(Supplier<List<StreamsApplicationWatch.View>> applications, boolean runsAggregates) {
+        this.applications = applications;
+        this.aggregates = runsAggregates;
+    }
+
     /** Kafka Streams' state listener reports here too: readiness needs to know whether the first assignment is done. */
     public void stateChanged(KafkaStreams.State now) {
         if (now == KafkaStreams.State.RUNNING) {
@@ -75,12 +87,15 @@ public final class WorkerHealth {
 
     public Report health() {
         List<Check> checks = new ArrayList<>();
-        KafkaStreams.State state = streams.get();
-        boolean failed = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
-                || state == KafkaStreams.State.NOT_RUNNING;
-        checks.add(new Check("streams", failed ? State.DOWN : State.UP, "Kafka Streams is " + state));
-        checks.add(threads());
-        checks.add(partitions());
+        if (aggregates) {
+            KafkaStreams.State state = streams.get();
+            boolean failed = state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                    || state == KafkaStreams.State.NOT_RUNNING;
+            checks.add(new Check("streams", failed ? State.DOWN : State.UP, "Kafka Streams is " + state));
+            checks.add(threads());
+            checks.add(partitions());
+        }
+        applications.get().forEach(application -> checks.add(application.health()));
         long limit = settings.unreachableTimeout().toMillis();
         ClusterWatch watch = this.watch;
         if (watch == null) {
@@ -141,20 +156,30 @@ public final class WorkerHealth {
 
     /**
      * Ready while running, and during a rebalance in which this instance keeps tasks; not while
-     * starting, restoring its first assignment, or shutting down.
+     * starting, restoring its first assignment, or shutting down. The same for each of the worker's
+     * other applications ({@link #alsoWatching}): ready only when all are.
      */
     public Report readiness() {
-        KafkaStreams.State state = streams.get();
-        boolean keepsTasks = metrics.partitions().stream().anyMatch(PartitionActivity::owned);
-        boolean ready = state == KafkaStreams.State.RUNNING
-                || (state == KafkaStreams.State.REBALANCING && everRunning && keepsTasks);
-        String detail = switch (state) {
+        List<Check> checks = new ArrayList<>();
+        if (aggregates) {
+            KafkaStreams.State state = streams.get();
+            boolean keepsTasks = metrics.partitions().stream().anyMatch(PartitionActivity::owned);
+            boolean ready = state == KafkaStreams.State.RUNNING
+                    || (state == KafkaStreams.State.REBALANCING && everRunning && keepsTasks);
+            checks.add(new Check("streams", ready ? State.UP : State.DOWN, describe(state, everRunning, keepsTasks)));
+        }
+        applications.get().forEach(application -> checks.add(application.readiness()));
+        return Report.of(checks);
+    }
+
+    /** What readiness says of an application in {@code state}. */
+    static String describe(KafkaStreams.State state, boolean everRunning, boolean keepsTasks) {
+        return switch (state) {
             case RUNNING -> "running";
             case REBALANCING -> !everRunning ? "starting: the first assignment is not restored yet"
                     : keepsTasks ? "rebalancing, keeping its tasks" : "rebalancing, with no task";
             case CREATED -> "starting";
             default -> "Kafka Streams is " + state;
         };
-        return Report.of(List.of(new Check("streams", ready ? State.UP : State.DOWN, detail)));
     }
 }

@@ -99,12 +99,17 @@ public final class WorkerObservability implements AutoCloseable {
     /**
      * Binds Kafka Streams' own metrics and its restore progress, and starts watching the broker (the
      * commands waiting per partition) and the registry. Call before {@code streams.start()}.
+     *
+     * @param streams the aggregates' application, or null for a worker of no aggregate types (the
+     *     broker and the registry are watched all the same)
      */
     public synchronized void watch(KafkaStreams streams, Map<String, Object> adminConfig, String applicationId,
                                    List<? extends AggregateType<?>> types, AvroWireCodec codec) {
-        streams.setGlobalStateRestoreListener(new RestoreProgress(registry));
-        streamsMetrics = new KafkaStreamsMetrics(streams);
-        streamsMetrics.bindTo(registry);
+        if (streams != null) {
+            streams.setGlobalStateRestoreListener(new RestoreProgress(registry));
+            streamsMetrics = new KafkaStreamsMetrics(streams);
+            streamsMetrics.bindTo(registry);
+        }
         Map<String, String> typeByTopic = new LinkedHashMap<>();
         types.forEach(type -> typeByTopic.put(AggregateTopics.of(type.name()).commands(), type.name()));
         String probe = types.isEmpty() ? "foldstream-probe" : AggregateTopics.of(types.get(0).name()).results() + "-value";

@@ -63,4 +63,26 @@ class ProcessSettingsTest {
         assertThat(status).isEqualTo(WorkerMain.EXIT_BAD_SETTINGS);
         assertThat(err.toString()).contains("--process-retention (FOLDSTREAM_PROCESS_RETENTION): 'soon'");
     }
+
+    @Test
+    void aWorkerOfNoAggregateTypesRunsEveryProcessByDefault() {
+        WorkerSettings none = WorkerSettings.parse(setting -> switch (setting) {
+            case BOOTSTRAP_SERVERS -> "127.0.0.1:9092";
+            case TYPES -> "none";
+            default -> null;
+        }, List.of());
+        assertThat(none.select(ExampleTypes.all())).isEmpty();
+        assertThat(parse().select(ExampleProcesses.all(), none.select(ExampleTypes.all()))).extracting(ProcessType::name)
+                .containsExactly("transfer");
+    }
+
+    @Test
+    void aWorkerOfNoAggregateTypesProcessesOrProjectionsExitsWithStatus2NamingTypes() {
+        StringWriter err = new StringWriter();
+        WorkerMain main = new WorkerMain(Map.of(), url -> new InMemorySchemaRegistry(), ExampleTypes.all(), List.of(), ExampleProcesses.all());
+        int status = new CommandLine(main).setErr(new PrintWriter(err, true)).execute("--bootstrap-servers", "127.0.0.1:9092",
+                "--schema-registry-url", "http://127.0.0.1:8081", "--types", "none", "--processes", "none");
+        assertThat(status).isEqualTo(WorkerMain.EXIT_BAD_SETTINGS);
+        assertThat(err.toString()).contains("--types (FOLDSTREAM_TYPES): the worker runs no aggregate types, process managers or projections");
+    }
 }

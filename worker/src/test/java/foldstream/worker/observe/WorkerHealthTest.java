@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams.State;
@@ -102,5 +103,60 @@ class WorkerHealthTest {
         become(State.ERROR);
         assertThat(health.health().up()).isFalse();
         assertThat(check("streams").detail()).isEqualTo("Kafka Streams is ERROR");
+    }
+
+    @Test
+    void theProcessAndProjectionApplicationsCountForReadinessAndHealth() {
+        AtomicReference<State> processState = new AtomicReference<>(State.CREATED);
+        AtomicReference<Boolean> processTasks = new AtomicReference<>(false);
+        StreamsApplicationWatch process = new StreamsApplicationWatch("process transfer", processState::get, processTasks::get, now::get);
+        health.alsoWatching(() -> List.of(process.view()), true);
+        PartitionActivity partition = metrics.partition("t", 0);
+        partition.assigned(PartitionActivity.RETURN_GRACE_MILLIS);
+        become(State.RUNNING);
+        assertThat(health.readiness().up()).as("the process has not started").isFalse();
+
+        processState.set(State.REBALANCING);
+        processTasks.set(true);
+        assertThat(health.readiness().up()).as("the process restores its first assignment").isFalse();
+        assertThat(health.readiness().checks()).extracting(WorkerHealth.Check::name).containsExactly("streams", "process transfer");
+        processState.set(State.RUNNING);
+        process.stateChanged(State.RUNNING);
+        assertThat(health.readiness().up()).isTrue();
+
+        processState.set(State.REBALANCING);
+        assertThat(health.readiness().up()).as("rebalancing, keeping its tasks").isTrue();
+        processTasks.set(false);
+        assertThat(health.readiness().up()).as("rebalancing with no task").isFalse();
+
+        now.addAndGet(1_000);
+        process.threadFailed(new IllegalStateException("boom"));
+        assertThat(health.health().up()).as("a thread died and the process has not run since").isFalse();
+        assertThat(check("process transfer").detail()).contains("boom");
+        now.addAndGet(1_000);
+        processState.set(State.RUNNING);
+        process.stateChanged(State.RUNNING);
+        assertThat(health.health().up()).as("the replacement runs").isTrue();
+        processState.set(State.ERROR);
+        assertThat(health.health().up()).isFalse();
+    }
+
+    @Test
+    void aWorkerOfNoAggregateTypesIsJudgedByItsOtherApplicationsAlone() {
+        StreamsApplicationWatch process = new StreamsApplicationWatch("process transfer", () -> State.RUNNING, () -> true, now::get);
+        process.stateChanged(State.RUNNING);
+        StreamsApplicationWatch projection = new StreamsApplicationWatch("projection balances", () -> State.REBALANCING, () -> true,
+                now::get);
+        health.alsoWatching(() -> List.of(process.view(), projection.view()), false);
+        // The aggregates' state (CREATED here) is no part of it.
+        assertThat(health.readiness().checks()).extracting(WorkerHealth.Check::name).containsExactly("process transfer", "projection balances");
+        assertThat(health.readiness().up()).as("the projection restores its first assignment").isFalse();
+        projection.stateChanged(State.RUNNING);
+        assertThat(health.readiness().up()).as("rebalancing after running, keeping tasks").isTrue();
+        assertThat(health.health().checks()).extracting(WorkerHealth.Check::name)
+                .containsExactly("process transfer", "projection balances", "broker", "registry");
+        assertThat(StreamsApplicationWatch.combined(List.of(State.RUNNING, State.REBALANCING))).isEqualTo(State.REBALANCING);
+        assertThat(StreamsApplicationWatch.combined(List.of(State.RUNNING, State.ERROR, State.CREATED))).isEqualTo(State.ERROR);
+        assertThat(StreamsApplicationWatch.combined(List.of(State.RUNNING, State.RUNNING))).isEqualTo(State.RUNNING);
     }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
+import foldstream.worker.observe.StreamsApplicationWatch;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -65,6 +66,7 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
     private final String applicationId;
     private final KafkaStreams streams;
     private final EmbeddedProjectionQueries queries;
+    private final StreamsApplicationWatch watch;
 
     public EmbeddedProjectionRunner(EmbeddedProjection<S> projection, ProjectionRuntime runtime) {
         this.projection = projection;
@@ -78,8 +80,13 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
         // The worker's own client id, if set, names this application's clients too, told apart by the projection.
         config.computeIfPresent(StreamsConfig.CLIENT_ID_CONFIG, (key, clientId) -> clientId + "-" + projection.id());
         this.streams = new KafkaStreams(topology(projection, runtime.reader(projection), dlqTopic(), stateTopic()), new StreamsConfig(config));
-        streams.setStateListener((now, before) -> LOG.info("projection {}: {} -> {}", applicationId, before, now));
+        this.watch = StreamsApplicationWatch.of("projection " + projection.name(), streams);
+        streams.setStateListener((now, before) -> {
+            LOG.info("projection {}: {} -> {}", applicationId, before, now);
+            watch.stateChanged(now);
+        });
         streams.setUncaughtExceptionHandler(error -> {
+            watch.threadFailed(error);
             LOG.error("a stream thread of projection {} failed; replacing it, its uncommitted records will be processed again",
                     applicationId, error);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -157,6 +164,11 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
         }
         streams.start();
         LOG.info("projection {} started on {}", applicationId, projection.follows());
+    }
+
+    /** What the worker's health and readiness see of this projection's application. */
+    public StreamsApplicationWatch.View view() {
+        return watch.view();
     }
 
     public KafkaStreams.State state() {

@@ -1,5 +1,6 @@
 package foldstream.worker.projection.runtime;
 
+import foldstream.worker.observe.StreamsApplicationWatch;
 import foldstream.worker.projection.EmbeddedProjection;
 import foldstream.worker.projection.JdbcProjection;
 import foldstream.worker.projection.Projection;
@@ -103,6 +104,11 @@ public final class ProjectionHost implements AutoCloseable {
                 runner.groupId(), "RUNNING", runner.projection().follows())));
         all.addAll(notRunning.values());
         return all;
+    }
+
+    /** What the worker's health and readiness see of each embedded projection's Kafka Streams application. */
+    public List<StreamsApplicationWatch.View> views() {
+        return embedded.values().stream().map(EmbeddedProjectionRunner::view).toList();
     }
 
     /** @return true when every runner stopped within the timeout */
