@@ -317,10 +317,20 @@ public final class Benchmark {
     private void restore(StorageMode mode) throws Exception {
         List<Double> perMillion = new ArrayList<>();
         List<Double> compared = new ArrayList<>();
+        List<Double> emptyStarts = new ArrayList<>();
+        List<Double> net = new ArrayList<>();
         CommandLoad history = new CommandLoad(codec, "bench", settings.restoreEvents(), Math.min(settings.aggregates(), settings.restoreEvents()),
                 false, false, "h");
         for (int r = 0; r < settings.repeats(); r++) {
-            perMillion.add(restoreOnce(mode, history, r, Map.of()));
+            double restored = restoreOnce(mode, history, r, Map.of());
+            perMillion.add(restored);
+            // The same takeover with nothing to restore: what of the figure above is starting at all.
+            double empty = emptyStart(mode);
+            emptyStarts.add(empty);
+            double restoreSeconds = restored * history.size() / 1_000_000.0;
+            if (restoreSeconds > empty) {
+                net.add(history.size() / (restoreSeconds - empty));
+            }
             if (!settings.compare().isEmpty()) {
                 compared.add(restoreOnce(mode, history, r, settings.compare()));
             }
@@ -331,6 +341,24 @@ public final class Benchmark {
         }
         measurements.add(new Measurement("restore, " + mode + ", per 1,000,000 events", "s", perMillion, Map.of(),
                 "fresh instance (new JVM, empty state dir) until every partition answers"));
+        measurements.add(new Measurement("restore, " + mode + ": a fresh instance with nothing to restore", "s", emptyStarts, Map.of(),
+                "the same takeover on a type with no history: JVM, checks, group, stores, first commit"));
+        if (!net.isEmpty()) {
+            measurements.add(new Measurement("restore, " + mode + ", events/s net of that start-up", "events/s", net, Map.of(),
+                    "events restored / (restore time - the empty instance's time), run by run"));
+        }
+    }
+
+    /** Seconds until a fresh instance of a type with no history answers on every partition. */
+    private double emptyStart(StorageMode mode) throws Exception {
+        String stream = "empt" + mode.name().toLowerCase(Locale.ROOT).replace("_", "") + (runCounter++);
+        createFor("foldstream", stream, mode);
+        long start = System.nanoTime();
+        try (ChildProcess fresh = start("foldstream", stream, mode, "app-" + stream, Map.of());
+             KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
+            warmUp(producer, stream, stream + "-results", fresh);
+            return (System.nanoTime() - start) / 1e9;
+        }
     }
 
     /** One restore: builds the state, then times a fresh instance (with {@code properties}) until every partition answers. */

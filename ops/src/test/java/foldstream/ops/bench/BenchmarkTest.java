@@ -45,6 +45,7 @@ class BenchmarkTest {
                 .anyMatch(n -> n.equals("foldstream throughput with {enable.transactional.statestores=false}"))
                 .anyMatch(n -> n.startsWith("bare latency p99")).anyMatch(n -> n.startsWith("foldstream latency p99"))
                 .anyMatch(n -> n.startsWith("restore, EVENTS_ONLY"))
+                .anyMatch(n -> n.equals("restore, EVENTS_ONLY: a fresh instance with nothing to restore"))
                 .anyMatch(n -> n.startsWith("projection source: plain consumer"))
                 .anyMatch(n -> n.startsWith("projection catch-up, embedded"))
                 .anyMatch(n -> n.startsWith("projection catch-up time, embedded"))
