@@ -32,12 +32,19 @@ public final class EmbeddedProjectionQueries {
     private final EmbeddedProjection<?> projection;
     private final KafkaStreams streams;
     private final HostInfo self;
+    private final int generation;
     private final StateJson json = new StateJson();
 
-    EmbeddedProjectionQueries(EmbeddedProjection<?> projection, KafkaStreams streams, HostInfo self) {
+    EmbeddedProjectionQueries(EmbeddedProjection<?> projection, KafkaStreams streams, HostInfo self, int generation) {
         this.projection = projection;
         this.streams = streams;
         this.self = self;
+        this.generation = generation;
+    }
+
+    /** The generation these queries read (1 until a blue/green reset): a forwarded read names it, so the owner answers from the same one. */
+    public int generation() {
+        return generation;
     }
 
     public EmbeddedProjection<?> projection() {

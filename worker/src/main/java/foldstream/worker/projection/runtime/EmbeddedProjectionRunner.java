@@ -63,15 +63,23 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
 
     private final EmbeddedProjection<S> projection;
     private final ProjectionRuntime runtime;
+    private final int generation;
     private final String applicationId;
     private final KafkaStreams streams;
     private final EmbeddedProjectionQueries queries;
     private final StreamsApplicationWatch watch;
 
     public EmbeddedProjectionRunner(EmbeddedProjection<S> projection, ProjectionRuntime runtime) {
+        this(projection, runtime, 1);
+    }
+
+    /** Generation 1 is the projection version as it always was; a blue/green reset asks for the next (see {@link ProjectionGenerations}). */
+    public EmbeddedProjectionRunner(EmbeddedProjection<S> projection, ProjectionRuntime runtime, int generation) {
         this.projection = projection;
         this.runtime = runtime;
-        this.applicationId = applicationId(runtime.workerApplicationId(), projection.name(), projection.version());
+        this.generation = generation;
+        this.applicationId = ProjectionGenerations.applicationId(runtime.workerApplicationId(), projection.name(), projection.version(),
+                generation);
         Map<String, Object> config = new HashMap<>(runtime.streamsConfig());
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         // A commit under exactly-once (flush, offsets into the transaction, its end) waits on several broker round trips; at
@@ -91,12 +99,28 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
                     applicationId, error);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        this.queries = new EmbeddedProjectionQueries(projection, streams, runtime.self());
+        this.queries = new EmbeddedProjectionQueries(projection, streams, runtime.self(), generation);
     }
 
-    /** {@code <worker application id>-projection-<name>-v<version>}. */
+    /** {@code <worker application id>-projection-<name>-v<version>}: generation 1's. */
     public static String applicationId(String workerApplicationId, String name, int version) {
-        return workerApplicationId + "-projection-" + name + "-v" + version;
+        return ProjectionGenerations.applicationId(workerApplicationId, name, version, 1);
+    }
+
+    /** The topics Kafka Streams makes for an application id of a projection: its stores' changelogs and its repartition topic. */
+    public static List<String> internalTopics(String applicationId) {
+        return List.of(applicationId + "-" + VERSIONS_STORE + "-changelog", applicationId + "-" + STATES_STORE + "-changelog",
+                applicationId + "-" + APPLIED_STORE + "-changelog", applicationId + "-" + RETRIES_STORE + "-changelog",
+                repartitionTopic(applicationId));
+    }
+
+    /** Where a projection keyed otherwise than by aggregate sends its events on to their key's partition. */
+    public static String repartitionTopic(String applicationId) {
+        return applicationId + "-by-key-repartition";
+    }
+
+    public int generation() {
+        return generation;
     }
 
     /** Where parked events go, with {@code retryThenPark}: {@code <application id>-dlq}. */
@@ -181,6 +205,11 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
 
     public boolean close(Duration timeout) {
         return streams.close(CloseOptions.timeout(timeout).withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    }
+
+    /** After {@link #close}: deletes this application's local state directory, for a generation that is gone for good. */
+    void deleteLocalState() {
+        streams.cleanUp();
     }
 
     @Override

@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code GET /projections/{name}/{key}[?aggregate=ID&aggregateType=T&minVersion=N&waitMs=T]}:
  *       the key's state, from whichever instance owns the key (forwarded there); 404 when no event
  *       reached the key. With {@code aggregate} and {@code minVersion}, waits up to {@code waitMs}
- *       until that aggregate's version N is applied at the key (read-your-writes), else 409.</li>
+ *       until that aggregate's version N is applied at the key (read-your-writes), else 409. The
+ *       serving generation answers (see {@link ProjectionGenerations}); {@code generation=G}, which a
+ *       forwarded read carries, asks for that one and gets 503 where it no longer runs.</li>
  * </ul>
  *
  * <pre>{@code
@@ -34,6 +36,8 @@ public final class ProjectionEndpoint implements AutoCloseable {
 
     /** Marks a request one instance forwarded to the key's owner, so it is not forwarded again. */
     public static final String FORWARDED = OwnerForwarding.FORWARDED;
+    /** The query parameter naming a generation (set on forwarded reads): answer from that generation or not at all. */
+    public static final String GENERATION = "generation";
     private static final long POLL_MS = 20;
 
     /** A status and a body Jackson writes as JSON. */
@@ -69,8 +73,19 @@ public final class ProjectionEndpoint implements AutoCloseable {
     }
 
     public CompletableFuture<Answer> get(String name, String key, Map<String, String> params, boolean forwarded) {
-        Optional<EmbeddedProjectionQueries> found = host.embedded(name);
+        Optional<Integer> generation;
+        try {
+            // A forwarded read names the generation it was resolved in: the owner answers from that one, never another.
+            generation = params.containsKey(GENERATION) ? Optional.of((int) nonNegative(params.get(GENERATION), GENERATION)) : Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return done(error(400, "INVALID_PARAMETER", e.getMessage()));
+        }
+        Optional<EmbeddedProjectionQueries> found = host.embedded(name, generation);
         if (found.isEmpty()) {
+            if (generation.isPresent() && host.embedded(name).isPresent()) {
+                return done(error(503, "NOT_READY", "generation " + generation.get() + " of projection " + name
+                        + " is not run here (a reset switched generations meanwhile); ask again"));
+            }
             return done(host.knows(name)
                     ? error(404, "NOT_QUERYABLE", "projection " + name + " writes to a database: query its tables")
                     : error(404, "UNKNOWN_PROJECTION", "no projection " + name + " here; this worker runs " + host.names()));
@@ -90,9 +105,14 @@ public final class ProjectionEndpoint implements AutoCloseable {
             return done(error(400, "INVALID_PARAMETER", "minVersion needs aggregate=ID: the version is an aggregate's"));
         }
         CompletableFuture<Answer> answer = new CompletableFuture<>();
-        attempt(answer, queries, name, key, aggregate, minVersion, params, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs),
-                forwarded);
+        attempt(answer, new Read(name, key, aggregate, minVersion, params, generation,
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs), forwarded));
         return answer;
+    }
+
+    /** One read, asked again until it is answered or its deadline passes. */
+    private record Read(String name, String key, Optional<EmbeddedProjectionQueries.AggregateRef> aggregate, long minVersion,
+                        Map<String, String> params, Optional<Integer> generation, long deadline, boolean forwarded) {
     }
 
     private static Optional<EmbeddedProjectionQueries.AggregateRef> aggregate(EmbeddedProjectionQueries queries, Map<String, String> params) {
@@ -111,26 +131,31 @@ public final class ProjectionEndpoint implements AutoCloseable {
         return Optional.of(new EmbeddedProjectionQueries.AggregateRef(type, id));
     }
 
-    private void attempt(CompletableFuture<Answer> answer, EmbeddedProjectionQueries queries, String name, String key,
-                         Optional<EmbeddedProjectionQueries.AggregateRef> aggregate, long minVersion, Map<String, String> params,
-                         long deadline, boolean forwarded) {
+    private void attempt(CompletableFuture<Answer> answer, Read read) {
         try {
-            ProjectionLookup lookup = queries.lookup(key, aggregate);
+            // Resolved at every attempt: a reset may switch the serving generation while a read waits.
+            Optional<EmbeddedProjectionQueries> resolved = host.embedded(read.name(), read.generation());
+            if (resolved.isEmpty()) {
+                answer.complete(error(503, "NOT_READY", "generation " + read.generation().orElse(0) + " of projection " + read.name()
+                        + " stopped here while the read waited; ask again"));
+                return;
+            }
+            EmbeddedProjectionQueries queries = resolved.get();
+            ProjectionLookup lookup = queries.lookup(read.key(), read.aggregate());
             if (lookup instanceof ProjectionLookup.Elsewhere elsewhere) {
-                if (forwarded) {
-                    answer.complete(error(503, "NOT_READY", "the owner of key '" + key + "' changed while the request was forwarded"));
+                if (read.forwarded()) {
+                    answer.complete(error(503, "NOT_READY", "the owner of key '" + read.key() + "' changed while the request was forwarded"));
                 } else {
-                    forward(answer, elsewhere, name, key, params, deadline);
+                    forward(answer, elsewhere, read.name(), read.key(), read.params(), queries.generation(), read.deadline());
                 }
                 return;
             }
-            boolean waiting = minVersion >= 0 && !EmbeddedProjectionQueries.reached(lookup, minVersion);
-            if ((waiting || lookup instanceof ProjectionLookup.NotReady) && System.nanoTime() < deadline) {
-                waits.schedule(() -> attempt(answer, queries, name, key, aggregate, minVersion, params, deadline, forwarded),
-                        POLL_MS, TimeUnit.MILLISECONDS);
+            boolean waiting = read.minVersion() >= 0 && !EmbeddedProjectionQueries.reached(lookup, read.minVersion());
+            if ((waiting || lookup instanceof ProjectionLookup.NotReady) && System.nanoTime() < read.deadline()) {
+                waits.schedule(() -> attempt(answer, read), POLL_MS, TimeUnit.MILLISECONDS);
                 return;
             }
-            answer.complete(answer(lookup, queries, key, aggregate, minVersion));
+            answer.complete(answer(lookup, queries, read.key(), read.aggregate(), read.minVersion()));
         } catch (RejectedExecutionException closing) {
             answer.complete(error(503, "NOT_READY", "the worker is stopping"));
         } catch (RuntimeException e) {
@@ -147,6 +172,7 @@ public final class ProjectionEndpoint implements AutoCloseable {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("projection", queries.projection().name());
         body.put("version", queries.projection().version());
+        body.put("generation", queries.generation());
         body.put("key", key);
         body.put("state", found.state().orElse(null));
         if (aggregate.isPresent()) {
@@ -182,11 +208,11 @@ public final class ProjectionEndpoint implements AutoCloseable {
     }
 
     private void forward(CompletableFuture<Answer> answer, ProjectionLookup.Elsewhere owner, String name, String key,
-                         Map<String, String> params, long deadline) {
+                         Map<String, String> params, int generation, long deadline) {
         long waitMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-        StringBuilder query = new StringBuilder("?waitMs=").append(waitMs);
+        StringBuilder query = new StringBuilder("?waitMs=").append(waitMs).append('&').append(GENERATION).append('=').append(generation);
         params.forEach((param, value) -> {
-            if (!param.equals("waitMs")) {
+            if (!param.equals("waitMs") && !param.equals(GENERATION)) {
                 query.append('&').append(encode(param)).append('=').append(encode(value));
             }
         });

@@ -10,13 +10,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The projections one worker runs, each in its runner: embedded ones in Kafka Streams applications
- * of their own, JDBC ones on consumer threads of their own (only when a JDBC URL is configured;
- * otherwise they are listed as not running, with the reason).
+ * of their own (per generation: see {@link BlueGreenProjection}), JDBC ones on consumer threads of
+ * their own (only when a JDBC URL is configured; otherwise they are listed as not running, with the
+ * reason). With embedded projections it follows {@link ProjectionGenerations#TOPIC}: a blue/green
+ * reset reaches a running worker there, and a starting worker starts on the generation asked for.
  *
  * <pre>{@code
  * try (ProjectionHost host = ProjectionHost.start(List.of(directory, balances), runtime, Optional.of(jdbcUrl), JdbcPositions.DEFAULT_TABLE)) {
@@ -27,14 +30,25 @@ import org.slf4j.LoggerFactory;
 public final class ProjectionHost implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProjectionHost.class);
+    /** How long a starting worker may take to read the generations topic, and an admin request. */
+    private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(60);
 
-    /** What one projection is doing on this worker, for {@code GET /projections}. */
-    public record Status(String name, int version, String kind, String runsAs, String state, List<String> follows) {
+    /**
+     * What one projection (generation) is doing on this worker, for {@code GET /projections}.
+     *
+     * @param generation 1 until a blue/green reset
+     * @param role {@code SERVING} (queries read it), {@code BUILDING} (a reset rebuilds it beside the serving one), {@code -} for JDBC
+     * @param behind while {@code BUILDING}: records it has still to apply to catch up with the serving one (null before the first check)
+     */
+    public record Status(String name, int version, String kind, String runsAs, String state, List<String> follows, int generation,
+                         String role, Long behind) {
     }
 
-    private final Map<String, EmbeddedProjectionRunner<?>> embedded = new LinkedHashMap<>();
+    private final Map<String, BlueGreenProjection<?>> embedded = new LinkedHashMap<>();
     private final Map<String, JdbcProjectionRunner> jdbc = new LinkedHashMap<>();
     private final Map<String, Status> notRunning = new LinkedHashMap<>();
+    private GenerationAdmin admin;
+    private GenerationFollower follower;
 
     private ProjectionHost() {
     }
@@ -54,17 +68,24 @@ public final class ProjectionHost implements AutoCloseable {
                                        String positionsTable) {
         ProjectionHost host = new ProjectionHost();
         try {
+            Map<String, ProjectionGenerations.Request> generations = Map.of();
+            if (projections.stream().anyMatch(EmbeddedProjection.class::isInstance)) {
+                ProjectionGenerations.ensureTopic(runtime.clientConfig());
+                host.admin = new GenerationAdmin(runtime.clientConfig(), KAFKA_TIMEOUT);
+                host.follower = new GenerationFollower(runtime.clientConfig());
+                generations = host.follower.readToEnd(KAFKA_TIMEOUT);
+            }
             for (Projection projection : projections) {
                 if (projection instanceof EmbeddedProjection<?> embedded) {
-                    EmbeddedProjectionRunner<?> runner = new EmbeddedProjectionRunner<>(embedded, runtime);
-                    host.embedded.put(embedded.name(), runner);
-                    runner.start();
+                    int generation = Optional.ofNullable(generations.get(key(runtime, projection)))
+                            .map(ProjectionGenerations.Request::generation).orElse(1);
+                    host.embedded.put(embedded.name(), BlueGreenProjection.start(embedded, runtime, host.admin, generation));
                 } else if (projection instanceof JdbcProjection jdbcProjection) {
                     if (jdbcUrl.isEmpty()) {
                         LOG.info("projection {} is not run here: it writes to a database and no --projection-jdbc-url is set",
                                 projection.id());
                         host.notRunning.put(projection.name(), new Status(projection.name(), projection.version(), "jdbc", "-",
-                                "NOT_RUN: no --projection-jdbc-url (FOLDSTREAM_PROJECTION_JDBC_URL)", projection.follows()));
+                                "NOT_RUN: no --projection-jdbc-url (FOLDSTREAM_PROJECTION_JDBC_URL)", projection.follows(), 1, "-", null));
                         continue;
                     }
                     JdbcProjectionRunner runner = new JdbcProjectionRunner(jdbcProjection, runtime, jdbcUrl.get(), positionsTable);
@@ -72,6 +93,19 @@ public final class ProjectionHost implements AutoCloseable {
                     host.jdbc.put(projection.name(), runner);
                 }
             }
+            if (host.follower != null) {
+                Map<String, BlueGreenProjection<?>> byKey = new LinkedHashMap<>();
+                host.embedded.values().forEach(one -> byKey.put(key(runtime, one.projection()), one));
+                host.follower.follow((key, request) -> {
+                    BlueGreenProjection<?> target = byKey.get(key);
+                    if (target != null) {
+                        target.request(request.generation());
+                    }
+                }, () -> byKey.values().forEach(BlueGreenProjection::check));
+            }
+        } catch (TimeoutException e) {
+            host.close(Duration.ofSeconds(10));
+            throw new IllegalStateException("cannot read " + ProjectionGenerations.TOPIC + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             host.close(Duration.ofSeconds(10));
             throw e;
@@ -79,9 +113,18 @@ public final class ProjectionHost implements AutoCloseable {
         return host;
     }
 
-    /** The queries of an embedded projection run here. */
+    private static String key(ProjectionRuntime runtime, Projection projection) {
+        return ProjectionGenerations.key(runtime.workerApplicationId(), projection.name(), projection.version());
+    }
+
+    /** The queries of an embedded projection run here: its serving generation's (ask again for each read: a reset switches it). */
     public Optional<EmbeddedProjectionQueries> embedded(String name) {
-        return Optional.ofNullable(embedded.get(name)).map(EmbeddedProjectionRunner::queries);
+        return embedded(name, Optional.empty());
+    }
+
+    /** The queries of one generation of an embedded projection, while it runs here (serving or building); empty: the serving one. */
+    public Optional<EmbeddedProjectionQueries> embedded(String name, Optional<Integer> generation) {
+        return Optional.ofNullable(embedded.get(name)).flatMap(one -> one.queries(generation));
     }
 
     /** True when a projection of that name is registered here in any form. */
@@ -98,27 +141,32 @@ public final class ProjectionHost implements AutoCloseable {
 
     public List<Status> status() {
         List<Status> all = new ArrayList<>();
-        embedded.values().forEach(runner -> all.add(new Status(runner.projection().name(), runner.projection().version(), "embedded",
-                runner.applicationId(), runner.state().name(), runner.projection().follows())));
+        embedded.values().forEach(one -> all.addAll(one.status()));
         jdbc.values().forEach(runner -> all.add(new Status(runner.projection().name(), runner.projection().version(), "jdbc",
-                runner.groupId(), "RUNNING", runner.projection().follows())));
+                runner.groupId(), "RUNNING", runner.projection().follows(), 1, "-", null)));
         all.addAll(notRunning.values());
         return all;
     }
 
-    /** What the worker's health and readiness see of each embedded projection's Kafka Streams application. */
+    /** What the worker's health and readiness see of each embedded projection's Kafka Streams application (the serving generation). */
     public List<StreamsApplicationWatch.View> views() {
-        return embedded.values().stream().map(EmbeddedProjectionRunner::view).toList();
+        return embedded.values().stream().map(BlueGreenProjection::view).toList();
     }
 
     /** @return true when every runner stopped within the timeout */
     public boolean close(Duration timeout) {
         boolean clean = true;
+        if (follower != null) {
+            follower.close();
+        }
         for (JdbcProjectionRunner runner : jdbc.values()) {
             clean &= runner.close(timeout);
         }
-        for (EmbeddedProjectionRunner<?> runner : embedded.values()) {
-            clean &= runner.close(timeout);
+        for (BlueGreenProjection<?> one : embedded.values()) {
+            clean &= one.close(timeout);
+        }
+        if (admin != null) {
+            admin.close();
         }
         return clean;
     }
