@@ -1,6 +1,8 @@
 package foldstream.ops.cli;
 
+import foldstream.worker.projection.runtime.BlueGreenReset;
 import foldstream.worker.projection.runtime.EmbeddedProjectionRunner;
+import foldstream.worker.projection.runtime.ProjectionGenerations;
 import foldstream.worker.projection.runtime.JdbcPositions;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -56,10 +58,11 @@ final class ProjectionCommand implements Callable<Integer> {
 
     @Command(name = "reset", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
             description = {"Rebuilds a projection from the first event.",
-                "Without --in-place: explains the rebuild beside the old version (raise its version), and changes nothing."},
+                "By default blue/green (embedded projections): the running workers build the next generation beside the serving one,"
+                    + " switch queries to it once it has caught up, and drop the old one. --in-place: rebuild it where it is, stopped."},
             exitCodeListHeading = "%nExit status:%n",
-            exitCodeList = {"0:reset (or explained)", "1:Kafka or the database failed, or an instance still runs it",
-                "2:bad usage, or not confirmed"})
+            exitCodeList = {"0:reset (or the rebuild requested)", "1:Kafka or the database failed, or an instance still runs it",
+                "2:bad usage, not confirmed, or refused (not an embedded projection that has run)"})
     static final class Reset implements Callable<Integer> {
 
         @Parameters(index = "0", paramLabel = "NAME", description = "The projection, e.g. user-directory")
@@ -102,15 +105,30 @@ final class ProjectionCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             try {
-                String group = EmbeddedProjectionRunner.applicationId(applicationId, name, version);
+                Map<String, Object> kafka = client.kafka(env);
+                int generation = BlueGreenReset.currentGeneration(kafka, applicationId, name, version, client.connectTimeout);
+                String group = ProjectionGenerations.applicationId(applicationId, name, version, generation);
                 if (!inPlace) {
-                    out.println("A rebuild runs beside the old version: raise the version of " + name + " in its code (v" + (version + 1)
-                            + "; give a JDBC projection's tables new names too), deploy, and switch readers once `foldstream projections`"
-                            + " shows its lag near 0; then drop " + group + " (its topics, tables and positions)."
-                            + " To rebuild " + group + " itself, stopped everywhere: --in-place.");
+                    if (jdbcUrl != null) {
+                        throw new CliFailure(ExitStatus.USAGE, "a JDBC projection is not rebuilt blue/green (its handlers name its tables,"
+                                + " which two generations cannot share): use --in-place, or raise its version in code with new table names");
+                    }
+                    confirm(out, "Every worker running " + group + " rebuilds " + name + " from the first event beside it, switches its"
+                            + " queries to the new generation once it has caught up, then deletes " + group + " (group, internal topics,"
+                            + " local state).");
+                    BlueGreenReset.Outcome outcome = BlueGreenReset.request(kafka, applicationId, name, version, requester(),
+                            client.connectTimeout);
+                    if (outcome instanceof BlueGreenReset.Outcome.Refused refused) {
+                        throw new CliFailure(ExitStatus.USAGE, refused.reason());
+                    }
+                    BlueGreenReset.Outcome.Requested requested = (BlueGreenReset.Outcome.Requested) outcome;
+                    out.println("asked for generation " + requested.next().generation() + " (" + requested.to() + "): running workers"
+                            + " build it now while " + requested.from() + " serves. Follow it with GET /projections on a worker"
+                            + " (BUILDING, behind) or `foldstream projections`; workers switch on their own once it has caught up.");
                     return ExitStatus.OK;
                 }
-                confirm(out, group);
+                confirm(out, "This deletes the consumer group " + group + ", its internal topics (changelogs, repartition topic)"
+                        + (jdbcUrl == null ? "" : " and its rows in " + positionsTable) + ".");
                 resetKafka(out, group);
                 if (jdbcUrl != null) {
                     resetPositions(out, name + "-v" + version);
@@ -118,6 +136,12 @@ final class ProjectionCommand implements Callable<Integer> {
                 out.println(group + " reset: its next start rebuilds it from the first event."
                         + " Delete <state-dir>/" + group + " on each instance of an embedded projection, and empty a JDBC projection's own tables.");
                 return ExitStatus.OK;
+            } catch (TimeoutException e) {
+                err.println("foldstream projection reset: Kafka did not answer: " + e.getMessage());
+                return ExitStatus.FAILED;
+            } catch (IllegalStateException e) {
+                err.println("foldstream projection reset: " + e.getMessage());
+                return ExitStatus.FAILED;
             } catch (CliFailure e) {
                 err.println("foldstream projection reset: " + e.getMessage());
                 return e.status();
@@ -127,12 +151,21 @@ final class ProjectionCommand implements Callable<Integer> {
             }
         }
 
-        private void confirm(PrintWriter out, String group) {
+        private static String requester() {
+            String host;
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                host = "unknown-host";
+            }
+            return System.getProperty("user.name", "unknown") + "@" + host;
+        }
+
+        private void confirm(PrintWriter out, String what) {
             if (yes) {
                 return;
             }
-            out.println("This deletes the consumer group " + group + ", its internal topics " + group + "-*-changelog/-repartition"
-                    + (jdbcUrl == null ? "" : " and its rows in " + positionsTable) + ". Type the projection's name to go on:");
+            out.println(what + " Type the projection's name to go on:");
             out.flush();
             String answer;
             try {
@@ -161,8 +194,8 @@ final class ProjectionCommand implements Callable<Integer> {
                     }
                 }
                 Set<String> topics = admin.listTopics().names().get(timeout, TimeUnit.MILLISECONDS);
-                List<String> internal = topics.stream().filter(topic -> topic.startsWith(group + "-")
-                        && (topic.endsWith("-changelog") || topic.endsWith("-repartition"))).sorted().toList();
+                // By exact name: a prefix would also take the topics of the next generations (<group>-g2-...).
+                List<String> internal = EmbeddedProjectionRunner.internalTopics(group).stream().filter(topics::contains).sorted().toList();
                 if (!internal.isEmpty()) {
                     admin.deleteTopics(internal).all().get(timeout, TimeUnit.MILLISECONDS);
                     out.println("deleted " + internal);

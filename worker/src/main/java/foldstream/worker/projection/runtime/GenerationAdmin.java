@@ -72,6 +72,10 @@ final class GenerationAdmin implements AutoCloseable {
         }
     }
 
+    boolean topicExists(String topic) {
+        return !partitions(List.of(topic)).isEmpty();
+    }
+
     /** The partitions of these topics; a missing topic has none. */
     Set<TopicPartition> partitions(Collection<String> topics) {
         Set<TopicPartition> partitions = new HashSet<>();
