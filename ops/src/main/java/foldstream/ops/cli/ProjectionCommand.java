@@ -105,14 +105,14 @@ final class ProjectionCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             try {
+                if (!inPlace && jdbcUrl != null) {
+                    throw new CliFailure(ExitStatus.USAGE, "a JDBC projection is not rebuilt blue/green (its handlers name its tables,"
+                            + " which two generations cannot share): use --in-place, or raise its version in code with new table names");
+                }
                 Map<String, Object> kafka = client.kafka(env);
                 int generation = BlueGreenReset.currentGeneration(kafka, applicationId, name, version, client.connectTimeout);
                 String group = ProjectionGenerations.applicationId(applicationId, name, version, generation);
                 if (!inPlace) {
-                    if (jdbcUrl != null) {
-                        throw new CliFailure(ExitStatus.USAGE, "a JDBC projection is not rebuilt blue/green (its handlers name its tables,"
-                                + " which two generations cannot share): use --in-place, or raise its version in code with new table names");
-                    }
                     confirm(out, "Every worker running " + group + " rebuilds " + name + " from the first event beside it, switches its"
                             + " queries to the new generation once it has caught up, then deletes " + group + " (group, internal topics,"
                             + " local state).");

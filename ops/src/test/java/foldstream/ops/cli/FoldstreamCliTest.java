@@ -47,10 +47,11 @@ class FoldstreamCliTest {
     }
 
     @Test
-    void projectionResetExplainsTheRebuildBesideTheOldVersionUnlessAskedInPlace() {
-        assertThat(run("projection", "reset", "user-directory")).isEqualTo(0);
-        assertThat(out.toString()).contains("raise the version of user-directory").contains("v2").contains("--in-place")
-                .contains("foldstream-projection-user-directory-v1");
+    void projectionResetIsBlueGreenUnlessAskedInPlaceAndRefusesJdbcProjectionsBlueGreen() {
+        assertThat(run("projection", "reset", "--help")).isEqualTo(0);
+        assertThat(out.toString()).contains("blue/green").contains("--in-place").contains("--yes");
+        assertThat(run("projection", "reset", "account-balances", "--jdbc-url", "jdbc:postgresql://db/app")).isEqualTo(2);
+        assertThat(err.toString()).contains("JDBC projection is not rebuilt blue/green").contains("--in-place");
         assertThat(run("projections", "--help")).isEqualTo(0);
         assertThat(out.toString()).contains("position, lag and last applied time");
         assertThat(run("projection")).isEqualTo(2);
