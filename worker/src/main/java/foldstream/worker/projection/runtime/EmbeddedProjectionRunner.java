@@ -6,10 +6,16 @@ import foldstream.worker.projection.EventUpcaster;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.serialization.AvroWireCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
@@ -66,6 +72,7 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
     private final int generation;
     private final String applicationId;
     private final KafkaStreams streams;
+    private final Map<String, Object> config;
     private final EmbeddedProjectionQueries queries;
     private final StreamsApplicationWatch watch;
 
@@ -86,7 +93,9 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
         // Kafka Streams' 100 ms it took most of the stream thread's time in catch-up. A worker's own interval still applies.
         config.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL.toMillis());
         // The worker's own client id, if set, names this application's clients too, told apart by the projection.
-        config.computeIfPresent(StreamsConfig.CLIENT_ID_CONFIG, (key, clientId) -> clientId + "-" + projection.id());
+        config.computeIfPresent(StreamsConfig.CLIENT_ID_CONFIG, (key, clientId) -> clientId + "-" + projection.id()
+                + (generation == 1 ? "" : "-g" + generation));
+        this.config = Map.copyOf(config);
         this.streams = new KafkaStreams(topology(projection, runtime.reader(projection), dlqTopic(), stateTopic()), new StreamsConfig(config));
         this.watch = StreamsApplicationWatch.of("projection " + projection.name(), streams);
         streams.setStateListener((now, before) -> {
@@ -210,6 +219,15 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
     /** After {@link #close}: deletes this application's local state directory, for a generation that is gone for good. */
     void deleteLocalState() {
         streams.cleanUp();
+        // cleanUp() leaves the application's directory itself (its process file, lock files) behind.
+        Path directory = Path.of(new StreamsConfig(config).getString(StreamsConfig.STATE_DIR_CONFIG), applicationId);
+        if (Files.isDirectory(directory)) {
+            try (Stream<Path> files = Files.walk(directory)) {
+                files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            } catch (IOException | UncheckedIOException e) {
+                LOG.warn("could not delete {} of replaced projection generation {}: {}", directory, applicationId, e.toString());
+            }
+        }
     }
 
     @Override

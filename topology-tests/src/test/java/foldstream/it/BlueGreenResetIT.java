@@ -1,0 +1,198 @@
+package foldstream.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import foldstream.examples.accounts.AccountOpened;
+import foldstream.examples.accounts.MoneyDeposited;
+import foldstream.worker.http.OwnerForwarding;
+import foldstream.worker.projection.EmbeddedProjection;
+import foldstream.worker.projection.EventUpcaster;
+import foldstream.worker.projection.runtime.BlueGreenReset;
+import foldstream.worker.projection.runtime.EmbeddedProjectionRunner;
+import foldstream.worker.projection.runtime.JdbcPositions;
+import foldstream.worker.projection.runtime.ProjectionEndpoint;
+import foldstream.worker.projection.runtime.ProjectionGenerations;
+import foldstream.worker.projection.runtime.ProjectionHost;
+import foldstream.worker.projection.runtime.ProjectionRuntime;
+import foldstream.worker.runtime.AggregateTopics;
+import foldstream.worker.runtime.StreamsSettings;
+import foldstream.worker.serialization.AvroWireCodec;
+import foldstream.worker.serialization.HttpSchemaRegistryClient;
+import foldstream.worker.serialization.RegistryClientSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A blue/green reset of an embedded projection on a real broker, requested through the code path
+ * of {@code foldstream projection reset NAME}: the running host learns of it from the generations
+ * topic, builds generation 2 beside generation 1, which keeps answering queries (and applying live
+ * events) while generation 2 is held back; once released and caught up, generation 2 serves the
+ * same fold, and generation 1's consumer group, internal topics and local state are gone. A host
+ * started afterwards starts on generation 2 directly.
+ */
+@ExtendWith(KafkaStack.class)
+class BlueGreenResetIT {
+
+    /** Per owner: accounts opened, money deposited, events applied. */
+    record OwnerTotal(long accounts, long deposited, long events) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void theOldGenerationServesUntilTheNewOneHasCaughtUpThenIsDropped(KafkaStack.Endpoints stack, @TempDir Path stateDir,
+                                                                       @TempDir Path laterStateDir) throws Exception {
+        String run = "bg" + Long.toString(System.nanoTime(), 36);
+        String stream = run + "_acc";
+        String events = AggregateTopics.of(stream).events();
+        // Holds generation 2's stream threads (named after its application id) while the test looks at the rebuild.
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger heldBack = new AtomicInteger();
+        EmbeddedProjection<OwnerTotal> totals = EmbeddedProjection.builder("totals", OwnerTotal.class, null)
+                .follows(stream)
+                .keyedBy(AccountOpened.class, (opened, meta) -> opened.getOwner())
+                .on(AccountOpened.class, (total, opened, meta) -> total == null ? new OwnerTotal(1, 0, 1)
+                        : new OwnerTotal(total.accounts() + 1, total.deposited(), total.events() + 1))
+                .on(MoneyDeposited.class, (total, deposited, meta) -> {
+                    if (Thread.currentThread().getName().contains("-totals-v1-g2-")) {
+                        heldBack.incrementAndGet();
+                        try {
+                            release.await(120, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return new OwnerTotal(total.accounts(), total.deposited() + deposited.getAmount(), total.events() + 1);
+                })
+                .build();
+        String first = ProjectionGenerations.applicationId(run, "totals", 1, 1);
+        String second = ProjectionGenerations.applicationId(run, "totals", 1, 2);
+        assertThat(first).isEqualTo(run + "-projection-totals-v1");
+        assertThat(second).isEqualTo(run + "-projection-totals-v1-g2");
+        Map<String, Object> client = Map.of("bootstrap.servers", stack.bootstrapServers());
+        try (Admin admin = Admin.create(client);
+             HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(RegistryClientSettings.of(stack.registryUrl()));
+             KafkaProducer<String, byte[]> producer = SteadyLoad.producer(stack.bootstrapServers())) {
+            admin.createTopics(List.of(new NewTopic(events, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            AvroWireCodec codec = new AvroWireCodec(registry, true);
+            // ann owns a1 and a3, bob a2: ann 1+2+3+... deposited.
+            for (int account = 1; account <= 3; account++) {
+                String owner = account % 2 == 1 ? "ann" : "bob";
+                HandWrittenEvents.send(producer, codec, events, stream, "a" + account, 1, new AccountOpened(owner));
+                for (int deposit = 1; deposit <= 4; deposit++) {
+                    HandWrittenEvents.send(producer, codec, events, stream, "a" + account, deposit + 1,
+                            new MoneyDeposited((long) deposit * account, (long) deposit * account));
+                }
+            }
+            OwnerTotal ann = new OwnerTotal(2, 10 + 30, 10);
+            OwnerTotal bob = new OwnerTotal(1, 20, 5);
+
+            ProjectionRuntime runtime = runtime(stack, run, codec, stateDir);
+            ProjectionHost host = ProjectionHost.start(List.of(totals), runtime, Optional.empty(), JdbcPositions.DEFAULT_TABLE);
+            ProjectionEndpoint endpoint = new ProjectionEndpoint(host, new OwnerForwarding(Optional.empty(), Optional.empty(),
+                    Duration.ofSeconds(5)));
+            try {
+                awaitServed(endpoint, "ann", ann, 1);
+                awaitServed(endpoint, "bob", bob, 1);
+                assertThat(host.status()).singleElement().satisfies(status -> {
+                    assertThat(status.generation()).isEqualTo(1);
+                    assertThat(status.role()).isEqualTo("SERVING");
+                    assertThat(status.runsAs()).isEqualTo(first);
+                });
+
+                BlueGreenReset.Outcome outcome = BlueGreenReset.request(client, run, "totals", 1, "BlueGreenResetIT", Duration.ofSeconds(60));
+                assertThat(outcome).isInstanceOfSatisfying(BlueGreenReset.Outcome.Requested.class, requested -> {
+                    assertThat(requested.serving()).isEqualTo(1);
+                    assertThat(requested.next().generation()).isEqualTo(2);
+                    assertThat(requested.to()).isEqualTo(second);
+                });
+
+                // Generation 2 builds (held back at its first deposit) while generation 1 answers, and applies a live event.
+                await("generation 2 building").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> heldBack.get() > 0 && roles(host).equals(List.of("1 SERVING", "2 BUILDING")));
+                HandWrittenEvents.send(producer, codec, events, stream, "a2", 6, new MoneyDeposited(100L, 120L));
+                bob = new OwnerTotal(1, 120, 6);
+                ProjectionEndpoint.Answer during = endpoint.get("totals", "bob", Map.of("aggregate", "a2", "minVersion", "6",
+                        "waitMs", "60000"), false).get(70, TimeUnit.SECONDS);
+                assertThat(during.status()).as(endpoint.json(during.body())).isEqualTo(200);
+                JsonNode body = JSON.valueToTree(during.body());
+                assertThat(body.path("generation").asInt()).isEqualTo(1);
+                assertThat(JSON.treeToValue(body.path("state"), OwnerTotal.class)).isEqualTo(bob);
+                assertThat(roles(host)).as("still rebuilding when generation 1 answered").containsExactly("1 SERVING", "2 BUILDING");
+                assertThat(host.status()).filteredOn(status -> status.role().equals("BUILDING")).singleElement()
+                        .satisfies(status -> assertThat(status.runsAs()).isEqualTo(second));
+
+                release.countDown();
+                await("generation 2 serving, generation 1 stopped").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> roles(host).equals(List.of("2 SERVING")));
+                awaitServed(endpoint, "ann", ann, 2);
+                awaitServed(endpoint, "bob", bob, 2);
+                await("generation 1 dropped").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                        admin.listConsumerGroups().all().get().stream().map(ConsumerGroupListing::groupId).noneMatch(first::equals)
+                                && admin.listTopics().names().get().stream().noneMatch(EmbeddedProjectionRunner.internalTopics(first)::contains));
+                assertThat(admin.listTopics().names().get()).contains(EmbeddedProjectionRunner.repartitionTopic(second));
+                assertThat(Files.exists(stateDir.resolve(first))).as("generation 1's local state").isFalse();
+            } finally {
+                release.countDown();
+                endpoint.close();
+                assertThat(host.close(Duration.ofSeconds(60))).isTrue();
+            }
+
+            // A worker started after the reset starts on generation 2, with nothing of generation 1.
+            ProjectionHost later = ProjectionHost.start(List.of(totals), runtime(stack, run, codec, laterStateDir), Optional.empty(),
+                    JdbcPositions.DEFAULT_TABLE);
+            ProjectionEndpoint laterEndpoint = new ProjectionEndpoint(later, new OwnerForwarding(Optional.empty(), Optional.empty(),
+                    Duration.ofSeconds(5)));
+            try {
+                assertThat(roles(later)).containsExactly("2 SERVING");
+                awaitServed(laterEndpoint, "bob", bob, 2);
+            } finally {
+                laterEndpoint.close();
+                assertThat(later.close(Duration.ofSeconds(60))).isTrue();
+            }
+        }
+    }
+
+    private static List<String> roles(ProjectionHost host) {
+        return host.status().stream().map(status -> status.generation() + " " + status.role()).toList();
+    }
+
+    private static void awaitServed(ProjectionEndpoint endpoint, String key, OwnerTotal expected, int generation) {
+        await(key + " served by generation " + generation).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            ProjectionEndpoint.Answer answer = endpoint.get("totals", key, Map.of(), false).get(30, TimeUnit.SECONDS);
+            if (answer.status() != 200) {
+                return false;
+            }
+            JsonNode body = JSON.valueToTree(answer.body());
+            return body.path("generation").asInt() == generation && JSON.treeToValue(body.path("state"), OwnerTotal.class).equals(expected);
+        });
+    }
+
+    private static ProjectionRuntime runtime(KafkaStack.Endpoints stack, String run, AvroWireCodec codec, Path stateDir) {
+        Map<String, Object> streams = new HashMap<>(StreamsSettings.defaults(run, stack.bootstrapServers()));
+        streams.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        streams.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "127.0.0.1:1");
+        return new ProjectionRuntime(run, streams, Map.of("bootstrap.servers", stack.bootstrapServers()), codec, List.of(),
+                EventUpcaster.NONE, new HostInfo("127.0.0.1", 1));
+    }
+}
