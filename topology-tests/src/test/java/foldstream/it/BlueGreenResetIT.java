@@ -22,6 +22,7 @@ import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.HttpSchemaRegistryClient;
 import foldstream.worker.serialization.RegistryClientSettings;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,6 +110,8 @@ class BlueGreenResetIT {
 
             ProjectionRuntime runtime = runtime(stack, run, codec, stateDir);
             ProjectionHost host = ProjectionHost.start(List.of(totals), runtime, Optional.empty(), JdbcPositions.DEFAULT_TABLE);
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
+            host.registerMeters(meters);
             ProjectionEndpoint endpoint = new ProjectionEndpoint(host, new OwnerForwarding(Optional.empty(), Optional.empty(),
                     Duration.ofSeconds(5)));
             try {
@@ -141,12 +144,18 @@ class BlueGreenResetIT {
                 assertThat(roles(host)).as("still rebuilding when generation 1 answered").containsExactly("1 SERVING", "2 BUILDING");
                 assertThat(host.status()).filteredOn(status -> status.role().equals("BUILDING")).singleElement()
                         .satisfies(status -> assertThat(status.runsAs()).isEqualTo(second));
+                assertThat(generationGauge(meters, "serving")).isEqualTo(1.0);
+                assertThat(generationGauge(meters, "building")).isEqualTo(2.0);
+                await("how far generation 2 is behind, measured").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> meters.get("foldstream.projection.rebuild.behind").tag("projection", "totals").gauge().value() > 0);
 
                 release.countDown();
                 await("generation 2 serving, generation 1 stopped").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                         .until(() -> roles(host).equals(List.of("2 SERVING")));
                 awaitServed(endpoint, "ann", ann, 2);
                 awaitServed(endpoint, "bob", bob, 2);
+                assertThat(generationGauge(meters, "serving")).isEqualTo(2.0);
+                assertThat(generationGauge(meters, "building")).isZero();
                 await("generation 1 dropped").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
                         admin.listConsumerGroups().all().get().stream().map(ConsumerGroupListing::groupId).noneMatch(first::equals)
                                 && admin.listTopics().names().get().stream().noneMatch(EmbeddedProjectionRunner.internalTopics(first)::contains));
@@ -171,6 +180,10 @@ class BlueGreenResetIT {
                 assertThat(later.close(Duration.ofSeconds(60))).isTrue();
             }
         }
+    }
+
+    private static double generationGauge(SimpleMeterRegistry meters, String role) {
+        return meters.get("foldstream.projection.generation").tag("projection", "totals").tag("role", role).gauge().value();
     }
 
     private static List<String> roles(ProjectionHost host) {

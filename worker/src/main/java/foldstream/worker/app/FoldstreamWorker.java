@@ -314,6 +314,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             projectionView = createdProjectionView;
         }
         ProjectionHost startedProjections = createdProjections;
+        startedProjections.registerMeters(observability.registry());
         observability.health().alsoWatching(() -> PartsOnlyWorker.views(createdProcesses, startedProjections), true);
         observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec);
         abandonedTransactions = AbandonedTransactions.start(config);

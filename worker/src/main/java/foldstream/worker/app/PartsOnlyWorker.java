@@ -81,6 +81,7 @@ final class PartsOnlyWorker implements AutoCloseable {
                     .addAll(WorkerRoutes.parts(observability, processView, projectionView))
                     .addAll(WorkerRoutes.noAggregates(applicationId)).build()).start();
             ProjectionHost started = projections;
+            started.registerMeters(observability.registry());
             observability.health().alsoWatching(() -> views(processes, started), false);
             observability.watch(null, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), applicationId, List.of(),
                     codec);

@@ -172,6 +172,26 @@ final class BlueGreenProjection<S> {
                 projection.follows(), runner.generation(), role, behind);
     }
 
+    /** The serving generation. */
+    int servingGeneration() {
+        return serving.generation();
+    }
+
+    /** The generation being built, 0 when no reset runs. */
+    int buildingGeneration() {
+        EmbeddedProjectionRunner<S> next = building;
+        return next == null ? 0 : next.generation();
+    }
+
+    /** Records the generation being built has still to apply to catch up; 0 when none is built, NaN before its first check. */
+    double behind() {
+        SwitchCondition.Decision decision = last;
+        if (building == null) {
+            return 0;
+        }
+        return decision instanceof SwitchCondition.Decision.Wait wait && wait.behind() >= 0 ? wait.behind() + wait.secondHop() : Double.NaN;
+    }
+
     /** What health and readiness see: the serving generation only (a rebuild does not make a worker unready). */
     StreamsApplicationWatch.View view() {
         return serving.view();

@@ -4,6 +4,7 @@ import foldstream.worker.observe.StreamsApplicationWatch;
 import foldstream.worker.projection.EmbeddedProjection;
 import foldstream.worker.projection.JdbcProjection;
 import foldstream.worker.projection.Projection;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -146,6 +147,11 @@ public final class ProjectionHost implements AutoCloseable {
                 runner.groupId(), "RUNNING", runner.projection().follows(), 1, "-", null)));
         all.addAll(notRunning.values());
         return all;
+    }
+
+    /** Gauges of each embedded projection's generations ({@code foldstream_projection_generation}, {@code ..._rebuild_behind}). */
+    public void registerMeters(MeterRegistry registry) {
+        embedded.values().forEach(one -> ProjectionMeters.register(registry, one));
     }
 
     /** What the worker's health and readiness see of each embedded projection's Kafka Streams application (the serving generation). */
