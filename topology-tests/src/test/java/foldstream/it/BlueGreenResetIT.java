@@ -36,7 +36,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
@@ -130,6 +136,8 @@ class BlueGreenResetIT {
                     assertThat(requested.to()).isEqualTo(second);
                 });
 
+                assertControlRecord(stack, admin, run);
+
                 // Generation 2 builds (held back at its first deposit) while generation 1 answers, and applies a live event.
                 await("generation 2 building").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
                         .until(() -> heldBack.get() > 0 && roles(host).equals(List.of("1 SERVING", "2 BUILDING")));
@@ -179,6 +187,32 @@ class BlueGreenResetIT {
                 laterEndpoint.close();
                 assertThat(later.close(Duration.ofSeconds(60))).isTrue();
             }
+        }
+    }
+
+    /** The public contract: {@code <app>-projection-generations}, compacted, key {@code <name>-v<version>}, a JSON value. */
+    private static void assertControlRecord(KafkaStack.Endpoints stack, Admin admin, String run) throws Exception {
+        String topic = run + "-projection-generations";
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        assertThat(admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource)
+                .get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
+                "isolation.level", "read_committed"), new StringDeserializer(), new StringDeserializer())) {
+            TopicPartition only = new TopicPartition(topic, 0);
+            consumer.assign(List.of(only));
+            consumer.seekToBeginning(List.of(only));
+            List<ConsumerRecord<String, String>> records = new java.util.ArrayList<>();
+            await("the generation request on " + topic).atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                return !records.isEmpty();
+            });
+            assertThat(records).singleElement().satisfies(record -> {
+                assertThat(record.key()).isEqualTo("totals-v1");
+                JsonNode value = JSON.readTree(record.value());
+                assertThat(value.path("generation").asInt()).isEqualTo(2);
+                assertThat(value.path("requestedBy").asText()).isEqualTo("BlueGreenResetIT");
+                assertThat(java.time.Instant.parse(value.path("requestedAt").asText())).isBeforeOrEqualTo(java.time.Instant.now());
+            });
         }
     }
 

@@ -64,14 +64,14 @@ final class BlueGreenProjection<S> {
         }
         if (older.isPresent()) {
             for (int generation = older.get() + 1; generation < latest; generation++) {
-                admin.drop(host.applicationId(generation));   // a build replaced by a newer request, unless it still runs elsewhere
+                host.drop(host.applicationId(generation));   // a build replaced by a newer request, unless it still runs elsewhere
             }
             host.serving = host.runner(older.get());
             host.building = host.runner(latest);
         } else {
             host.serving = host.runner(latest);
             for (int generation = 1; generation < latest; generation++) {
-                admin.drop(host.applicationId(generation));   // left over from an instance that crashed while dropping it
+                host.drop(host.applicationId(generation));   // left over from an instance that crashed while dropping it
             }
         }
         return host;
@@ -140,7 +140,18 @@ final class BlueGreenProjection<S> {
     private void retire(EmbeddedProjectionRunner<S> runner) {
         runner.close(STOP);
         runner.deleteLocalState();
-        admin.drop(runner.applicationId());
+        drop(runner.applicationId());
+    }
+
+    private void drop(String applicationId) {
+        try {
+            admin.drop(applicationId);
+        } catch (RuntimeException e) {
+            // Serving is not affected; only the clean-up is left (it needs Delete on groups and topics prefixed with the application id).
+            LOG.warn("could not drop the replaced projection generation {} (its consumer group, topics {}): {}; delete them yourself"
+                    + " or grant the worker Delete on them", applicationId, EmbeddedProjectionRunner.internalTopics(applicationId),
+                    e.getMessage());
+        }
     }
 
     /** The queries of the serving generation, or of the one asked for (a forwarded read names it) while it runs here. */

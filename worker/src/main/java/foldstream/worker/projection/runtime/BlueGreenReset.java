@@ -40,8 +40,8 @@ public final class BlueGreenReset {
     /** The generation asked for last (1 when never reset) of a projection version. */
     public static int currentGeneration(Map<String, Object> clientConfig, String workerApplicationId, String name, int version,
                                         Duration timeout) throws TimeoutException {
-        return Optional.ofNullable(ProjectionGenerations.current(clientConfig, timeout)
-                        .get(ProjectionGenerations.key(workerApplicationId, name, version)))
+        return Optional.ofNullable(ProjectionGenerations.current(clientConfig, workerApplicationId, timeout)
+                        .get(ProjectionGenerations.key(name, version)))
                 .map(ProjectionGenerations.Request::generation).orElse(1);
     }
 
@@ -59,8 +59,8 @@ public final class BlueGreenReset {
                           + " Check NAME, --version and --application-id (`foldstream projections` lists what runs).");
             }
         }
-        ProjectionGenerations.Request next = ProjectionGenerations.requestNext(clientConfig,
-                ProjectionGenerations.key(workerApplicationId, name, version), requestedBy, timeout);
+        ProjectionGenerations.Request next = ProjectionGenerations.requestNext(clientConfig, workerApplicationId,
+                ProjectionGenerations.key(name, version), requestedBy, timeout);
         return new Outcome.Requested(serving, from, next,
                 ProjectionGenerations.applicationId(workerApplicationId, name, version, next.generation()));
     }

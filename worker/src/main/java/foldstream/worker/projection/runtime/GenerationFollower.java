@@ -17,13 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads {@value ProjectionGenerations#TOPIC} from its beginning ({@code read_committed}, no consumer
+ * Reads a worker application's {@link ProjectionGenerations#topic generations topic} from its beginning ({@code read_committed}, no consumer
  * group: every reader sees every record), first to its end ({@link #readToEnd}: what a starting
  * worker runs), then on a thread of its own ({@link #follow}), handing each request on and calling
  * {@code tick} after every poll (at least every {@link #POLL}).
  *
  * <pre>{@code
- * GenerationFollower follower = new GenerationFollower(clientConfig);
+ * GenerationFollower follower = new GenerationFollower(clientConfig, ProjectionGenerations.topic("foldstream"));
  * Map<String, Request> now = follower.readToEnd(Duration.ofSeconds(30));
  * follower.follow((key, request) -> host.generation(key, request), host::tick);
  * }</pre>
@@ -36,10 +36,12 @@ final class GenerationFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GenerationFollower.class);
 
     private final KafkaConsumer<String, String> consumer;
+    private final String topic;
     private volatile Thread thread;
     private volatile boolean closing;
 
-    GenerationFollower(Map<String, Object> clientConfig) {
+    GenerationFollower(Map<String, Object> clientConfig, String topic) {
+        this.topic = topic;
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -51,7 +53,7 @@ final class GenerationFollower implements AutoCloseable {
     /** Every key's latest request, reading from the beginning to the end the topic has now. */
     Map<String, ProjectionGenerations.Request> readToEnd(Duration timeout) throws TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<TopicPartition> partitions = consumer.partitionsFor(ProjectionGenerations.TOPIC, timeout).stream()
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
                 .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
@@ -59,7 +61,7 @@ final class GenerationFollower implements AutoCloseable {
         Map<String, ProjectionGenerations.Request> latest = new HashMap<>();
         while (ends.entrySet().stream().anyMatch(end -> consumer.position(end.getKey(), timeout) < end.getValue())) {
             if (System.nanoTime() > deadline) {
-                throw new TimeoutException("did not read " + ProjectionGenerations.TOPIC + " to its end within " + timeout);
+                throw new TimeoutException("did not read " + topic + " to its end within " + timeout);
             }
             for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
                 parse(record).ifPresent(request -> latest.merge(record.key(), request,
@@ -82,7 +84,7 @@ final class GenerationFollower implements AutoCloseable {
                     // closing
                 } catch (RuntimeException e) {
                     // A failed check or poll is tried again at the next one; the projections keep serving meanwhile.
-                    LOG.warn("following {} failed; trying again: {}", ProjectionGenerations.TOPIC, e.toString());
+                    LOG.warn("following {} failed; trying again: {}", topic, e.toString());
                 }
             }
         }, "foldstream-projection-generations");
@@ -91,13 +93,13 @@ final class GenerationFollower implements AutoCloseable {
         follower.start();
     }
 
-    private static Optional<ProjectionGenerations.Request> parse(ConsumerRecord<String, String> record) {
+    private Optional<ProjectionGenerations.Request> parse(ConsumerRecord<String, String> record) {
         if (record.key() == null || record.value() == null) {
             return Optional.empty();
         }
         Optional<ProjectionGenerations.Request> request = ProjectionGenerations.Request.parse(record.value());
         if (request.isEmpty()) {
-            LOG.warn("{} offset {}: not a generation request, skipped: {}", ProjectionGenerations.TOPIC, record.offset(), record.value());
+            LOG.warn("{} offset {}: not a generation request, skipped: {}", topic, record.offset(), record.value());
         }
         return request;
     }

@@ -19,25 +19,24 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * The generations of embedded projections: a blue/green reset ({@code foldstream projection reset
- * NAME}) writes the next generation of a projection version to the compacted topic
- * {@value #TOPIC}; every worker follows it ({@link GenerationFollower}) and rebuilds that generation
+ * NAME}) writes the next generation of a projection version to the worker application's compacted
+ * topic {@code <app>-projection-generations} ({@link #topic}); every worker follows it ({@link GenerationFollower}) and rebuilds that generation
  * beside the one serving, then switches. Generation 1 is the projection version as it always was
  * (application id {@code <app>-projection-<name>-v<version>}); generation G above 1 appends
  * {@code -g<G>} to it.
  *
- * <p>A record: key {@code <app>-projection-<name>-v<version>} (generation 1's application id, UTF-8),
- * value JSON {@code {"generation": 2, "requestedAt": "2026-11-29T22:00:00Z", "requestedBy": "ann@ops1"}}.
+ * <p>A record: key {@code <name>-v<version>} (the projection version, UTF-8), value JSON {@code {"generation": 2, "requestedAt": "2026-11-29T22:00:00Z", "requestedBy": "ann@ops1"}}.
  *
  * <pre>{@code
- * Request next = ProjectionGenerations.requestNext(kafkaClientConfig, ProjectionGenerations.key("foldstream", "user-directory", 1),
+ * Request next = ProjectionGenerations.requestNext(kafkaClientConfig, "foldstream", ProjectionGenerations.key("user-directory", 1),
  *         "ann@ops1", Duration.ofSeconds(30));
  * next.generation()   // 2 the first time
  * }</pre>
  */
 public final class ProjectionGenerations {
 
-    /** The control topic: compacted, one partition, created on demand by the first reset or worker. */
-    public static final String TOPIC = "foldstream-projection-generations";
+    /** The suffix of the control topic after the worker application id. */
+    public static final String TOPIC_SUFFIX = "-projection-generations";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -84,9 +83,18 @@ public final class ProjectionGenerations {
     private ProjectionGenerations() {
     }
 
-    /** The key of a projection version in {@value #TOPIC}: its first generation's application id. */
-    public static String key(String workerApplicationId, String name, int version) {
-        return applicationId(workerApplicationId, name, version, 1);
+    /**
+     * The control topic of a worker application, {@code <app>-projection-generations}: compacted, one
+     * partition, created on demand by the first worker or reset. Under the application id's prefix,
+     * so the worker's ACLs on topics prefixed with it cover it.
+     */
+    public static String topic(String workerApplicationId) {
+        return workerApplicationId + TOPIC_SUFFIX;
+    }
+
+    /** The key of a projection version in the control topic: {@code <name>-v<version>}. */
+    public static String key(String name, int version) {
+        return name + "-v" + version;
     }
 
     /** {@code <app>-projection-<name>-v<version>} for generation 1 (as before generations existed), with {@code -g<G>} after it for G above 1. */
@@ -95,16 +103,17 @@ public final class ProjectionGenerations {
         return generation == 1 ? first : first + "-g" + generation;
     }
 
-    /** Creates {@value #TOPIC} when missing: compacted, one partition, the cluster's default replication. */
-    static void ensureTopic(Map<String, Object> clientConfig) {
-        ProjectionTopics.ensure(clientConfig, TOPIC, Optional.of(1), Optional.empty(),
+    /** Creates the control topic when missing: compacted, one partition, the cluster's default replication. */
+    static void ensureTopic(Map<String, Object> clientConfig, String topic) {
+        ProjectionTopics.ensure(clientConfig, topic, Optional.of(1), Optional.empty(),
                 Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
     }
 
     /** The generation each key asks for now (keys never reset are absent: generation 1). */
-    public static Map<String, Request> current(Map<String, Object> clientConfig, Duration timeout) throws TimeoutException {
-        ensureTopic(clientConfig);
-        try (GenerationFollower reader = new GenerationFollower(clientConfig)) {
+    public static Map<String, Request> current(Map<String, Object> clientConfig, String workerApplicationId, Duration timeout)
+            throws TimeoutException {
+        ensureTopic(clientConfig, topic(workerApplicationId));
+        try (GenerationFollower reader = new GenerationFollower(clientConfig, topic(workerApplicationId))) {
             return reader.readToEnd(timeout);
         }
     }
@@ -114,17 +123,17 @@ public final class ProjectionGenerations {
      * writes it plus 1. Two resets of the same projection at the same moment may ask for the same
      * generation; that is one rebuild, not two.
      */
-    public static Request requestNext(Map<String, Object> clientConfig, String key, String requestedBy, Duration timeout)
-            throws TimeoutException, InterruptedException {
-        int now = Optional.ofNullable(current(clientConfig, timeout).get(key)).map(Request::generation).orElse(1);
+    public static Request requestNext(Map<String, Object> clientConfig, String workerApplicationId, String key, String requestedBy,
+                                      Duration timeout) throws TimeoutException, InterruptedException {
+        int now = Optional.ofNullable(current(clientConfig, workerApplicationId, timeout).get(key)).map(Request::generation).orElse(1);
         Request next = new Request(now + 1, Instant.now(), requestedBy);
         Map<String, Object> config = new HashMap<>(clientConfig);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(TOPIC, key, next.json())).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            producer.send(new ProducerRecord<>(topic(workerApplicationId), key, next.json())).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot write to " + TOPIC + ": " + e.getCause(), e.getCause());
+            throw new IllegalStateException("cannot write to " + topic(workerApplicationId) + ": " + e.getCause(), e.getCause());
         }
         return next;
     }

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * The projections one worker runs, each in its runner: embedded ones in Kafka Streams applications
  * of their own (per generation: see {@link BlueGreenProjection}), JDBC ones on consumer threads of
  * their own (only when a JDBC URL is configured; otherwise they are listed as not running, with the
- * reason). With embedded projections it follows {@link ProjectionGenerations#TOPIC}: a blue/green
+ * reason). With embedded projections it follows the {@link ProjectionGenerations#topic generations topic}: a blue/green
  * reset reaches a running worker there, and a starting worker starts on the generation asked for.
  *
  * <pre>{@code
@@ -71,9 +71,9 @@ public final class ProjectionHost implements AutoCloseable {
         try {
             Map<String, ProjectionGenerations.Request> generations = Map.of();
             if (projections.stream().anyMatch(EmbeddedProjection.class::isInstance)) {
-                ProjectionGenerations.ensureTopic(runtime.clientConfig());
+                ProjectionGenerations.ensureTopic(runtime.clientConfig(), ProjectionGenerations.topic(runtime.workerApplicationId()));
                 host.admin = new GenerationAdmin(runtime.clientConfig(), KAFKA_TIMEOUT);
-                host.follower = new GenerationFollower(runtime.clientConfig());
+                host.follower = new GenerationFollower(runtime.clientConfig(), ProjectionGenerations.topic(runtime.workerApplicationId()));
                 generations = host.follower.readToEnd(KAFKA_TIMEOUT);
             }
             for (Projection projection : projections) {
@@ -106,7 +106,8 @@ public final class ProjectionHost implements AutoCloseable {
             }
         } catch (TimeoutException e) {
             host.close(Duration.ofSeconds(10));
-            throw new IllegalStateException("cannot read " + ProjectionGenerations.TOPIC + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot read " + ProjectionGenerations.topic(runtime.workerApplicationId()) + ": "
+                    + e.getMessage(), e);
         } catch (RuntimeException e) {
             host.close(Duration.ofSeconds(10));
             throw e;
@@ -115,7 +116,7 @@ public final class ProjectionHost implements AutoCloseable {
     }
 
     private static String key(ProjectionRuntime runtime, Projection projection) {
-        return ProjectionGenerations.key(runtime.workerApplicationId(), projection.name(), projection.version());
+        return ProjectionGenerations.key(projection.name(), projection.version());
     }
 
     /** The queries of an embedded projection run here: its serving generation's (ask again for each read: a reset switches it). */
