@@ -48,8 +48,8 @@ class FoldstreamCliTest {
 
     @Test
     void projectionResetIsBlueGreenUnlessAskedInPlaceAndRefusesJdbcProjectionsBlueGreen() {
-        assertThat(run("projection", "reset", "--help")).isEqualTo(0);
-        assertThat(out.toString()).contains("blue/green").contains("--in-place").contains("--yes");
+        assertThat(run("projection", "reset")).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing required parameter: 'NAME'").contains("blue/green").contains("--in-place").contains("--yes");
         assertThat(run("projection", "reset", "account-balances", "--jdbc-url", "jdbc:postgresql://db/app")).isEqualTo(2);
         assertThat(err.toString()).contains("JDBC projection is not rebuilt blue/green").contains("--in-place");
         assertThat(run("projections", "--help")).isEqualTo(0);
