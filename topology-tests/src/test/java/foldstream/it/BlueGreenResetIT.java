@@ -164,6 +164,15 @@ class BlueGreenResetIT {
                 awaitServed(endpoint, "bob", bob, 2);
                 assertThat(generationGauge(meters, "serving")).isEqualTo(2.0);
                 assertThat(generationGauge(meters, "building")).isZero();
+                // A read forwarded in generation 1 is not answered from generation 2 (the asker tries again); one in 2 is.
+                ProjectionEndpoint.Answer stale = endpoint.get("totals", "bob", Map.of(ProjectionEndpoint.GENERATION, "1"), true)
+                        .get(30, TimeUnit.SECONDS);
+                assertThat(stale.status()).isEqualTo(503);
+                assertThat(endpoint.json(stale.body())).contains("NOT_READY").contains("generation 1");
+                assertThat(endpoint.get("totals", "bob", Map.of(ProjectionEndpoint.GENERATION, "2"), true).get(30, TimeUnit.SECONDS).status())
+                        .isEqualTo(200);
+                assertThat(endpoint.get("totals", "bob", Map.of(ProjectionEndpoint.GENERATION, "two"), true).get(30, TimeUnit.SECONDS)
+                        .status()).isEqualTo(400);
                 await("generation 1 dropped").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
                         admin.listConsumerGroups().all().get().stream().map(ConsumerGroupListing::groupId).noneMatch(first::equals)
                                 && admin.listTopics().names().get().stream().noneMatch(EmbeddedProjectionRunner.internalTopics(first)::contains));

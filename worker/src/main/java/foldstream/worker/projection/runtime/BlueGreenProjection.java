@@ -138,7 +138,12 @@ final class BlueGreenProjection<S> {
     }
 
     private void retire(EmbeddedProjectionRunner<S> runner) {
-        runner.close(STOP);
+        if (!runner.close(STOP)) {
+            // Still stopping: its state directory is locked and its group not left; a later start drops what remains.
+            LOG.warn("projection generation {} did not stop within {}; its local state and group are left for now", runner.applicationId(),
+                    STOP);
+            return;
+        }
         runner.deleteLocalState();
         drop(runner.applicationId());
     }
