@@ -9,7 +9,6 @@ import foldstream.examples.accounts.AccountOpened;
 import foldstream.examples.accounts.MoneyDeposited;
 import foldstream.worker.http.OwnerForwarding;
 import foldstream.worker.projection.EmbeddedProjection;
-import foldstream.worker.projection.EventUpcaster;
 import foldstream.worker.projection.runtime.BlueGreenReset;
 import foldstream.worker.projection.runtime.EmbeddedProjectionRunner;
 import foldstream.worker.projection.runtime.JdbcPositions;
@@ -18,7 +17,6 @@ import foldstream.worker.projection.runtime.ProjectionGenerations;
 import foldstream.worker.projection.runtime.ProjectionHost;
 import foldstream.worker.projection.runtime.ProjectionRuntime;
 import foldstream.worker.runtime.AggregateTopics;
-import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.HttpSchemaRegistryClient;
 import foldstream.worker.serialization.RegistryClientSettings;
@@ -26,7 +24,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,8 +40,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,7 +109,7 @@ class BlueGreenResetIT {
             OwnerTotal ann = new OwnerTotal(2, 10 + 30, 10);
             OwnerTotal bob = new OwnerTotal(1, 20, 5);
 
-            ProjectionRuntime runtime = runtime(stack, run, codec, stateDir);
+            ProjectionRuntime runtime = ProjectionRuntimes.of(stack, run, codec, stateDir);
             ProjectionHost host = ProjectionHost.start(List.of(totals), runtime, Optional.empty(), JdbcPositions.DEFAULT_TABLE);
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             host.registerMeters(meters);
@@ -185,7 +180,7 @@ class BlueGreenResetIT {
             }
 
             // A worker started after the reset starts on generation 2, with nothing of generation 1.
-            ProjectionHost later = ProjectionHost.start(List.of(totals), runtime(stack, run, codec, laterStateDir), Optional.empty(),
+            ProjectionHost later = ProjectionHost.start(List.of(totals), ProjectionRuntimes.of(stack, run, codec, laterStateDir), Optional.empty(),
                     JdbcPositions.DEFAULT_TABLE);
             ProjectionEndpoint laterEndpoint = new ProjectionEndpoint(later, new OwnerForwarding(Optional.empty(), Optional.empty(),
                     Duration.ofSeconds(5)));
@@ -242,13 +237,5 @@ class BlueGreenResetIT {
             JsonNode body = JSON.valueToTree(answer.body());
             return body.path("generation").asInt() == generation && JSON.treeToValue(body.path("state"), OwnerTotal.class).equals(expected);
         });
-    }
-
-    private static ProjectionRuntime runtime(KafkaStack.Endpoints stack, String run, AvroWireCodec codec, Path stateDir) {
-        Map<String, Object> streams = new HashMap<>(StreamsSettings.defaults(run, stack.bootstrapServers()));
-        streams.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        streams.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "127.0.0.1:1");
-        return new ProjectionRuntime(run, streams, Map.of("bootstrap.servers", stack.bootstrapServers()), codec, List.of(),
-                EventUpcaster.NONE, new HostInfo("127.0.0.1", 1));
     }
 }

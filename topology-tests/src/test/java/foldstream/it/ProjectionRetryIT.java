@@ -7,19 +7,16 @@ import foldstream.examples.accounts.AccountOpened;
 import foldstream.examples.accounts.MoneyDeposited;
 import foldstream.worker.projection.EmbeddedProjection;
 import foldstream.worker.projection.ErrorPolicy;
-import foldstream.worker.projection.EventUpcaster;
 import foldstream.worker.projection.runtime.EmbeddedProjectionQueries.AggregateRef;
 import foldstream.worker.projection.runtime.EmbeddedProjectionRunner;
 import foldstream.worker.projection.runtime.ProjectionLookup;
 import foldstream.worker.projection.runtime.ProjectionRuntime;
 import foldstream.worker.runtime.AggregateTopics;
-import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.HttpSchemaRegistryClient;
 import foldstream.worker.serialization.RegistryClientSettings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,8 +25,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,7 +66,7 @@ class ProjectionRetryIT {
             HandWrittenEvents.send(producer, codec, events, stream, "a1", 2, new MoneyDeposited(13L, 13L));   // fails every time
             HandWrittenEvents.send(producer, codec, events, stream, "a2", 1, new AccountOpened("bob"));       // held behind it
 
-            EmbeddedProjectionRunner<Count> before = new EmbeddedProjectionRunner<>(counts, runtime(stack, run, codec, first));
+            EmbeddedProjectionRunner<Count> before = new EmbeddedProjectionRunner<>(counts, ProjectionRuntimes.of(stack, run, codec, first));
             try {
                 before.start();
                 await("the first attempt").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50)).until(() -> attempts.get() >= 1);
@@ -82,7 +77,7 @@ class ProjectionRetryIT {
             // Retries are due 2, 4 and 8 s apart: the close comes well before the last.
             assertThat(beforeRestart).as("stopped between retries").isBetween(1, 3);
 
-            EmbeddedProjectionRunner<Count> after = new EmbeddedProjectionRunner<>(counts, runtime(stack, run, codec, second));
+            EmbeddedProjectionRunner<Count> after = new EmbeddedProjectionRunner<>(counts, ProjectionRuntimes.of(stack, run, codec, second));
             try {
                 after.start();
                 await("a1 stopped and a2 applied").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() ->
@@ -100,13 +95,5 @@ class ProjectionRetryIT {
 
     private static Optional<String> stopped(ProjectionLookup lookup) {
         return lookup instanceof ProjectionLookup.Found found ? found.applied().flatMap(progress -> progress.stopped()) : Optional.empty();
-    }
-
-    private static ProjectionRuntime runtime(KafkaStack.Endpoints stack, String run, AvroWireCodec codec, Path stateDir) {
-        Map<String, Object> streams = new HashMap<>(StreamsSettings.defaults(run, stack.bootstrapServers()));
-        streams.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        streams.put(StreamsConfig.APPLICATION_SERVER_CONFIG, "127.0.0.1:1");
-        return new ProjectionRuntime(run, streams, Map.of("bootstrap.servers", stack.bootstrapServers()), codec, List.of(),
-                EventUpcaster.NONE, new HostInfo("127.0.0.1", 1));
     }
 }

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
@@ -49,27 +51,15 @@ final class GenerationAdmin implements AutoCloseable {
 
     /** The group's committed offsets (empty when it has none or does not exist). */
     Map<TopicPartition, Long> committed(String group) {
-        try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-                    .get(timeoutMs, TimeUnit.MILLISECONDS);
-            Map<TopicPartition, Long> found = new HashMap<>();
-            offsets.forEach((partition, offset) -> {
-                if (offset != null) {
-                    found.put(partition, offset.offset());
-                }
-            });
-            return found;
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof GroupIdNotFoundException) {
-                return Map.of();
+        Map<TopicPartition, OffsetAndMetadata> offsets = answer(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(),
+                "read the offsets of " + group, GroupIdNotFoundException.class, Map.of());
+        Map<TopicPartition, Long> found = new HashMap<>();
+        offsets.forEach((partition, offset) -> {
+            if (offset != null) {
+                found.put(partition, offset.offset());
             }
-            throw failed("read the offsets of " + group, e.getCause());
-        } catch (TimeoutException e) {
-            throw failed("read the offsets of " + group, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw failed("read the offsets of " + group, e);
-        }
+        });
+        return found;
     }
 
     boolean topicExists(String topic) {
@@ -80,20 +70,10 @@ final class GenerationAdmin implements AutoCloseable {
     Set<TopicPartition> partitions(Collection<String> topics) {
         Set<TopicPartition> partitions = new HashSet<>();
         for (String topic : topics) {
-            try {
-                TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS)
-                        .get(topic);
-                description.partitions().forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw failed("describe " + topic, e.getCause());
-                }
-            } catch (TimeoutException e) {
-                throw failed("describe " + topic, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw failed("describe " + topic, e);
-            }
+            Map<String, TopicDescription> described = answer(admin.describeTopics(List.of(topic)).allTopicNames(), "describe " + topic,
+                    UnknownTopicOrPartitionException.class, Map.of());
+            Optional.ofNullable(described.get(topic)).ifPresent(description ->
+                    description.partitions().forEach(info -> partitions.add(new TopicPartition(topic, info.partition()))));
         }
         return partitions;
     }
@@ -103,21 +83,12 @@ final class GenerationAdmin implements AutoCloseable {
         if (partitions.isEmpty()) {
             return Map.of();
         }
-        try {
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(
-                    partitions.stream().collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest())),
-                    new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
-            Map<TopicPartition, Long> found = new HashMap<>();
-            ends.forEach((partition, info) -> found.put(partition, info.offset()));
-            return found;
-        } catch (ExecutionException e) {
-            throw failed("read the ends of " + partitions, e.getCause());
-        } catch (TimeoutException e) {
-            throw failed("read the ends of " + partitions, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw failed("read the ends of " + partitions, e);
-        }
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = answer(admin.listOffsets(
+                partitions.stream().collect(Collectors.toMap(partition -> partition, partition -> OffsetSpec.latest())),
+                new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all(), "read the ends of " + partitions, null, Map.of());
+        Map<TopicPartition, Long> found = new HashMap<>();
+        ends.forEach((partition, info) -> found.put(partition, info.offset()));
+        return found;
     }
 
     /**
@@ -127,36 +98,55 @@ final class GenerationAdmin implements AutoCloseable {
      * @return false while an instance still runs it (nothing dropped)
      */
     boolean drop(String applicationId) {
+        boolean deleted;
         try {
-            try {
-                admin.deleteConsumerGroups(List.of(applicationId)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
-                LOG.info("deleted the consumer group {} of a replaced projection generation", applicationId);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof GroupNotEmptyException) {
-                    LOG.info("projection generation {} still runs elsewhere; the last instance to stop it drops it", applicationId);
-                    return false;
-                }
-                if (!(e.getCause() instanceof GroupIdNotFoundException)) {
-                    throw e;
-                }
-            }
-            Set<String> existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
-            List<String> internal = EmbeddedProjectionRunner.internalTopics(applicationId).stream().filter(existing::contains).toList();
-            if (!internal.isEmpty()) {
-                admin.deleteTopics(internal).all().get(timeoutMs, TimeUnit.MILLISECONDS);
-                LOG.info("deleted the internal topics {} of a replaced projection generation", internal);
-            }
-            return true;
+            deleted = answer(admin.deleteConsumerGroups(List.of(applicationId)).all().thenApply(done -> true),
+                    "delete the group " + applicationId, GroupIdNotFoundException.class, false);
+        } catch (StillRunning e) {
+            LOG.info("projection generation {} still runs elsewhere; the last instance to stop it drops it", applicationId);
+            return false;
+        }
+        if (deleted) {
+            LOG.info("deleted the consumer group {} of a replaced projection generation", applicationId);
+        }
+        Set<String> existing = answer(admin.listTopics().names(), "list the topics", null, Set.of());
+        List<String> internal = EmbeddedProjectionRunner.internalTopics(applicationId).stream().filter(existing::contains).toList();
+        if (!internal.isEmpty()) {
+            // Another instance may delete them meanwhile: that is the same outcome.
+            answer(admin.deleteTopics(internal).all().thenApply(done -> true), "delete " + internal, UnknownTopicOrPartitionException.class,
+                    false);
+            LOG.info("deleted the internal topics {} of a replaced projection generation", internal);
+        }
+        return true;
+    }
+
+    /**
+     * Waits for an admin answer; {@code absent} (when given) is the error that means "nothing there",
+     * answered as {@code whenAbsent}. {@link GroupNotEmptyException} is {@link StillRunning}.
+     */
+    private <T> T answer(KafkaFuture<T> future, String what, Class<? extends Throwable> absent, T whenAbsent) {
+        try {
+            return future.get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return true;   // another instance deleted them meanwhile
+            if (absent != null && absent.isInstance(e.getCause())) {
+                return whenAbsent;
             }
-            throw failed("drop " + applicationId, e.getCause());
+            if (e.getCause() instanceof GroupNotEmptyException) {
+                throw new StillRunning();
+            }
+            throw failed(what, e.getCause());
         } catch (TimeoutException e) {
-            throw failed("drop " + applicationId, e);
+            throw failed(what, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw failed("drop " + applicationId, e);
+            throw failed(what, e);
+        }
+    }
+
+    /** An instance is still in the group: not dropped. */
+    private static final class StillRunning extends RuntimeException {
+        StillRunning() {
+            super(null, null, false, false);
         }
     }
 

@@ -25,7 +25,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * (application id {@code <app>-projection-<name>-v<version>}); generation G above 1 appends
  * {@code -g<G>} to it.
  *
- * <p>A record: key {@code <name>-v<version>} (the projection version, UTF-8), value JSON {@code {"generation": 2, "requestedAt": "2026-11-29T22:00:00Z", "requestedBy": "ann@ops1"}}.
+ * <p>A record: key {@code <name>-v<version>} (the projection version, UTF-8), value JSON
+ * {@code {"generation": 2, "requestedAt": "2026-11-29T22:00:00Z", "requestedBy": "ann@ops1"}}.
  *
  * <pre>{@code
  * Request next = ProjectionGenerations.requestNext(kafkaClientConfig, "foldstream", ProjectionGenerations.key("user-directory", 1),

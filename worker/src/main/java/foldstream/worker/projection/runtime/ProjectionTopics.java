@@ -15,7 +15,7 @@ final class ProjectionTopics {
     private ProjectionTopics() {
     }
 
-    /** With the runtime's client settings, the cluster's default partitions, and the runtime's replication factor when set (else the cluster's default). */
+    /** With the runtime's client settings, the cluster's default partitions, and its replication factor when set (else the cluster's). */
     static void ensure(ProjectionRuntime runtime, String topic, Map<String, String> configs) {
         Object replicas = runtime.streamsConfig().get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
         short replication = replicas == null ? (short) -1 : Short.parseShort(replicas.toString());
