@@ -7,9 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import foldstream.examples.accounts.AccountOpened;
 import foldstream.examples.accounts.MoneyDeposited;
+import foldstream.ops.cli.FoldstreamCli;
+import foldstream.ops.cli.RegistryWiring;
 import foldstream.worker.http.OwnerForwarding;
 import foldstream.worker.projection.EmbeddedProjection;
-import foldstream.worker.projection.runtime.BlueGreenReset;
 import foldstream.worker.projection.runtime.EmbeddedProjectionRunner;
 import foldstream.worker.projection.runtime.JdbcPositions;
 import foldstream.worker.projection.runtime.ProjectionEndpoint;
@@ -21,6 +22,8 @@ import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.HttpSchemaRegistryClient;
 import foldstream.worker.serialization.RegistryClientSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,8 +48,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A blue/green reset of an embedded projection on a real broker, requested through the code path
- * of {@code foldstream projection reset NAME}: the running host learns of it from the generations
+ * A blue/green reset of an embedded projection on a real broker, requested with
+ * {@code foldstream projection reset NAME --yes}: the running host learns of it from the generations
  * topic, builds generation 2 beside generation 1, which keeps answering queries (and applying live
  * events) while generation 2 is held back; once released and caught up, generation 2 serves the
  * same fold, and generation 1's consumer group, internal topics and local state are gone. A host
@@ -124,13 +127,11 @@ class BlueGreenResetIT {
                     assertThat(status.runsAs()).isEqualTo(first);
                 });
 
-                BlueGreenReset.Outcome outcome = BlueGreenReset.request(client, run, "totals", 1, "BlueGreenResetIT", Duration.ofSeconds(60));
-                assertThat(outcome).isInstanceOfSatisfying(BlueGreenReset.Outcome.Requested.class, requested -> {
-                    assertThat(requested.serving()).isEqualTo(1);
-                    assertThat(requested.next().generation()).isEqualTo(2);
-                    assertThat(requested.to()).isEqualTo(second);
-                });
-
+                // The reset as an operator asks for it.
+                CliRun reset = cli("projection", "reset", "totals", "--yes", "--application-id", run, "--bootstrap-servers",
+                        stack.bootstrapServers());
+                assertThat(reset.status()).as(reset.out()).isZero();
+                assertThat(reset.out()).contains("asked for generation 2 (" + second + ")").contains(first + " serves");
                 assertControlRecord(stack, admin, run);
 
                 // Generation 2 builds (held back at its first deposit) while generation 1 answers, and applies a live event.
@@ -149,6 +150,11 @@ class BlueGreenResetIT {
                         .satisfies(status -> assertThat(status.runsAs()).isEqualTo(second));
                 assertThat(generationGauge(meters, "serving")).isEqualTo(1.0);
                 assertThat(generationGauge(meters, "building")).isEqualTo(2.0);
+                CliRun projections = cli("projections", "--json", "--application-id", run, "--bootstrap-servers", stack.bootstrapServers());
+                assertThat(projections.status()).as(projections.out()).isZero();
+                assertThat(projections.out().lines().map(BlueGreenResetIT::tree)
+                        .map(row -> row.path("projection").asText() + " " + row.path("generation").asInt()).distinct())
+                        .contains(first + " 1", second + " 2");
                 await("how far generation 2 is behind, measured").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                         .until(() -> meters.get("foldstream.projection.rebuild.behind").tag("projection", "totals").gauge().value() > 0);
 
@@ -214,10 +220,28 @@ class BlueGreenResetIT {
                 assertThat(record.key()).isEqualTo("totals-v1");
                 JsonNode value = JSON.readTree(record.value());
                 assertThat(value.path("generation").asInt()).isEqualTo(2);
-                assertThat(value.path("requestedBy").asText()).isEqualTo("BlueGreenResetIT");
+                assertThat(value.path("requestedBy").asText()).startsWith(System.getProperty("user.name") + "@");
                 assertThat(java.time.Instant.parse(value.path("requestedAt").asText())).isBeforeOrEqualTo(java.time.Instant.now());
             });
         }
+    }
+
+    record CliRun(int status, String out) {
+    }
+
+    private static JsonNode tree(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(line, e);
+        }
+    }
+
+    private static CliRun cli(String... args) {
+        StringWriter out = new StringWriter();
+        int status = FoldstreamCli.commandLine(Map.of(), RegistryWiring.current()).setOut(new PrintWriter(out, true))
+                .setErr(new PrintWriter(out, true)).execute(args);
+        return new CliRun(status, out.toString());
     }
 
     private static double generationGauge(SimpleMeterRegistry meters, String role) {

@@ -12,6 +12,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -69,7 +71,15 @@ final class ProjectionsCommand implements Callable<Integer> {
         long lag() {
             return Math.max(0, end - position);
         }
+
+        /** The projection generation the group runs: {@code -g<G>} after its version, else 1 (docs/projections.md, Rebuilding). */
+        int generation() {
+            Matcher suffix = GENERATION.matcher(group);
+            return suffix.find() ? Integer.parseInt(suffix.group(1)) : 1;
+        }
     }
+
+    private static final Pattern GENERATION = Pattern.compile("-v\\d+-g(\\d+)$");
 
     @Override
     public Integer call() throws InterruptedException {
@@ -79,7 +89,8 @@ final class ProjectionsCommand implements Callable<Integer> {
             List<Row> rows = rows(client.kafka(env));
             if (client.json) {
                 for (Row row : rows) {
-                    out.println(JsonLines.object().put("projection", row.group()).put("topic", row.partition().topic())
+                    out.println(JsonLines.object().put("projection", row.group()).put("generation", row.generation())
+                            .put("topic", row.partition().topic())
                             .put("partition", row.partition().partition()).put("position", row.position()).put("end", row.end())
                             .put("lag", row.lag()).put("lastApplied", row.lastApplied() == null ? null : row.lastApplied().toString()));
                 }
