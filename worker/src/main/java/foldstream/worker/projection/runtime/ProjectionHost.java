@@ -101,6 +101,9 @@ public final class ProjectionHost implements AutoCloseable {
                     BlueGreenProjection<?> target = byKey.get(key);
                     if (target != null) {
                         target.request(request.generation());
+                    } else if (host.jdbc.values().stream().anyMatch(runner -> key(runtime, runner.projection()).equals(key))) {
+                        LOG.warn("generation {} asked for JDBC projection {}: not done, a JDBC projection is rebuilt in place or by a new"
+                                + " version (docs/projections.md, Rebuilding)", request.generation(), key);
                     }
                 }, () -> byKey.values().forEach(BlueGreenProjection::check));
             }
