@@ -49,11 +49,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A blue/green reset of an embedded projection on a real broker, requested with
- * {@code foldstream projection reset NAME --yes}: the running host learns of it from the generations
+ * {@code foldstream projection reset NAME --yes}: two running hosts learn of it from the generations
  * topic, builds generation 2 beside generation 1, which keeps answering queries (and applying live
  * events) while generation 2 is held back; once released and caught up, generation 2 serves the
- * same fold, and generation 1's consumer group, internal topics and local state are gone. A host
- * started afterwards starts on generation 2 directly.
+ * same fold on both instances (each switches on its own), and generation 1's consumer group,
+ * internal topics and local state are gone once both have left it. A host started afterwards starts
+ * on generation 2 directly.
  */
 @ExtendWith(KafkaStack.class)
 class BlueGreenResetIT {
@@ -66,7 +67,8 @@ class BlueGreenResetIT {
 
     @Test
     void theOldGenerationServesUntilTheNewOneHasCaughtUpThenIsDropped(KafkaStack.Endpoints stack, @TempDir Path stateDir,
-                                                                       @TempDir Path laterStateDir) throws Exception {
+                                                                       @TempDir Path otherStateDir, @TempDir Path laterStateDir)
+            throws Exception {
         String run = "bg" + Long.toString(System.nanoTime(), 36);
         String stream = run + "_acc";
         String events = AggregateTopics.of(stream).events();
@@ -112,20 +114,24 @@ class BlueGreenResetIT {
             OwnerTotal ann = new OwnerTotal(2, 10 + 30, 10);
             OwnerTotal bob = new OwnerTotal(1, 20, 5);
 
-            ProjectionRuntime runtime = ProjectionRuntimes.of(stack, run, codec, stateDir);
-            ProjectionHost host = ProjectionHost.start(List.of(totals), runtime, Optional.empty(), JdbcPositions.DEFAULT_TABLE);
+            // Two instances of the worker application (no HTTP between them: each read goes to both, its owner answers).
+            ProjectionHost host = ProjectionHost.start(List.of(totals), ProjectionRuntimes.of(stack, run, codec, stateDir, 1),
+                    Optional.empty(), JdbcPositions.DEFAULT_TABLE);
+            ProjectionHost other = ProjectionHost.start(List.of(totals), ProjectionRuntimes.of(stack, run, codec, otherStateDir, 2),
+                    Optional.empty(), JdbcPositions.DEFAULT_TABLE);
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             host.registerMeters(meters);
-            ProjectionEndpoint endpoint = new ProjectionEndpoint(host, new OwnerForwarding(Optional.empty(), Optional.empty(),
-                    Duration.ofSeconds(5)));
+            List<ProjectionEndpoint> endpoints = List.of(endpoint(host), endpoint(other));
             try {
-                awaitServed(endpoint, "ann", ann, 1);
-                awaitServed(endpoint, "bob", bob, 1);
-                assertThat(host.status()).singleElement().satisfies(status -> {
-                    assertThat(status.generation()).isEqualTo(1);
-                    assertThat(status.role()).isEqualTo("SERVING");
-                    assertThat(status.runsAs()).isEqualTo(first);
-                });
+                awaitServed(endpoints, "ann", ann, 1);
+                awaitServed(endpoints, "bob", bob, 1);
+                for (ProjectionHost instance : List.of(host, other)) {
+                    assertThat(instance.status()).singleElement().satisfies(status -> {
+                        assertThat(status.generation()).isEqualTo(1);
+                        assertThat(status.role()).isEqualTo("SERVING");
+                        assertThat(status.runsAs()).isEqualTo(first);
+                    });
+                }
 
                 // The reset as an operator asks for it.
                 CliRun reset = cli("projection", "reset", "totals", "--yes", "--application-id", run, "--bootstrap-servers",
@@ -136,12 +142,12 @@ class BlueGreenResetIT {
 
                 // Generation 2 builds (held back at its first deposit) while generation 1 answers, and applies a live event.
                 await("generation 2 building").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                        .until(() -> heldBack.get() > 0 && roles(host).equals(List.of("1 SERVING", "2 BUILDING")));
+                        .until(() -> heldBack.get() > 0 && roles(host).equals(List.of("1 SERVING", "2 BUILDING"))
+                                && roles(other).equals(List.of("1 SERVING", "2 BUILDING")));
                 HandWrittenEvents.send(producer, codec, events, stream, "a2", 6, new MoneyDeposited(100L, 120L));
                 bob = new OwnerTotal(1, 120, 6);
-                ProjectionEndpoint.Answer during = endpoint.get("totals", "bob", Map.of("aggregate", "a2", "minVersion", "6",
-                        "waitMs", "60000"), false).get(70, TimeUnit.SECONDS);
-                assertThat(during.status()).as(endpoint.json(during.body())).isEqualTo(200);
+                ProjectionEndpoint.Answer during = ask(endpoints, "bob", Map.of("aggregate", "a2", "minVersion", "6", "waitMs", "60000"));
+                assertThat(during.status()).as(JSON.writeValueAsString(during.body())).isEqualTo(200);
                 JsonNode body = JSON.valueToTree(during.body());
                 assertThat(body.path("generation").asInt()).isEqualTo(1);
                 assertThat(JSON.treeToValue(body.path("state"), OwnerTotal.class)).isEqualTo(bob);
@@ -158,41 +164,43 @@ class BlueGreenResetIT {
                 await("how far generation 2 is behind, measured").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                         .until(() -> meters.get("foldstream.projection.rebuild.behind").tag("projection", "totals").gauge().value() > 0);
 
+                // Released, it catches up; each instance switches on its own, and generation 1 is dropped once both have left it.
                 release.countDown();
-                await("generation 2 serving, generation 1 stopped").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> roles(host).equals(List.of("2 SERVING")));
-                awaitServed(endpoint, "ann", ann, 2);
-                awaitServed(endpoint, "bob", bob, 2);
+                await("generation 2 serving, generation 1 stopped, on both").atMost(Duration.ofSeconds(90))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> roles(host).equals(List.of("2 SERVING")) && roles(other).equals(List.of("2 SERVING")));
+                awaitServed(endpoints, "ann", ann, 2);
+                awaitServed(endpoints, "bob", bob, 2);
                 assertThat(generationGauge(meters, "serving")).isEqualTo(2.0);
                 assertThat(generationGauge(meters, "building")).isZero();
                 // A read forwarded in generation 1 is not answered from generation 2 (the asker tries again); one in 2 is.
-                ProjectionEndpoint.Answer stale = endpoint.get("totals", "bob", Map.of(ProjectionEndpoint.GENERATION, "1"), true)
+                ProjectionEndpoint.Answer stale = endpoints.get(0).get("totals", "bob", Map.of(ProjectionEndpoint.GENERATION, "1"), true)
                         .get(30, TimeUnit.SECONDS);
                 assertThat(stale.status()).isEqualTo(503);
-                assertThat(endpoint.json(stale.body())).contains("NOT_READY").contains("generation 1");
-                assertThat(endpoint.get("totals", "bob", Map.of(ProjectionEndpoint.GENERATION, "2"), true).get(30, TimeUnit.SECONDS).status())
-                        .isEqualTo(200);
-                assertThat(endpoint.get("totals", "bob", Map.of(ProjectionEndpoint.GENERATION, "two"), true).get(30, TimeUnit.SECONDS)
-                        .status()).isEqualTo(400);
+                assertThat(JSON.writeValueAsString(stale.body())).contains("NOT_READY").contains("generation 1");
+                assertThat(ask(endpoints, "bob", Map.of(ProjectionEndpoint.GENERATION, "2")).status()).isEqualTo(200);
+                assertThat(endpoints.get(0).get("totals", "bob", Map.of(ProjectionEndpoint.GENERATION, "two"), true)
+                        .get(30, TimeUnit.SECONDS).status()).isEqualTo(400);
                 await("generation 1 dropped").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
                         admin.listConsumerGroups().all().get().stream().map(ConsumerGroupListing::groupId).noneMatch(first::equals)
                                 && admin.listTopics().names().get().stream().noneMatch(EmbeddedProjectionRunner.internalTopics(first)::contains));
                 assertThat(admin.listTopics().names().get()).contains(EmbeddedProjectionRunner.repartitionTopic(second));
                 assertThat(Files.exists(stateDir.resolve(first))).as("generation 1's local state").isFalse();
+                assertThat(Files.exists(otherStateDir.resolve(first))).as("generation 1's local state, other instance").isFalse();
             } finally {
                 release.countDown();
-                endpoint.close();
+                endpoints.forEach(ProjectionEndpoint::close);
                 assertThat(host.close(Duration.ofSeconds(60))).isTrue();
+                assertThat(other.close(Duration.ofSeconds(60))).isTrue();
             }
 
             // A worker started after the reset starts on generation 2, with nothing of generation 1.
             ProjectionHost later = ProjectionHost.start(List.of(totals), ProjectionRuntimes.of(stack, run, codec, laterStateDir), Optional.empty(),
                     JdbcPositions.DEFAULT_TABLE);
-            ProjectionEndpoint laterEndpoint = new ProjectionEndpoint(later, new OwnerForwarding(Optional.empty(), Optional.empty(),
-                    Duration.ofSeconds(5)));
+            ProjectionEndpoint laterEndpoint = endpoint(later);
             try {
                 assertThat(roles(later)).containsExactly("2 SERVING");
-                awaitServed(laterEndpoint, "bob", bob, 2);
+                awaitServed(List.of(laterEndpoint), "bob", bob, 2);
             } finally {
                 laterEndpoint.close();
                 assertThat(later.close(Duration.ofSeconds(60))).isTrue();
@@ -252,9 +260,31 @@ class BlueGreenResetIT {
         return host.status().stream().map(status -> status.generation() + " " + status.role()).toList();
     }
 
-    private static void awaitServed(ProjectionEndpoint endpoint, String key, OwnerTotal expected, int generation) {
+    private static ProjectionEndpoint endpoint(ProjectionHost host) {
+        return new ProjectionEndpoint(host, new OwnerForwarding(Optional.empty(), Optional.empty(), Duration.ofSeconds(5)));
+    }
+
+    /**
+     * Asks every instance as a forwarded read (so none forwards: nothing listens at their addresses);
+     * the key's owner answers, the others say 503. The first answer other than 503, else the last.
+     */
+    private static ProjectionEndpoint.Answer ask(List<ProjectionEndpoint> endpoints, String key, Map<String, String> params)
+            throws Exception {
+        List<java.util.concurrent.CompletableFuture<ProjectionEndpoint.Answer>> asked = endpoints.stream()
+                .map(endpoint -> endpoint.get("totals", key, params, true)).toList();
+        ProjectionEndpoint.Answer last = null;
+        for (java.util.concurrent.CompletableFuture<ProjectionEndpoint.Answer> answer : asked) {
+            last = answer.get(70, TimeUnit.SECONDS);
+            if (last.status() != 503) {
+                return last;
+            }
+        }
+        return last;
+    }
+
+    private static void awaitServed(List<ProjectionEndpoint> endpoints, String key, OwnerTotal expected, int generation) {
         await(key + " served by generation " + generation).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            ProjectionEndpoint.Answer answer = endpoint.get("totals", key, Map.of(), false).get(30, TimeUnit.SECONDS);
+            ProjectionEndpoint.Answer answer = ask(endpoints, key, Map.of());
             if (answer.status() != 200) {
                 return false;
             }
