@@ -146,13 +146,13 @@ public final class ProjectionEndpoint implements AutoCloseable {
                 if (read.forwarded()) {
                     answer.complete(error(503, "NOT_READY", "the owner of key '" + read.key() + "' changed while the request was forwarded"));
                 } else {
-                    forward(answer, elsewhere, read.name(), read.key(), read.params(), queries.generation(), read.deadline());
+                    forward(answer, elsewhere, read, queries.generation());
                 }
                 return;
             }
             boolean waiting = read.minVersion() >= 0 && !EmbeddedProjectionQueries.reached(lookup, read.minVersion());
             if ((waiting || lookup instanceof ProjectionLookup.NotReady) && System.nanoTime() < read.deadline()) {
-                waits.schedule(() -> attempt(answer, read), POLL_MS, TimeUnit.MILLISECONDS);
+                retry(answer, read);
                 return;
             }
             answer.complete(answer(lookup, queries, read.key(), read.aggregate(), read.minVersion()));
@@ -207,9 +207,11 @@ public final class ProjectionEndpoint implements AutoCloseable {
         return with;
     }
 
-    private void forward(CompletableFuture<Answer> answer, ProjectionLookup.Elsewhere owner, String name, String key,
-                         Map<String, String> params, int generation, long deadline) {
-        long waitMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    private void forward(CompletableFuture<Answer> answer, ProjectionLookup.Elsewhere owner, Read read, int generation) {
+        String name = read.name();
+        String key = read.key();
+        Map<String, String> params = read.params();
+        long waitMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(read.deadline() - System.nanoTime()));
         StringBuilder query = new StringBuilder("?waitMs=").append(waitMs).append('&').append(GENERATION).append('=').append(generation);
         params.forEach((param, value) -> {
             if (!param.equals("waitMs") && !param.equals(GENERATION)) {
@@ -217,9 +219,25 @@ public final class ProjectionEndpoint implements AutoCloseable {
             }
         });
         forwarding.get(owner.owner(), "/projections/" + encode(name) + "/" + encode(key) + query, Duration.ofMillis(waitMs))
-                .whenComplete((reply, error) -> answer.complete(error != null
-                        ? error(502, "OWNER_UNREACHABLE", "the owner of key '" + key + "' of projection " + name + " did not answer")
-                        : new Answer(reply.status(), reply.body())));
+                .whenComplete((reply, error) -> {
+                    if (error != null) {
+                        answer.complete(error(502, "OWNER_UNREACHABLE", "the owner of key '" + key + "' of projection " + name
+                                + " did not answer"));
+                    } else if (reply.status() == 503 && System.nanoTime() < read.deadline()) {
+                        // The owner no longer runs this generation (it switched first): ask again, here in the next one.
+                        retry(answer, read);
+                    } else {
+                        answer.complete(new Answer(reply.status(), reply.body()));
+                    }
+                });
+    }
+
+    private void retry(CompletableFuture<Answer> answer, Read read) {
+        try {
+            waits.schedule(() -> attempt(answer, read), POLL_MS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closing) {
+            answer.complete(error(503, "NOT_READY", "the worker is stopping"));
+        }
     }
 
     private static String encode(String segment) {
