@@ -67,7 +67,12 @@ final class BlueGreenProjection<S> {
                 host.drop(host.applicationId(generation));   // a build replaced by a newer request, unless it still runs elsewhere
             }
             host.serving = host.runner(older.get());
-            host.building = host.runner(latest);
+            try {
+                host.building = host.runner(latest);
+            } catch (RuntimeException e) {
+                host.serving.close(STOP);
+                throw e;
+            }
         } else {
             host.serving = host.runner(latest);
             for (int generation = 1; generation < latest; generation++) {
