@@ -5,7 +5,16 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
@@ -73,6 +82,13 @@ public final class JdbcPositions {
             return false;
         }
     }
+
+    /** One aggregate, by type and id: the key of the per-aggregate table within a projection. */
+    public record Aggregate(String type, String id) {
+    }
+
+    /** At most this many ids per bulk read: bound parameters stay far below every database's limit. */
+    private static final int READ_CHUNK = 256;
 
     /** A partition's stored position, with its failed attempts at that position. */
     public record Position(long nextOffset, int attempts) {
@@ -195,6 +211,90 @@ public final class JdbcPositions {
             insert.setLong(4, progress.version());
             insert.setString(5, stopped);
             insert.executeUpdate();
+        }
+    }
+
+    /**
+     * The stored progress of these aggregates in the caller's transaction, in one query per type and
+     * {@value #READ_CHUNK} ids; aggregates never stored are absent. Each query's list of ids is padded
+     * to a power of two (repeating an id, which {@code IN} ignores) so that a database caching
+     * prepared statements by their text sees a few statements, not one per batch size.
+     */
+    public Map<Aggregate, Progress> aggregates(Connection connection, String projection, Collection<Aggregate> wanted) throws SQLException {
+        Map<String, Set<String>> idsByType = new LinkedHashMap<>();
+        for (Aggregate aggregate : wanted) {
+            idsByType.computeIfAbsent(aggregate.type(), type -> new LinkedHashSet<>()).add(aggregate.id());
+        }
+        Map<Aggregate, Progress> found = new HashMap<>();
+        for (Map.Entry<String, Set<String>> entry : idsByType.entrySet()) {
+            List<String> ids = new ArrayList<>(entry.getValue());
+            for (int from = 0; from < ids.size(); from += READ_CHUNK) {
+                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + READ_CHUNK));
+                int size = Integer.highestOneBit(chunk.size() - 1) << 1;
+                size = Math.max(1, Math.max(size, chunk.size()));
+                String marks = String.join(", ", Collections.nCopies(size, "?"));
+                try (PreparedStatement select = connection.prepareStatement("SELECT aggregate_id, version, stopped FROM " + aggregates
+                        + " WHERE projection = ? AND aggregate_type = ? AND aggregate_id IN (" + marks + ")")) {
+                    select.setString(1, projection);
+                    select.setString(2, entry.getKey());
+                    for (int i = 0; i < size; i++) {
+                        select.setString(i + 3, chunk.get(Math.min(i, chunk.size() - 1)));
+                    }
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            found.put(new Aggregate(entry.getKey(), rows.getString(1)),
+                                    new Progress(rows.getLong(2), Optional.empty(), Optional.ofNullable(rows.getString(3))));
+                        }
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Stores the progress of several aggregates in the caller's transaction as two JDBC batches:
+     * updates of those in {@code stored} (read by {@link #aggregates}), inserts of the others.
+     */
+    public void saveAggregates(Connection connection, String projection, Map<Aggregate, Progress> changed, Set<Aggregate> stored)
+            throws SQLException {
+        if (changed.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement update = connection.prepareStatement("UPDATE " + aggregates
+                + " SET version = ?, stopped = ? WHERE projection = ? AND aggregate_type = ? AND aggregate_id = ?");
+             PreparedStatement insert = connection.prepareStatement("INSERT INTO " + aggregates
+                     + " (projection, aggregate_type, aggregate_id, version, stopped) VALUES (?, ?, ?, ?, ?)")) {
+            boolean updates = false;
+            boolean inserts = false;
+            for (Map.Entry<Aggregate, Progress> entry : changed.entrySet()) {
+                Aggregate aggregate = entry.getKey();
+                Progress progress = entry.getValue();
+                String stopped = progress.stopped().orElse(null);
+                if (stored.contains(aggregate)) {
+                    update.setLong(1, progress.version());
+                    update.setString(2, stopped);
+                    update.setString(3, projection);
+                    update.setString(4, aggregate.type());
+                    update.setString(5, aggregate.id());
+                    update.addBatch();
+                    updates = true;
+                } else {
+                    insert.setString(1, projection);
+                    insert.setString(2, aggregate.type());
+                    insert.setString(3, aggregate.id());
+                    insert.setLong(4, progress.version());
+                    insert.setString(5, stopped);
+                    insert.addBatch();
+                    inserts = true;
+                }
+            }
+            if (updates) {
+                update.executeBatch();
+            }
+            if (inserts) {
+                insert.executeBatch();
+            }
         }
     }
 }
