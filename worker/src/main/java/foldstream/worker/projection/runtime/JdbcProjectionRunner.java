@@ -373,7 +373,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                 }
                 // The database is there and refused a batch: which event's write it was, one write at a time says.
                 connection.rollback();
-                LOG.info("projection {}: the database refused a batch of writes ({}); applying {} again one write at a time",
+                LOG.warn("projection {}: the database refused a batch of writes ({}); applying {} again one write at a time",
                         projection.id(), e.getMessage(), partition);
                 return transaction(partition, from, records, Writes.ONE_AT_A_TIME);
             }
