@@ -5,12 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -86,9 +82,6 @@ public final class JdbcPositions {
     /** One aggregate, by type and id: the key of the per-aggregate table within a projection. */
     public record Aggregate(String type, String id) {
     }
-
-    /** At most this many ids per bulk read: bound parameters stay far below every database's limit. */
-    private static final int READ_CHUNK = 256;
 
     /** A partition's stored position, with its failed attempts at that position. */
     public record Position(long nextOffset, int attempts) {
@@ -175,18 +168,8 @@ public final class JdbcPositions {
 
     /** The progress of one aggregate in the caller's transaction; {@link Progress#NONE} when none. */
     public Progress aggregate(Connection connection, String projection, String type, String id) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT version, stopped FROM " + aggregates
-                + " WHERE projection = ? AND aggregate_type = ? AND aggregate_id = ?")) {
-            select.setString(1, projection);
-            select.setString(2, type);
-            select.setString(3, id);
-            try (ResultSet rows = select.executeQuery()) {
-                if (!rows.next()) {
-                    return Progress.NONE;
-                }
-                return new Progress(rows.getLong(1), Optional.empty(), Optional.ofNullable(rows.getString(2)));
-            }
-        }
+        Aggregate aggregate = new Aggregate(type, id);
+        return aggregates(connection, projection, List.of(aggregate)).getOrDefault(aggregate, Progress.NONE);
     }
 
     /** Stores an aggregate's progress in the caller's transaction (update, else insert). */
@@ -215,36 +198,28 @@ public final class JdbcPositions {
     }
 
     /**
-     * The stored progress of these aggregates in the caller's transaction, in one query per type and
-     * {@value #READ_CHUNK} ids; aggregates never stored are absent. Each query's list of ids is padded
-     * to a power of two (repeating an id, which {@code IN} ignores) so that a database caching
-     * prepared statements by their text sees a few statements, not one per batch size.
+     * The stored progress of these aggregates in the caller's transaction; aggregates never stored
+     * are absent. One primary-key lookup each, through one statement: a single query for many ids
+     * ({@code aggregate_id IN (...)}, {@code = ANY(?)}, row values) was tried and was slower than the
+     * lookups in PostgreSQL, whose planner, before the table has statistics, used the index for the
+     * projection and type only and filtered every aggregate of the projection by the list; the
+     * runner reads only aggregates it has not seen yet ({@link OwnedProgress}), so these lookups are
+     * about one per aggregate, not one per event.
      */
     public Map<Aggregate, Progress> aggregates(Connection connection, String projection, Collection<Aggregate> wanted) throws SQLException {
-        Map<String, Set<String>> idsByType = new LinkedHashMap<>();
-        for (Aggregate aggregate : wanted) {
-            idsByType.computeIfAbsent(aggregate.type(), type -> new LinkedHashSet<>()).add(aggregate.id());
-        }
         Map<Aggregate, Progress> found = new HashMap<>();
-        for (Map.Entry<String, Set<String>> entry : idsByType.entrySet()) {
-            List<String> ids = new ArrayList<>(entry.getValue());
-            for (int from = 0; from < ids.size(); from += READ_CHUNK) {
-                List<String> chunk = ids.subList(from, Math.min(ids.size(), from + READ_CHUNK));
-                int size = Integer.highestOneBit(chunk.size() - 1) << 1;
-                size = Math.max(1, Math.max(size, chunk.size()));
-                String marks = String.join(", ", Collections.nCopies(size, "?"));
-                try (PreparedStatement select = connection.prepareStatement("SELECT aggregate_id, version, stopped FROM " + aggregates
-                        + " WHERE projection = ? AND aggregate_type = ? AND aggregate_id IN (" + marks + ")")) {
-                    select.setString(1, projection);
-                    select.setString(2, entry.getKey());
-                    for (int i = 0; i < size; i++) {
-                        select.setString(i + 3, chunk.get(Math.min(i, chunk.size() - 1)));
-                    }
-                    try (ResultSet rows = select.executeQuery()) {
-                        while (rows.next()) {
-                            found.put(new Aggregate(entry.getKey(), rows.getString(1)),
-                                    new Progress(rows.getLong(2), Optional.empty(), Optional.ofNullable(rows.getString(3))));
-                        }
+        if (wanted.isEmpty()) {
+            return found;
+        }
+        try (PreparedStatement select = connection.prepareStatement("SELECT version, stopped FROM " + aggregates
+                + " WHERE projection = ? AND aggregate_type = ? AND aggregate_id = ?")) {
+            for (Aggregate aggregate : wanted) {
+                select.setString(1, projection);
+                select.setString(2, aggregate.type());
+                select.setString(3, aggregate.id());
+                try (ResultSet rows = select.executeQuery()) {
+                    if (rows.next()) {
+                        found.put(aggregate, new Progress(rows.getLong(1), Optional.empty(), Optional.ofNullable(rows.getString(2))));
                     }
                 }
             }

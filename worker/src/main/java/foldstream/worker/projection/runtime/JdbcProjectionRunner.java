@@ -75,6 +75,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
     private final Map<TopicPartition, Long> expected = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> lastApplied = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> mirrored = new HashMap<>();
+    private final OwnedProgress owned = new OwnedProgress();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -192,6 +193,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
             partitions.forEach(expected::remove);
             partitions.forEach(lastApplied::remove);
             partitions.forEach(mirrored::remove);
+            partitions.forEach(owned::forget);
         }
 
         @Override
@@ -208,6 +210,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
     }
 
     private void seekToStored(TopicPartition partition) {
+        owned.forget(partition);
         while (running) {
             try {
                 JdbcPositions.Position stored = positions.positionOrStart(connection, projection.id(), partition.topic(), partition.partition());
@@ -342,7 +345,9 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                 reads.add(read);
                 aggregateOf(read.meta()).ifPresent(involved::add);
             }
-            Map<JdbcPositions.Aggregate, Progress> stored = positions.aggregates(connection, projection.id(), involved);
+            Map<JdbcPositions.Aggregate, Progress> stored = positions.aggregates(connection, projection.id(),
+                    owned.unknown(partition, involved));
+            stored.putAll(owned.known(partition, involved));
             Map<JdbcPositions.Aggregate, Progress> progress = new HashMap<>(stored);
             Map<JdbcPositions.Aggregate, Progress> changed = new LinkedHashMap<>();
             try (BatchedWrites batched = new BatchedWrites(connection)) {
@@ -379,6 +384,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
             }
             positions.saveAggregates(connection, projection.id(), changed, stored.keySet());
             connection.commit();
+            owned.remember(partition, progress);
             expected.put(partition, lastOffset + 1);
             lastApplied.put(partition, lastOffset);
             return new Outcome.Committed();
@@ -517,6 +523,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
             LOG.error("{}; the aggregate is stopped here until the projection is rebuilt", reason, failure.getCause());
             progress = progress.stop(reason);
         }
+        owned.forget(partition);   // the aggregate's row changes here, outside a batch's bookkeeping
         connection.setAutoCommit(false);
         try {
             positions.saveAggregate(connection, projection.id(), meta.aggregateType(), meta.aggregateId(), progress);
@@ -561,6 +568,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
     }
 
     private void databaseTrouble(SQLException e) {
+        owned.forgetAll();   // a commit whose answer was lost may have happened
         LOG.warn("projection {}: database trouble ({}); reconnecting in {}", projection.id(), e.getMessage(), RECONNECT_WAIT);
         if (!pause(RECONNECT_WAIT)) {
             return;
