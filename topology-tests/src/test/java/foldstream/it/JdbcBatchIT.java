@@ -16,10 +16,6 @@ import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.HttpSchemaRegistryClient;
 import foldstream.worker.serialization.RegistryClientSettings;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,7 +128,7 @@ class JdbcBatchIT {
             try {
                 runner.start();
                 await("every event projected").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> query(database, "SELECT COALESCE(SUM(next_offset), 0) FROM " + JdbcPositions.DEFAULT_TABLE
+                        .until(() -> SqlRows.column(database, "SELECT COALESCE(SUM(next_offset), 0) FROM " + JdbcPositions.DEFAULT_TABLE
                                 + " WHERE projection = 'balances-v1'").equals(List.of(end)));
             } finally {
                 assertThat(runner.close(Duration.ofSeconds(30))).isTrue();
@@ -140,38 +136,26 @@ class JdbcBatchIT {
         }
         List<String> balances = new ArrayList<>();
         expectedBalances.forEach((id, balance) -> balances.add(id + "=" + balance));
-        assertThat(query(database, "SELECT id || '=' || balance FROM " + table + " ORDER BY id")).containsExactlyElementsOf(balances);
+        assertThat(SqlRows.column(database, "SELECT id || '=' || balance FROM " + table + " ORDER BY id")).containsExactlyElementsOf(balances);
         List<String> progress = new ArrayList<>();
         expectedProgress.forEach((id, state) -> progress.add(id + " " + state));
-        assertThat(query(database, "SELECT aggregate_id || ' v' || version || CASE WHEN stopped IS NULL THEN '' ELSE ' stopped' END FROM "
+        assertThat(SqlRows.column(database, "SELECT aggregate_id || ' v' || version || CASE WHEN stopped IS NULL THEN '' ELSE ' stopped' END FROM "
                 + JdbcPositions.DEFAULT_TABLE + "_aggregates WHERE projection = 'balances-v1' ORDER BY aggregate_id"))
                 .containsExactlyElementsOf(progress);
-        assertThat(query(database, "SELECT stopped FROM " + JdbcPositions.DEFAULT_TABLE + "_aggregates WHERE aggregate_id = '" + id(5) + "'"))
+        assertThat(stopped(database, id(5)))
                 .singleElement().asString().contains("unlucky thirteen");
-        assertThat(query(database, "SELECT stopped FROM " + JdbcPositions.DEFAULT_TABLE + "_aggregates WHERE aggregate_id = '" + id(15) + "'"))
+        assertThat(stopped(database, id(15)))
                 .singleElement().asString().contains("INSERT INTO " + table).contains("duplicate key");
-        assertThat(query(database, "SELECT stopped FROM " + JdbcPositions.DEFAULT_TABLE + "_aggregates WHERE aggregate_id = '" + id(10) + "'"))
+        assertThat(stopped(database, id(10)))
                 .singleElement().asString().contains("version 4").contains("version 3 is missing");
         assertThat(thrown.get()).as("the policy is stop: the attempt in the batch is the only one").isEqualTo(1);
     }
 
-    private static String id(int account) {
-        return String.format("a%02d", account);
+    private static List<String> stopped(String database, String id) throws Exception {
+        return SqlRows.column(database, "SELECT stopped FROM " + JdbcPositions.DEFAULT_TABLE + "_aggregates WHERE aggregate_id = '" + id + "'");
     }
 
-    private static List<String> query(String database, String sql) throws Exception {
-        try (Connection connection = DriverManager.getConnection(database); Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery(sql)) {
-            List<String> values = new ArrayList<>();
-            while (rows.next()) {
-                values.add(rows.getString(1));
-            }
-            return values;
-        } catch (java.sql.SQLException e) {
-            if (e.getMessage().contains("does not exist")) {
-                return List.of();
-            }
-            throw e;
-        }
+    private static String id(int account) {
+        return String.format("a%02d", account);
     }
 }
