@@ -19,10 +19,6 @@ import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.HttpSchemaRegistryClient;
 import foldstream.worker.serialization.RegistryClientSettings;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -89,16 +85,16 @@ class JdbcProjectionIT {
             try {
                 runner.start();
                 await("every event projected").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> query(database, "SELECT COALESCE(SUM(next_offset), 0) FROM " + JdbcPositions.DEFAULT_TABLE
+                        .until(() -> SqlRows.column(database, "SELECT COALESCE(SUM(next_offset), 0) FROM " + JdbcPositions.DEFAULT_TABLE
                                 + " WHERE projection = 'balances-v1'").equals(List.of("10")));
             } finally {
                 assertThat(runner.close(Duration.ofSeconds(30))).isTrue();
             }
-            assertThat(query(database, "SELECT id || '=' || balance FROM " + table + " ORDER BY id")).containsExactly("a1=15", "a2=0", "a3=0");
+            assertThat(SqlRows.column(database, "SELECT id || '=' || balance FROM " + table + " ORDER BY id")).containsExactly("a1=15", "a2=0", "a3=0");
             assertThat(attempts[0]).as("the first attempt and one retry").isEqualTo(2);
-            assertThat(query(database, "SELECT aggregate_id || ' v' || version FROM " + JdbcPositions.DEFAULT_TABLE
+            assertThat(SqlRows.column(database, "SELECT aggregate_id || ' v' || version FROM " + JdbcPositions.DEFAULT_TABLE
                     + "_aggregates WHERE projection = 'balances-v1' ORDER BY aggregate_id")).containsExactly("a1 v4", "a2 v1", "a3 v2");
-            assertThat(query(database, "SELECT stopped FROM " + JdbcPositions.DEFAULT_TABLE + "_aggregates WHERE aggregate_id = 'a2'"))
+            assertThat(SqlRows.column(database, "SELECT stopped FROM " + JdbcPositions.DEFAULT_TABLE + "_aggregates WHERE aggregate_id = 'a2'"))
                     .singleElement().asString().contains(stream + " 'a2': version 3").contains("version 2 is missing");
 
             var parked = CommittedTopic.readAll(stack.bootstrapServers(), runner.dlqTopic());
@@ -106,22 +102,6 @@ class JdbcProjectionIT {
             assertThat(ExactlyOnceChecks.header(parked.get(0), ContractHeaders.DLQ_ERROR)).contains("unlucky thirteen");
             assertThat(ExactlyOnceChecks.header(parked.get(0), ContractHeaders.DLQ_SOURCE)).startsWith(events + "/");
             assertThat(codec.decode(parked.get(0).value(), MoneyDeposited.class)).isEqualTo(new MoneyDeposited(13L, 23L));
-        }
-    }
-
-    private static List<String> query(String database, String sql) throws Exception {
-        try (Connection connection = DriverManager.getConnection(database); Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery(sql)) {
-            List<String> values = new java.util.ArrayList<>();
-            while (rows.next()) {
-                values.add(rows.getString(1));
-            }
-            return values;
-        } catch (java.sql.SQLException e) {
-            if (e.getMessage().contains("does not exist")) {
-                return List.of();
-            }
-            throw e;
         }
     }
 }

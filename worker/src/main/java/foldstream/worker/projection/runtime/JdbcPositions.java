@@ -5,8 +5,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -72,6 +77,10 @@ public final class JdbcPositions {
         } catch (SQLException e) {
             return false;
         }
+    }
+
+    /** One aggregate, by type and id: the key of the per-aggregate table within a projection. */
+    public record Aggregate(String type, String id) {
     }
 
     /** A partition's stored position, with its failed attempts at that position. */
@@ -159,18 +168,8 @@ public final class JdbcPositions {
 
     /** The progress of one aggregate in the caller's transaction; {@link Progress#NONE} when none. */
     public Progress aggregate(Connection connection, String projection, String type, String id) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT version, stopped FROM " + aggregates
-                + " WHERE projection = ? AND aggregate_type = ? AND aggregate_id = ?")) {
-            select.setString(1, projection);
-            select.setString(2, type);
-            select.setString(3, id);
-            try (ResultSet rows = select.executeQuery()) {
-                if (!rows.next()) {
-                    return Progress.NONE;
-                }
-                return new Progress(rows.getLong(1), Optional.empty(), Optional.ofNullable(rows.getString(2)));
-            }
-        }
+        Aggregate aggregate = new Aggregate(type, id);
+        return aggregates(connection, projection, List.of(aggregate)).getOrDefault(aggregate, Progress.NONE);
     }
 
     /** Stores an aggregate's progress in the caller's transaction (update, else insert). */
@@ -195,6 +194,82 @@ public final class JdbcPositions {
             insert.setLong(4, progress.version());
             insert.setString(5, stopped);
             insert.executeUpdate();
+        }
+    }
+
+    /**
+     * The stored progress of these aggregates in the caller's transaction; aggregates never stored
+     * are absent. One primary-key lookup each, through one statement: a single query for many ids
+     * ({@code aggregate_id IN (...)}, {@code = ANY(?)}, row values) was tried and was slower than the
+     * lookups in PostgreSQL, whose planner, before the table has statistics, used the index for the
+     * projection and type only and filtered every aggregate of the projection by the list; the
+     * runner reads only aggregates it has not seen yet ({@link OwnedProgress}), so these lookups are
+     * about one per aggregate, not one per event.
+     */
+    public Map<Aggregate, Progress> aggregates(Connection connection, String projection, Collection<Aggregate> wanted) throws SQLException {
+        Map<Aggregate, Progress> found = new HashMap<>();
+        if (wanted.isEmpty()) {
+            return found;
+        }
+        try (PreparedStatement select = connection.prepareStatement("SELECT version, stopped FROM " + aggregates
+                + " WHERE projection = ? AND aggregate_type = ? AND aggregate_id = ?")) {
+            for (Aggregate aggregate : wanted) {
+                select.setString(1, projection);
+                select.setString(2, aggregate.type());
+                select.setString(3, aggregate.id());
+                try (ResultSet rows = select.executeQuery()) {
+                    if (rows.next()) {
+                        found.put(aggregate, new Progress(rows.getLong(1), Optional.empty(), Optional.ofNullable(rows.getString(2))));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
+     * Stores the progress of several aggregates in the caller's transaction as two JDBC batches:
+     * updates of those in {@code stored} (read by {@link #aggregates}), inserts of the others.
+     */
+    public void saveAggregates(Connection connection, String projection, Map<Aggregate, Progress> changed, Set<Aggregate> stored)
+            throws SQLException {
+        if (changed.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement update = connection.prepareStatement("UPDATE " + aggregates
+                + " SET version = ?, stopped = ? WHERE projection = ? AND aggregate_type = ? AND aggregate_id = ?");
+             PreparedStatement insert = connection.prepareStatement("INSERT INTO " + aggregates
+                     + " (projection, aggregate_type, aggregate_id, version, stopped) VALUES (?, ?, ?, ?, ?)")) {
+            boolean updates = false;
+            boolean inserts = false;
+            for (Map.Entry<Aggregate, Progress> entry : changed.entrySet()) {
+                Aggregate aggregate = entry.getKey();
+                Progress progress = entry.getValue();
+                String stopped = progress.stopped().orElse(null);
+                if (stored.contains(aggregate)) {
+                    update.setLong(1, progress.version());
+                    update.setString(2, stopped);
+                    update.setString(3, projection);
+                    update.setString(4, aggregate.type());
+                    update.setString(5, aggregate.id());
+                    update.addBatch();
+                    updates = true;
+                } else {
+                    insert.setString(1, projection);
+                    insert.setString(2, aggregate.type());
+                    insert.setString(3, aggregate.id());
+                    insert.setLong(4, progress.version());
+                    insert.setString(5, stopped);
+                    insert.addBatch();
+                    inserts = true;
+                }
+            }
+            if (updates) {
+                update.executeBatch();
+            }
+            if (inserts) {
+                insert.executeBatch();
+            }
         }
     }
 }

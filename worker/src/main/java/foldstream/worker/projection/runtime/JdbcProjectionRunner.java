@@ -8,16 +8,19 @@ import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -39,9 +42,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one JDBC projection: a plain consumer ({@code read_committed}, group
- * {@code <worker application id>-projection-<name>-v<version>}) whose batches are applied in one
- * database transaction per partition, together with the compare-and-set of the partition's position
- * stored in the same database. On assignment it seeks to the stored positions; Kafka's committed
+ * {@code <worker application id>-projection-<name>-v<version>}) whose batches (what a poll fetched of
+ * a partition, up to {@value #BATCH_RECORDS} events) are applied in one database transaction each,
+ * with a handful of round trips whatever their size, together with the compare-and-set of the
+ * partition's position stored in the same database. On assignment it seeks to the stored positions; Kafka's committed
  * offsets are written after each transaction for monitoring only (lag), never read.
  *
  * <pre>{@code
@@ -62,6 +66,8 @@ public final class JdbcProjectionRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcProjectionRunner.class);
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration RECONNECT_WAIT = Duration.ofSeconds(1);
+    /** The consumer's {@code max.poll.records} unless the worker's consumer settings say otherwise: at most a transaction's events. */
+    static final int BATCH_RECORDS = 2000;
 
     private final JdbcProjection projection;
     private final ProjectionRuntime runtime;
@@ -72,6 +78,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
     private final Map<TopicPartition, Long> expected = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> lastApplied = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> mirrored = new HashMap<>();
+    private final OwnedProgress owned = new OwnedProgress();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -154,6 +161,8 @@ public final class JdbcProjectionRunner implements AutoCloseable {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // One transaction per partition per poll: larger polls, fewer commits and round trips (measured; the worker may set its own).
+        config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH_RECORDS);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, groupId + "-" + ProcessHandle.current().pid());
         List<String> topics = projection.follows().stream().map(type -> AggregateTopics.of(type).events()).toList();
         try (KafkaConsumer<byte[], byte[]> created = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -189,6 +198,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
             partitions.forEach(expected::remove);
             partitions.forEach(lastApplied::remove);
             partitions.forEach(mirrored::remove);
+            partitions.forEach(owned::forget);
         }
 
         @Override
@@ -205,6 +215,7 @@ public final class JdbcProjectionRunner implements AutoCloseable {
     }
 
     private void seekToStored(TopicPartition partition) {
+        owned.forget(partition);
         while (running) {
             try {
                 JdbcPositions.Position stored = positions.positionOrStart(connection, projection.id(), partition.topic(), partition.partition());
@@ -219,32 +230,49 @@ public final class JdbcProjectionRunner implements AutoCloseable {
     }
 
     /**
-     * One transaction for the batch; on a handler failure, the records one by one with the error
-     * policy. Whatever stops the batch half-way seeks the partition back to its stored position, so
-     * nothing fetched and not applied is passed over.
+     * Applies what one poll fetched of a partition in one transaction ({@link #transaction}). When a
+     * handler fails in it, the transaction rolls back; the events before the failing one are applied
+     * as a batch of their own, the failing event alone with the error policy ({@link #oneByOne}), and
+     * the events after it as the next batch: no event is applied twice or passed over. Whatever stops
+     * half-way seeks the partition back to its stored position, so nothing fetched and not applied is
+     * passed over.
      */
     private void applyPartition(TopicPartition partition, List<ConsumerRecord<byte[], byte[]>> records) {
         long from = expected.get(partition);
-        List<ConsumerRecord<byte[], byte[]>> fresh = records.stream().filter(record -> record.offset() >= from).toList();
-        if (fresh.isEmpty()) {
-            return;
-        }
-        boolean done = false;
+        List<ConsumerRecord<byte[], byte[]>> pending = records.stream().filter(record -> record.offset() >= from).toList();
+        boolean done = true;
         batchFailure = null;
         try {
-            Outcome outcome = transaction(partition, from, fresh);
-            done = outcome != Outcome.FAILED;
-            if (outcome == Outcome.FAILED) {
-                done = true;
-                for (ConsumerRecord<byte[], byte[]> record : fresh) {
-                    if (!running || !oneByOne(partition, record)) {
-                        done = false;
+            while (!pending.isEmpty() && running) {
+                Long at = expected.get(partition);
+                if (at == null) {
+                    return;   // revoked meanwhile
+                }
+                if (!(transaction(partition, at, pending, Writes.BATCHED) instanceof Outcome.Failed failed)) {
+                    break;    // committed, or fenced (and sought again)
+                }
+                while (failed.index() > 0) {
+                    Outcome before = transaction(partition, at, pending.subList(0, failed.index()), Writes.BATCHED);
+                    if (before instanceof Outcome.Fenced) {
+                        return;
+                    }
+                    if (!(before instanceof Outcome.Failed earlier)) {
                         break;
                     }
+                    failed = earlier;   // a handler that failed only the second time: that event first (its index is lower)
                 }
+                ConsumerRecord<byte[], byte[]> failing = pending.get(failed.index());
+                batchFailure = failed.failure();
+                batchFailureOffset = failing.offset();
+                if (!running || !oneByOne(partition, failing)) {
+                    done = false;
+                    break;
+                }
+                pending = pending.subList(failed.index() + 1, pending.size());
             }
         } catch (SQLException e) {
             databaseTrouble(e);
+            done = false;
         }
         if (!done && running) {
             seekToStored(partition);
@@ -274,40 +302,176 @@ public final class JdbcProjectionRunner implements AutoCloseable {
         }
     }
 
-    private enum Outcome { COMMITTED, FENCED, FAILED }
+    /** What became of one transaction. */
+    private sealed interface Outcome {
+        /** The writes and the position committed. */
+        record Committed() implements Outcome {
+        }
 
-    private Outcome transaction(TopicPartition partition, long from, List<ConsumerRecord<byte[], byte[]>> records) throws SQLException {
+        /** The position had moved (another instance owns the partition now): rolled back, sought again. */
+        record Fenced() implements Outcome {
+        }
+
+        /** Rolled back: the handler of the event at {@code index} of the transaction failed (or the database refused its write). */
+        record Failed(int index, HandlerFailure failure) implements Outcome {
+        }
+    }
+
+    /** How a transaction runs the handlers' writes. */
+    private enum Writes {
+        /** Consecutive writes of one SQL text as one JDBC batch ({@link BatchedWrites}): the fast way. */
+        BATCHED,
+        /** Each write alone, so that a refused one names its event. */
+        ONE_AT_A_TIME
+    }
+
+    /**
+     * Applies {@code records} (of one partition, from the stored position {@code from} on) in one
+     * transaction with a handful of round trips whatever their number: the compare-and-set of the
+     * position (first: its row lock keeps an instance that lost the partition waiting until this
+     * commits, then finding the position moved), one query for the progress of every aggregate in
+     * the records, the handlers' writes as JDBC batches, and the aggregates' new progress written
+     * once each. The guards are the same as one event at a time: per aggregate, in order, a
+     * duplicate is skipped and a gap stops the aggregate (the others go on).
+     */
+    private Outcome transaction(TopicPartition partition, long from, List<ConsumerRecord<byte[], byte[]>> records, Writes writes)
+            throws SQLException {
+        long lastOffset = records.get(records.size() - 1).offset();
         connection.setAutoCommit(false);
         try {
-            for (ConsumerRecord<byte[], byte[]> record : records) {
-                try {
-                    apply(record);
-                } catch (HandlerFailure failure) {
-                    connection.rollback();
-                    batchFailure = failure;
-                    batchFailureOffset = record.offset();
-                    return Outcome.FAILED;
-                }
+            if (!positions.advance(connection, projection.id(), partition.topic(), partition.partition(), from, lastOffset + 1)) {
+                return fenced(partition);
             }
-            return commitAt(partition, from, records.get(records.size() - 1).offset());
+            List<ProjectionEventReader.Read> reads = new ArrayList<>(records.size());
+            Set<JdbcPositions.Aggregate> involved = new LinkedHashSet<>();
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                ProjectionEventReader.Read read = reader.read(record.topic(), record.partition(), record.offset(), record.timestamp(),
+                        record.key(), record.headers(), record.value());
+                reads.add(read);
+                aggregateOf(read.meta()).ifPresent(involved::add);
+            }
+            Map<JdbcPositions.Aggregate, Progress> stored = positions.aggregates(connection, projection.id(),
+                    owned.unknown(partition, involved));
+            stored.putAll(owned.known(partition, involved));
+            Map<JdbcPositions.Aggregate, Progress> progress = new HashMap<>(stored);
+            Map<JdbcPositions.Aggregate, Progress> changed = new LinkedHashMap<>();
+            try (BatchedWrites batched = new BatchedWrites(connection)) {
+                for (int i = 0; i < reads.size(); i++) {
+                    ProjectionEventReader.Read read = reads.get(i);
+                    Optional<JdbcPositions.Aggregate> aggregate = aggregateOf(read.meta());
+                    if (aggregate.isEmpty()) {
+                        LOG.error("projection {}: the record at {} is not an event of the contract ({}); it is not projected",
+                                projection.id(), read.meta().source(), ((ProjectionEventReader.Unreadable) read).reason());
+                        continue;
+                    }
+                    Optional<Progress> after;
+                    try {
+                        after = step(read, progress.getOrDefault(aggregate.get(), Progress.NONE), writes, batched);
+                    } catch (HandlerFailure failure) {
+                        connection.rollback();
+                        return new Outcome.Failed(i, failure);
+                    }
+                    after.ifPresent(next -> {
+                        progress.put(aggregate.get(), next);
+                        changed.put(aggregate.get(), next);
+                    });
+                }
+                batched.flush();
+            } catch (SQLException e) {
+                if (writes == Writes.ONE_AT_A_TIME || !connection.isValid(2)) {
+                    throw e;
+                }
+                // The database is there and refused a batch: which event's write it was, one write at a time says.
+                connection.rollback();
+                LOG.warn("projection {}: the database refused a batch of writes ({}); applying {} again one write at a time",
+                        projection.id(), e.getMessage(), partition);
+                return transaction(partition, from, records, Writes.ONE_AT_A_TIME);
+            }
+            positions.saveAggregates(connection, projection.id(), changed, stored.keySet());
+            connection.commit();
+            owned.remember(partition, progress);
+            expected.put(partition, lastOffset + 1);
+            lastApplied.put(partition, lastOffset);
+            return new Outcome.Committed();
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             throw e;
         }
     }
 
+    /** The aggregate an event belongs to; empty for a record that is not an event of the contract. */
+    private static Optional<JdbcPositions.Aggregate> aggregateOf(EventMeta meta) {
+        return meta.aggregateId() == null || meta.version() < 1
+                ? Optional.empty()
+                : Optional.of(new JdbcPositions.Aggregate(meta.aggregateType(), meta.aggregateId()));
+    }
+
+    /**
+     * One event in the open transaction, after the aggregate's {@code progress}: its handler's writes
+     * queued (or run, one at a time), and the aggregate's progress after it; empty when the event
+     * changes nothing (a duplicate, or its aggregate stopped).
+     */
+    private Optional<Progress> step(ProjectionEventReader.Read read, Progress progress, Writes writes, BatchedWrites batched)
+            throws SQLException, HandlerFailure {
+        EventMeta meta = read.meta();
+        if (progress.stopped().isPresent() || meta.version() <= progress.version()) {
+            return Optional.empty();
+        }
+        if (meta.version() > progress.version() + 1) {
+            String reason = progress.gap(projection.id(), meta);
+            LOG.error("{}", reason);
+            return Optional.of(progress.stop(reason));
+        }
+        if (read instanceof ProjectionEventReader.Unreadable unreadable) {
+            throw new HandlerFailure("projection " + projection.id() + " cannot read " + meta.describe() + ": " + unreadable.reason(),
+                    null, meta, progress);
+        }
+        if (read instanceof ProjectionEventReader.Wanted wanted) {
+            List<SqlWrite> wanting = new ArrayList<>();
+            try {
+                for (SpecificRecord event : wanted.events()) {
+                    wanting.addAll(projection.writes(event, meta));
+                }
+            } catch (RuntimeException e) {
+                throw new HandlerFailure("projection " + projection.id() + " failed on " + meta.describe() + ": " + e, e, meta, progress);
+            }
+            for (SqlWrite write : wanting) {
+                if (writes == Writes.BATCHED) {
+                    batched.add(write);
+                    continue;
+                }
+                try {
+                    BatchedWrites.runAlone(connection, write);
+                } catch (SQLException e) {
+                    if (connection.isValid(2)) {
+                        // The database is there and refused the statement: the projection's error, not an outage.
+                        throw new HandlerFailure("projection " + projection.id() + " failed on " + meta.describe() + ": "
+                                + write.sql() + ": " + e.getMessage(), e, meta, progress);
+                    }
+                    throw e;
+                }
+            }
+        }
+        return Optional.of(progress.at(meta.version()));
+    }
+
+    private Outcome fenced(TopicPartition partition) throws SQLException {
+        connection.rollback();
+        LOG.warn("projection {}: the position of {} moved elsewhere (another instance owns it now); rolled back, seeking again",
+                projection.id(), partition);
+        seekToStored(partition);
+        return new Outcome.Fenced();
+    }
+
+    /** Moves the position past {@code lastOffset} and commits the open transaction. */
     private Outcome commitAt(TopicPartition partition, long from, long lastOffset) throws SQLException {
         if (!positions.advance(connection, projection.id(), partition.topic(), partition.partition(), from, lastOffset + 1)) {
-            connection.rollback();
-            LOG.warn("projection {}: the position of {} moved elsewhere (another instance owns it now); rolled back, seeking again",
-                    projection.id(), partition);
-            seekToStored(partition);
-            return Outcome.FENCED;
+            return fenced(partition);
         }
         connection.commit();
         expected.put(partition, lastOffset + 1);
         lastApplied.put(partition, lastOffset);
-        return Outcome.COMMITTED;
+        return new Outcome.Committed();
     }
 
     /** @return false when the partition must stop here for now (fenced, revoked or closing) */
@@ -326,17 +490,11 @@ public final class JdbcProjectionRunner implements AutoCloseable {
                 failure = batchFailure;   // its attempt in the batch was its first: counted now, not made again
                 batchFailure = null;
             } else {
-                connection.setAutoCommit(false);
-                try {
-                    apply(record);
-                    return commitAt(partition, at, record.offset()) == Outcome.COMMITTED;
-                } catch (HandlerFailure e) {
-                    rollbackQuietly();
-                    failure = e;
-                } catch (SQLException | RuntimeException e) {
-                    rollbackQuietly();
-                    throw e;
+                Outcome alone = transaction(partition, at, List.of(record), Writes.ONE_AT_A_TIME);
+                if (!(alone instanceof Outcome.Failed failed)) {
+                    return alone instanceof Outcome.Committed;
                 }
+                failure = failed.failure();
             }
             OptionalLong attempts = positions.countFailure(connection, projection.id(), partition.topic(), partition.partition(), at,
                     failure.getMessage());
@@ -370,10 +528,11 @@ public final class JdbcProjectionRunner implements AutoCloseable {
             LOG.error("{}; the aggregate is stopped here until the projection is rebuilt", reason, failure.getCause());
             progress = progress.stop(reason);
         }
+        owned.forget(partition);   // the aggregate's row changes here, outside a batch's bookkeeping
         connection.setAutoCommit(false);
         try {
             positions.saveAggregate(connection, projection.id(), meta.aggregateType(), meta.aggregateId(), progress);
-            return commitAt(partition, at, record.offset()) == Outcome.COMMITTED;
+            return commitAt(partition, at, record.offset()) instanceof Outcome.Committed;
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             throw e;
@@ -413,59 +572,8 @@ public final class JdbcProjectionRunner implements AutoCloseable {
         }
     }
 
-    /** Applies one event inside the open transaction: version guard, then the handler's writes. */
-    private void apply(ConsumerRecord<byte[], byte[]> record) throws SQLException, HandlerFailure {
-        ProjectionEventReader.Read read = reader.read(record.topic(), record.partition(), record.offset(), record.timestamp(), record.key(),
-                record.headers(), record.value());
-        EventMeta meta = read.meta();
-        if (meta.aggregateId() == null || meta.version() < 1) {
-            LOG.error("projection {}: the record at {} is not an event of the contract ({}); it is not projected",
-                    projection.id(), meta.source(), ((ProjectionEventReader.Unreadable) read).reason());
-            return;
-        }
-        Progress progress = positions.aggregate(connection, projection.id(), meta.aggregateType(), meta.aggregateId());
-        if (progress.stopped().isPresent() || meta.version() <= progress.version()) {
-            return;
-        }
-        if (meta.version() > progress.version() + 1) {
-            String reason = progress.gap(projection.id(), meta);
-            LOG.error("{}", reason);
-            positions.saveAggregate(connection, projection.id(), meta.aggregateType(), meta.aggregateId(), progress.stop(reason));
-            return;
-        }
-        if (read instanceof ProjectionEventReader.Unreadable unreadable) {
-            throw new HandlerFailure("projection " + projection.id() + " cannot read " + meta.describe() + ": " + unreadable.reason(),
-                    null, meta, progress);
-        }
-        if (read instanceof ProjectionEventReader.Wanted wanted) {
-            List<SqlWrite> writes = new ArrayList<>();
-            try {
-                for (SpecificRecord event : wanted.events()) {
-                    writes.addAll(projection.writes(event, meta));
-                }
-            } catch (RuntimeException e) {
-                throw new HandlerFailure("projection " + projection.id() + " failed on " + meta.describe() + ": " + e, e, meta, progress);
-            }
-            for (SqlWrite write : writes) {
-                try (PreparedStatement statement = connection.prepareStatement(write.sql())) {
-                    for (int i = 0; i < write.parameters().size(); i++) {
-                        statement.setObject(i + 1, write.parameters().get(i));
-                    }
-                    statement.executeUpdate();
-                } catch (SQLException e) {
-                    if (connection.isValid(2)) {
-                        // The database is there and refused the statement: the projection's error, not an outage.
-                        throw new HandlerFailure("projection " + projection.id() + " failed on " + meta.describe() + ": "
-                                + write.sql() + ": " + e.getMessage(), e, meta, progress);
-                    }
-                    throw e;
-                }
-            }
-        }
-        positions.saveAggregate(connection, projection.id(), meta.aggregateType(), meta.aggregateId(), progress.at(meta.version()));
-    }
-
     private void databaseTrouble(SQLException e) {
+        owned.forgetAll();   // a commit whose answer was lost may have happened
         LOG.warn("projection {}: database trouble ({}); reconnecting in {}", projection.id(), e.getMessage(), RECONNECT_WAIT);
         if (!pause(RECONNECT_WAIT)) {
             return;
