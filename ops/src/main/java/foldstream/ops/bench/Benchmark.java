@@ -242,7 +242,7 @@ public final class Benchmark {
             return Measurement.unavailable(name, "CPU ms", "the platform does not report the child's CPU time");
         }
         return new Measurement(name, "CPU ms", cpuMillis, Map.of(),
-                (note.isEmpty() ? "" : note + "; ") + "user+system of the child JVM, first answer to last; moves little with the machine's other load");
+                (note.isEmpty() ? "" : note + "; ") + "user+system of the child JVM, first answer to last; moves far less than commands/s with the machine's other load");
     }
 
     // ---- latency
