@@ -72,9 +72,8 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private final EventLog eventLog;
     private final RebuildBoard rebuildBoard;
     private final Map<String, Class<? extends SpecificRecord>> commandTypes = new HashMap<>();
-    /** Per event class, its registry subject and {@code event-type} header, built once rather than per event. */
-    private final Map<Class<?>, EventKind> eventKinds = new HashMap<>();
-    private final String resultSubject;
+    /** The {@code event-type} header of each event class, encoded once. */
+    private final Map<Class<?>, byte[]> eventTypeHeaders = new HashMap<>();
     private final byte[] aggregateTypeHeader;
     private final EventIds eventIds;
     private final ControlInstructions control;
@@ -128,7 +127,6 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         this.evaluator = new CommandEvaluator<>(type);
         this.eventLog = eventLog;
         this.aggregateTypeHeader = utf8(type.name());
-        this.resultSubject = SubjectNameStrategy.TOPIC_NAME.subject(topics.results(), CommandResult.getClassSchema());
         this.eventIds = new EventIds(type.name());
         this.control = new ControlInstructions(type.name(), codec);
         this.metrics = metrics;
@@ -345,7 +343,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         List<byte[]> events = new ArrayList<>(accepted.events().size());
         if (writesEvents) {
             for (SpecificRecord event : accepted.events()) {
-                events.add(codec.encode(eventKind(event).subject(), event));
+                events.add(codec.encode(SubjectNameStrategy.TOPIC_RECORD_NAME.subject(topics.events(), event.getSchema()), event));
             }
         }
         byte[] state = snapshots.encodeState(accepted.state());
@@ -366,7 +364,8 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
                     .add(ContractHeaders.CAUSATION_ID, command.idBytes())
                     .add(ContractHeaders.AGGREGATE_VERSION, utf8(version))
                     .add(ContractHeaders.EVENT_ID, utf8(eventIds.of(command.aggregateId, version)))
-                    .add(ContractHeaders.EVENT_TYPE, eventKind(event).typeHeader())
+                    .add(ContractHeaders.EVENT_TYPE, eventTypeHeaders.computeIfAbsent(event.getClass(),
+                            c -> utf8(event.getSchema().getFullName())))
                     .add(ContractHeaders.AGGREGATE_TYPE, aggregateTypeHeader);
             command.trace.addTo(headers);
             eventHeaders.add(headers);
@@ -459,16 +458,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     }
 
     private byte[] encode(CommandResult result) {
-        return codec.encode(resultSubject, result);
-    }
-
-    private EventKind eventKind(SpecificRecord event) {
-        return eventKinds.computeIfAbsent(event.getClass(), c -> new EventKind(
-                SubjectNameStrategy.TOPIC_RECORD_NAME.subject(topics.events(), event.getSchema()), utf8(event.getSchema().getFullName())));
-    }
-
-    /** What every event of one class shares on the wire. */
-    private record EventKind(String subject, byte[] typeHeader) {
+        return codec.encode(SubjectNameStrategy.TOPIC_NAME.subject(topics.results(), result.getSchema()), result);
     }
 
     /** Why the result record, or the answered-command store's changelog record for it, would be too large; null when both fit. */
