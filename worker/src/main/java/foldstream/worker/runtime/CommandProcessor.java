@@ -72,8 +72,6 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private final EventLog eventLog;
     private final RebuildBoard rebuildBoard;
     private final Map<String, Class<? extends SpecificRecord>> commandTypes = new HashMap<>();
-    /** The {@code event-type} header of each event class, encoded once. */
-    private final Map<Class<?>, byte[]> eventTypeHeaders = new HashMap<>();
     private final byte[] aggregateTypeHeader;
     private final EventIds eventIds;
     private final ControlInstructions control;
@@ -300,7 +298,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
 
         Snapshot<S> current;
         try {
-            current = snapshots.lend(command.aggregateId); // saved or forgotten below
+            current = snapshots.load(command.aggregateId);
         } catch (AggregateCode.InitialStateException e) {
             fail(record, command, Snapshot.initial(null), new Verdict.Failed<>(e.getMessage(), e.getCause()));
             return;
@@ -314,7 +312,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         meters.decided(System.nanoTime() - deciding);
         decide.end();
         Tracing.Step write = tracing.start("write", type.name(), command.trace);
-        command.retrace(write.context(command.trace));
+        command.trace = write.context(command.trace);
 
         if (verdict instanceof Verdict.Accepted<S> accepted) {
             try {
@@ -324,10 +322,8 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
                 fail(record, command, current, new Verdict.Failed<>("cannot write the aggregate's records: " + e.getMessage(), e));
             }
         } else if (verdict instanceof Verdict.Unchanged<S>) {
-            snapshots.forget(command.aggregateId); // decide may have changed the lent state
             answer(record, command, result(command, Outcome.NO_CHANGE, current.version(), 0, null, null, List.of()), true);
         } else if (verdict instanceof Verdict.Refused<S> refused) {
-            snapshots.forget(command.aggregateId);
             answer(record, command, result(command, refused.outcome(), current.version(), 0,
                     refused.errorCode(), refused.message(), refused.violations()), true);
         } else {
@@ -359,18 +355,17 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             version++;
             SpecificRecord event = accepted.events().get(i);
             Headers headers = new RecordHeaders()
-                    .add(ContractHeaders.COMMAND_ID, command.idBytes())
-                    .add(ContractHeaders.CORRELATION_ID, command.correlationBytes())
-                    .add(ContractHeaders.CAUSATION_ID, command.idBytes())
+                    .add(ContractHeaders.COMMAND_ID, utf8(command.id))
+                    .add(ContractHeaders.CORRELATION_ID, utf8(command.correlationId))
+                    .add(ContractHeaders.CAUSATION_ID, utf8(command.id))
                     .add(ContractHeaders.AGGREGATE_VERSION, utf8(version))
                     .add(ContractHeaders.EVENT_ID, utf8(eventIds.of(command.aggregateId, version)))
-                    .add(ContractHeaders.EVENT_TYPE, eventTypeHeaders.computeIfAbsent(event.getClass(),
-                            c -> utf8(event.getSchema().getFullName())))
+                    .add(ContractHeaders.EVENT_TYPE, utf8(event.getSchema().getFullName()))
                     .add(ContractHeaders.AGGREGATE_TYPE, aggregateTypeHeader);
             command.trace.addTo(headers);
             eventHeaders.add(headers);
         }
-        Headers stateHeaders = new RecordHeaders(resultHeaders(command)).add(ContractHeaders.AGGREGATE_VERSION, utf8(accepted.version()));
+        Headers stateHeaders = resultHeaders(command).add(ContractHeaders.AGGREGATE_VERSION, utf8(accepted.version()));
         // Every output must fit before any is written: one the producer refuses would abort the transaction, every time.
         String tooLarge = null;
         for (int i = 0; i < events.size() && tooLarge == null; i++) {
@@ -405,7 +400,6 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     }
 
     private void fail(Record<byte[], byte[]> record, Command command, Snapshot<S> current, Verdict.Failed<S> failed) {
-        snapshots.forget(command.aggregateId); // the aggregate's code may have changed the lent state before failing
         try (LogFields fields = LogFields.command(type.name(), command.aggregateId, command.id, command.correlationId, command.trace.traceId())) {
             LOG.warn("command FAILED: {} [{}]", failed.message(), fields, failed.cause());
         }
@@ -481,20 +475,13 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
                 errorCode, message, fields, Instant.ofEpochMilli(clock.millis()));
     }
 
-    /**
-     * The result's headers, built once per command: the size check and the forward share them (a
-     * forwarded {@link Record} copies its headers, so nothing downstream changes these).
-     */
     private static Headers resultHeaders(Command command) {
-        if (command.resultHeaders == null) {
-            Headers headers = new RecordHeaders()
-                    .add(ContractHeaders.COMMAND_ID, command.idBytes())
-                    .add(ContractHeaders.CORRELATION_ID, command.correlationBytes())
-                    .add(ContractHeaders.CAUSATION_ID, command.idBytes());
-            command.trace.addTo(headers);
-            command.resultHeaders = command.processId == null ? headers : headers.add(ContractHeaders.PROCESS_ID, utf8(command.processId));
-        }
-        return command.resultHeaders;
+        Headers headers = new RecordHeaders()
+                .add(ContractHeaders.COMMAND_ID, utf8(command.id))
+                .add(ContractHeaders.CORRELATION_ID, utf8(command.correlationId))
+                .add(ContractHeaders.CAUSATION_ID, utf8(command.id));
+        command.trace.addTo(headers);
+        return command.processId == null ? headers : headers.add(ContractHeaders.PROCESS_ID, utf8(command.processId));
     }
 
     private void forward(String topic, byte[] key, byte[] value, long timestamp, Headers headers) {
@@ -627,10 +614,6 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         String processId;
         Decoded decoded;
         String problem;
-        private byte[] idBytes;
-        private byte[] correlationBytes;
-        /** Built on first use, after {@link #trace} has its final value. */
-        Headers resultHeaders;
 
         Command(RecordMetadata where, String id, String correlationId, byte[] key, Headers headers) {
             this.trace = TraceHeaders.of(headers);
@@ -638,27 +621,6 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             this.id = id;
             this.correlationId = correlationId;
             this.key = key;
-        }
-
-        /** The command id as a header value, encoded once for the result's and every event's headers. */
-        byte[] idBytes() {
-            if (idBytes == null) {
-                idBytes = utf8(id);
-            }
-            return idBytes;
-        }
-
-        byte[] correlationBytes() {
-            if (correlationBytes == null) {
-                correlationBytes = utf8(correlationId);
-            }
-            return correlationBytes;
-        }
-
-        /** The trace context its outputs carry from now on. */
-        void retrace(TraceHeaders.Context next) {
-            trace = next;
-            resultHeaders = null;
         }
 
         /** Where the command was read: {@code topic/partition/offset}. */

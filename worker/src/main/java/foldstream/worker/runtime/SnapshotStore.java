@@ -46,34 +46,13 @@ final class SnapshotStore<S extends SpecificRecord> {
         if (cached != null) {
             return cached;
         }
-        Snapshot<S> read = read(aggregateId);
-        return read.exists() ? cache.handOut(read) : read;
-    }
-
-    /**
-     * The aggregate's latest snapshot as {@link #load}, its state possibly the cached one itself
-     * (no copy): the caller must then {@link #saveEncoded} the state that follows it, or
-     * {@link #forget} the aggregate, before it is read again.
-     */
-    Snapshot<S> lend(String aggregateId) {
-        Snapshot<S> cached = cache.lend(aggregateId);
-        return cached != null ? cached : read(aggregateId);
-    }
-
-    /** Drops the aggregate from the cache, so that its next read comes from the store: after a {@link #lend} that wrote nothing. */
-    void forget(String aggregateId) {
-        cache.remove(aggregateId);
-    }
-
-    /** From the store, into the cache; version 0 with the initial state when there is none (not cached). */
-    private Snapshot<S> read(String aggregateId) {
         byte[] bytes = store.get(aggregateId);
         if (bytes == null) {
             return Snapshot.initial(initialState());
         }
         Snapshot<S> snapshot = envelope.decode(bytes, codec, type.stateClass());
         cache.put(aggregateId, snapshot);
-        return snapshot;
+        return cache.handOut(snapshot);
     }
 
     private S initialState() {

@@ -53,23 +53,6 @@ class AggregateCacheTest {
     }
 
     @Test
-    void getHandsOutACopyAndLendTheCachedStateItselfUntilRemoved() {
-        AggregateCache<StringBuilder> copying = new AggregateCache<>(3, Duration.ofSeconds(10), () -> now, StringBuilder::new);
-        copying.put("a", new Snapshot<>(1, new StringBuilder("one"), null));
-
-        copying.get("a").state().append(" changed by a copy");
-        assertThat(copying.get("a").state()).hasToString("one");
-
-        Snapshot<StringBuilder> lent = copying.lend("a");
-        assertThat(lent.state()).isSameAs(copying.lend("a").state());
-        lent.state().append(" changed, then the command failed");
-        copying.remove("a");
-        assertThat(copying.lend("a")).as("the next read goes to the store").isNull();
-        assertThat(copying.hits()).isEqualTo(4);
-        assertThat(copying.misses()).isEqualTo(1);
-    }
-
-    @Test
     void sizeZeroCachesNothing() {
         AggregateCache<String> off = new AggregateCache<>(0, Duration.ofSeconds(10), () -> now);
         off.put("a", at(1));
