@@ -98,32 +98,42 @@ public final class Benchmark {
             measurements.add(new Measurement("producer ceiling (plain producer, acks=all)", "records/s", producer, Map.of(), ""));
         }
         if (runs(BenchSettings.Part.BARE)) {
-            bare = repeat("bare processor", r -> throughput("bare", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, null));
+            List<Double> bareCpu = new ArrayList<>();
+            bare = repeat("bare processor", r -> throughput("bare", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, null, Map.of(), bareCpu));
             measurements.add(new Measurement("bare processor ceiling (RocksDB get/put, 2 writes, EOS v2)", "records/s", bare, Map.of(), ""));
+            measurements.add(cpuPerThousand("bare processor", "records", bareCpu, ""));
         }
         if (runs(BenchSettings.Part.THROUGHPUT)) {
             Map<String, Double> memory = new LinkedHashMap<>();
             List<Double> compared = new ArrayList<>();
+            List<Double> comparedCpu = new ArrayList<>();
+            List<Double> foldCpu = new ArrayList<>();
             List<Double> fold = repeat("foldstream throughput", r -> {
                 if (!settings.compare().isEmpty()) {
-                    compared.add(throughput("foldstream", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, null, settings.compare()));
+                    compared.add(throughput("foldstream", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, null, settings.compare(), comparedCpu));
                 }
-                return throughput("foldstream", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, memory);
+                return throughput("foldstream", uniform, StorageMode.EVENTS_AND_SNAPSHOTS, memory, Map.of(), foldCpu);
             });
             if (!compared.isEmpty()) {
                 measurements.add(new Measurement("foldstream throughput with " + settings.compare(), "commands/s", compared,
                         ratios(compared, bare, producer), "run for run alternating with the default-settings runs below"));
+                measurements.add(cpuPerThousand("foldstream with " + settings.compare(), "commands", comparedCpu,
+                        "run for run alternating with the default-settings runs below"));
             }
             measurements.add(new Measurement("foldstream throughput (ex_accounts, default settings)", "commands/s", fold,
                     ratios(fold, bare, producer), ratioNote(fold, bare, producer)));
+            measurements.add(cpuPerThousand("foldstream", "commands", foldCpu, ""));
             measurements.add(new Measurement("foldstream worker peak resident memory during throughput", "MiB",
                     List.of(memory.getOrDefault("peak", -1.0)), Map.of(), "VmHWM of the worker JVM, default heap settings"));
         }
         if (runs(BenchSettings.Part.SKEW)) {
             CommandLoad skewed = new CommandLoad(codec, "bench", settings.commands(), settings.aggregates(), true, true, "s");
-            List<Double> skew = repeat("foldstream skewed throughput", r -> throughput("foldstream", skewed, StorageMode.EVENTS_AND_SNAPSHOTS, null));
+            List<Double> skewCpu = new ArrayList<>();
+            List<Double> skew = repeat("foldstream skewed throughput",
+                    r -> throughput("foldstream", skewed, StorageMode.EVENTS_AND_SNAPSHOTS, null, Map.of(), skewCpu));
             measurements.add(new Measurement("foldstream throughput, 80 % of commands on 1 % of aggregates", "commands/s", skew,
                     ratios(skew, bare, producer), ratioNote(skew, bare, producer)));
+            measurements.add(cpuPerThousand("foldstream, skewed,", "commands", skewCpu, ""));
         }
         if (runs(BenchSettings.Part.LATENCY)) {
             int latencyCommands = (int) Math.max(1, settings.rate() * (settings.latencyDuration().toSeconds() + warmUpSeconds()));
@@ -192,29 +202,47 @@ public final class Benchmark {
 
     // ---- throughput
 
-    private double throughput(String kind, CommandLoad load, StorageMode mode, Map<String, Double> memory) throws Exception {
-        return throughput(kind, load, mode, memory, Map.of());
-    }
-
+    /**
+     * A throughput run: commands (records) per second from the first answer to the last; adds to
+     * {@code cpuPerThousand} the child JVM's CPU milliseconds per 1,000 of them over the same window.
+     */
     private double throughput(String kind, CommandLoad load, StorageMode mode, Map<String, Double> memory,
-                              Map<String, String> properties) throws Exception {
+                              Map<String, String> properties, List<Double> cpuPerThousand) throws Exception {
         String stream = kind.substring(0, 4) + "t" + (runCounter++);
         String output = createFor(kind, stream, mode);
         step(kind + ": producing " + load.size() + " commands to " + stream + "-commands");
         load.preProduce(bootstrap, stream + "-commands", i -> progress("producing", i, load.size()));
         try (ResultWatch watch = new ResultWatch(bootstrap, output);
              ChildProcess child = start(kind, stream, mode, "app-" + stream, properties)) {
+            double[] cpuAtFirst = {Double.NaN};
             ResultWatch.Arrivals arrivals = watch.await(load.size(), STALL, seen -> {
+                if (Double.isNaN(cpuAtFirst[0])) {
+                    cpuAtFirst[0] = child.cpuSeconds(); // read with the first answers, where the timed window starts
+                }
                 progress(kind + " processed", seen, load.size());
                 if (seen % 20 == 0) {
                     child.checkAlive();
                 }
             });
+            double cpuAtLast = child.cpuSeconds();
+            if (arrivals.count() > 1 && !Double.isNaN(cpuAtLast - cpuAtFirst[0])) {
+                cpuPerThousand.add((cpuAtLast - cpuAtFirst[0]) * 1e6 / (arrivals.count() - 1));
+            }
             if (memory != null) {
                 memory.merge("peak", child.peakRssMib(), Math::max);
             }
             return arrivals.perSecond();
         }
+    }
+
+    /** The child JVM's CPU per 1,000 commands or records of its throughput runs; a row saying why when the platform does not tell. */
+    private static Measurement cpuPerThousand(String what, String per, List<Double> cpuMillis, String note) {
+        String name = what + " CPU per 1,000 " + per;
+        if (cpuMillis.isEmpty()) {
+            return Measurement.unavailable(name, "CPU ms", "the platform does not report the child's CPU time");
+        }
+        return new Measurement(name, "CPU ms", cpuMillis, Map.of(),
+                (note.isEmpty() ? "" : note + "; ") + "user+system of the child JVM, first answer to last; moves far less than commands/s with the machine's other load");
     }
 
     // ---- latency

@@ -51,6 +51,15 @@ final class ChildProcess implements AutoCloseable {
         return -1;
     }
 
+    /**
+     * CPU seconds the child has used so far (user and system, all its threads: /proc/PID/stat on
+     * Linux), or NaN where the platform does not tell. Unlike wall-clock time, what other processes
+     * on the machine do barely moves it, so it judges a change on a shared machine.
+     */
+    double cpuSeconds() {
+        return process.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+    }
+
     void checkAlive() {
         if (!process.isAlive()) {
             throw new IllegalStateException("the child JVM exited with " + process.exitValue() + "; see " + log);

@@ -41,6 +41,8 @@ class BenchmarkTest {
         assertThat(report.measurements()).extracting(Measurement::name).anyMatch(n -> n.startsWith("producer ceiling"))
                 .anyMatch(n -> n.startsWith("bare processor ceiling")).anyMatch(n -> n.startsWith("foldstream throughput ("))
                 .anyMatch(n -> n.startsWith("foldstream worker peak resident memory"))
+                .contains("bare processor CPU per 1,000 records", "foldstream CPU per 1,000 commands",
+                        "foldstream with {enable.transactional.statestores=false} CPU per 1,000 commands")
                 .anyMatch(n -> n.startsWith("foldstream throughput, 80 %"))
                 .anyMatch(n -> n.equals("foldstream throughput with {enable.transactional.statestores=false}"))
                 .anyMatch(n -> n.startsWith("bare latency p99")).anyMatch(n -> n.startsWith("foldstream latency p99"))
