@@ -19,8 +19,6 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public final class KafkaEventLog implements EventLog {
 
-    private static final Duration POLL = Duration.ofMillis(500);
-
     @Override
     public void read(Map<String, Object> streamsConfig, String topic, int partition,
                      Consumer<ConsumerRecord<byte[], byte[]>> each) {
@@ -46,41 +44,7 @@ public final class KafkaEventLog implements EventLog {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         consumer.assign(List.of(tp));
         long end = consumer.endOffsets(List.of(tp)).get(tp);
-        return new Reader() {
-            private long position = -1;
-
-            @Override
-            public long end() {
-                return end;
-            }
-
-            @Override
-            public Batch read(long from, int max) {
-                if (from >= end) {
-                    return new Batch(List.of(), from);
-                }
-                if (from != position) {
-                    consumer.seek(tp, from);
-                }
-                List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(Math.min(max, 10_000));
-                long next = from;
-                // Whole polls only (a poll's records are not split): at most max plus one poll's worth.
-                while (batch.size() < max && next < end) {
-                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                        if (record.offset() < end) {
-                            batch.add(record);
-                        }
-                    }
-                    next = Math.min(consumer.position(tp), end);
-                }
-                position = consumer.position(tp);
-                return new Batch(batch, next);
-            }
-
-            @Override
-            public void close() {
-                consumer.close();
-            }
-        };
+        // Fetching and parsing on a thread of its own, ahead of the fold (ReadAhead).
+        return new ReadAhead(consumer, tp, end);
     }
 }
