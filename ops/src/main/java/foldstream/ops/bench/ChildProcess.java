@@ -51,6 +51,11 @@ final class ChildProcess implements AutoCloseable {
         return -1;
     }
 
+    /** CPU seconds the child has used so far (all its threads, user and system); -1 where the OS does not tell. */
+    double cpuSeconds() {
+        return process.toHandle().info().totalCpuDuration().map(cpu -> cpu.toNanos() / 1e9).orElse(-1.0);
+    }
+
     void checkAlive() {
         if (!process.isAlive()) {
             throw new IllegalStateException("the child JVM exited with " + process.exitValue() + "; see " + log);
