@@ -38,7 +38,9 @@ public final class KafkaEventLog implements EventLog {
                 .getRestoreConsumerConfigs("foldstream-event-log-" + topic + "-" + partition);
         settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+        // Small polls: ReadAhead keeps a few of them parsed ahead per rebuilding partition, and
+        // parsed records held longer cost the collector (the fetched bytes are buffered anyway).
+        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
         settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
         TopicPartition tp = new TopicPartition(topic, partition);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
