@@ -1,7 +1,5 @@
 package foldstream.worker.runtime;
 
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -15,7 +13,8 @@ import org.apache.kafka.streams.StreamsConfig;
 /**
  * Reads a partition of an events topic with a {@code read_committed} consumer built from the
  * application's own settings (security included), up to the last stable offset: everything
- * committed, nothing of a transaction still open or aborted.
+ * committed, nothing of a transaction still open or aborted. Each reader polls on a thread of its
+ * own, ahead of the caller ({@link ReadAhead}).
  */
 public final class KafkaEventLog implements EventLog {
 
