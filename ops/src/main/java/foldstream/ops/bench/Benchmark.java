@@ -347,20 +347,26 @@ public final class Benchmark {
         List<Double> compared = new ArrayList<>();
         List<Double> emptyStarts = new ArrayList<>();
         List<Double> net = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
+        List<Double> emptyCpu = new ArrayList<>();
         CommandLoad history = new CommandLoad(codec, "bench", settings.restoreEvents(), Math.min(settings.aggregates(), settings.restoreEvents()),
                 false, false, "h");
         for (int r = 0; r < settings.repeats(); r++) {
-            double restored = restoreOnce(mode, history, r, Map.of());
+            Takeover takeover = restoreOnce(mode, history, r, Map.of());
+            double restored = takeover.seconds() * 1_000_000.0 / history.size();
             perMillion.add(restored);
+            cpu.add(takeover.cpuSeconds());
             // The same takeover with nothing to restore: what of the figure above is starting at all.
-            double empty = emptyStart(mode);
+            Takeover emptyTakeover = emptyStart(mode);
+            double empty = emptyTakeover.seconds();
             emptyStarts.add(empty);
+            emptyCpu.add(emptyTakeover.cpuSeconds());
             double restoreSeconds = restored * history.size() / 1_000_000.0;
             if (restoreSeconds > empty) {
                 net.add(history.size() / (restoreSeconds - empty));
             }
             if (!settings.compare().isEmpty()) {
-                compared.add(restoreOnce(mode, history, r, settings.compare()));
+                compared.add(restoreOnce(mode, history, r, settings.compare()).seconds() * 1_000_000.0 / history.size());
             }
         }
         if (!compared.isEmpty()) {
@@ -375,22 +381,33 @@ public final class Benchmark {
             measurements.add(new Measurement("restore, " + mode + ", events/s net of that start-up", "events/s", net, Map.of(),
                     "events restored / (restore time - the empty instance's time), run by run"));
         }
+        // CPU seconds say what the wall clock cannot on a shared machine: the child's own work.
+        if (cpu.stream().noneMatch(seconds -> Double.isNaN(seconds))) {
+            measurements.add(new Measurement("restore, " + mode + ": CPU seconds of the fresh instance", "s", cpu, Map.of(),
+                    "the restoring child JVM's CPU time (all threads) from its start until every partition answered"));
+            measurements.add(new Measurement("restore, " + mode + ": CPU seconds of the empty instance", "s", emptyCpu, Map.of(),
+                    "the same for the fresh instance with nothing to restore"));
+        }
     }
 
-    /** Seconds until a fresh instance of a type with no history answers on every partition. */
-    private double emptyStart(StorageMode mode) throws Exception {
+    /** A fresh instance's takeover: wall-clock seconds until every partition answered, and the CPU seconds it used until then. */
+    private record Takeover(double seconds, double cpuSeconds) {
+    }
+
+    /** How long until a fresh instance of a type with no history answers on every partition. */
+    private Takeover emptyStart(StorageMode mode) throws Exception {
         String stream = "empt" + mode.name().toLowerCase(Locale.ROOT).replace("_", "") + (runCounter++);
         createFor("foldstream", stream, mode);
         long start = System.nanoTime();
         try (ChildProcess fresh = start("foldstream", stream, mode, "app-" + stream, Map.of());
              KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
             warmUp(producer, stream, stream + "-results", fresh);
-            return (System.nanoTime() - start) / 1e9;
+            return new Takeover((System.nanoTime() - start) / 1e9, fresh.cpuSeconds());
         }
     }
 
     /** One restore: builds the state, then times a fresh instance (with {@code properties}) until every partition answers. */
-    private double restoreOnce(StorageMode mode, CommandLoad history, int r, Map<String, String> properties) throws Exception {
+    private Takeover restoreOnce(StorageMode mode, CommandLoad history, int r, Map<String, String> properties) throws Exception {
         String stream = "rest" + mode.name().toLowerCase(Locale.ROOT).replace("_", "") + (runCounter++);
         String app = "app-" + stream;
         createFor("foldstream", stream, mode);
@@ -412,8 +429,7 @@ public final class Benchmark {
              KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
             // A restore may take long: STALL plus a minute per million events.
             warmUp(producer, stream, stream + "-results", fresh, STALL.plusSeconds(60L * history.size() / 1_000_000));
-            double seconds = (System.nanoTime() - start) / 1e9;
-            return seconds * 1_000_000.0 / history.size();
+            return new Takeover((System.nanoTime() - start) / 1e9, fresh.cpuSeconds());
         }
     }
 

@@ -214,13 +214,14 @@ public final class FoldstreamWorker implements AutoCloseable {
         } catch (IOException e) {
             throw new InvalidSettingException(WorkerSetting.STATE_DIR, "cannot create " + settings.stateDir() + ": " + e);
         }
-        // Schemas first: an incompatible change or an unreachable registry stops the start, saying which.
-        SchemaGate.Report schemas = new SchemaGate(codec.registry(), autoRegister).open(types);
-        LOG.info("worker {}: schemas checked, {} newly registered", settings.applicationId(), schemas.registered().size());
-        EnsuredTopics topics;
-        try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
-            topics = admin.ensure(withProcessTypes(), settings.partitions(), settings.replicationFactor());
-        }
+        // Schemas and topics side by side; an incompatible change or an unreachable registry stops the start, saying which.
+        StartChecks.Passed checks = StartChecks.run(() -> new SchemaGate(codec.registry(), autoRegister).open(types), () -> {
+            try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
+                return admin.ensure(withProcessTypes(), settings.partitions(), settings.replicationFactor());
+            }
+        });
+        LOG.info("worker {}: schemas checked, {} newly registered", settings.applicationId(), checks.schemas().registered().size());
+        EnsuredTopics topics = checks.topics();
         Map<String, Object> config = new HashMap<>(streamsConfig);
         // Changelogs hold the snapshots: as many replicas as the topics the worker creates.
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, topics.replicationFactor());

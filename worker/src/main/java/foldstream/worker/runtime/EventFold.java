@@ -36,6 +36,7 @@ public final class EventFold<S extends SpecificRecord> {
     private final Map<String, Optional<Snapshot<S>>> fromBase = new HashMap<>();
     private final Function<String, Snapshot<S>> base;
     private long folded;
+    private long created;
 
     public EventFold(AggregateType<S> type, AvroWireCodec codec) {
         this(type, codec, id -> null);
@@ -86,7 +87,12 @@ public final class EventFold<S extends SpecificRecord> {
             throw new InconsistentEventsException(null, -1, "event at " + where(record) + " has no key");
         }
         long version = version(record, id);
-        Folding<S> current = current(id);
+        // One map lookup per event on the common path (the aggregate is already in this fold).
+        Folding<S> current = folding.get(id);
+        boolean inFold = current != null;
+        if (!inFold) {
+            current = fromBase(id);
+        }
         long known = current == null ? 0 : current.version;
         if (skipKnown && version <= known) {
             return false;
@@ -101,7 +107,7 @@ public final class EventFold<S extends SpecificRecord> {
                     + " cannot be read: " + ((EventReader.Read.Unreadable) read).reason());
         }
         // The command id goes into the snapshot's meta only from an aggregate's last event: read then, not per event.
-        fold(id, current, version, today.events(), record.timestamp(), record.headers(), null);
+        fold(id, current, inFold, version, today.events(), record.timestamp(), record.headers(), null);
         return true;
     }
 
@@ -132,12 +138,16 @@ public final class EventFold<S extends SpecificRecord> {
 
     /** Folds one event already decoded, for example one written in a transaction not yet committed. */
     public void add(String id, long version, SpecificRecord event, long timestamp, String commandId) {
-        Folding<S> current = current(id);
+        Folding<S> current = folding.get(id);
+        boolean inFold = current != null;
+        if (!inFold) {
+            current = fromBase(id);
+        }
         long known = current == null ? 0 : current.version;
         if (version != known + 1) {
             throw outOfOrder(id, version, known, "version " + version + " of the task's own recent events");
         }
-        fold(id, current, version, List.of(event), timestamp, null, commandId == null ? "" : commandId);
+        fold(id, current, inFold, version, List.of(event), timestamp, null, commandId == null ? "" : commandId);
     }
 
     /** The version folded so far for an aggregate; 0 when none. */
@@ -154,14 +164,16 @@ public final class EventFold<S extends SpecificRecord> {
     /** Where the aggregate stands in this fold: what it folded, else the base's snapshot (asked once), else {@code null}. */
     private Folding<S> current(String id) {
         Folding<S> current = folding.get(id);
-        if (current != null) {
-            return current;
-        }
+        return current != null ? current : fromBase(id);
+    }
+
+    /** The aggregate as {@code base} has it (asked once per aggregate per fold), or {@code null}. */
+    private Folding<S> fromBase(String id) {
         Snapshot<S> stored = fromBase.computeIfAbsent(id, any -> Optional.ofNullable(base.apply(any))).orElse(null);
         return stored == null ? null : new Folding<>(stored);
     }
 
-    private void fold(String id, Folding<S> current, long version, List<SpecificRecord> events, long timestamp,
+    private void fold(String id, Folding<S> current, boolean inFold, long version, List<SpecificRecord> events, long timestamp,
                       Headers headers, String commandId) {
         Folding<S> next = current != null ? current : new Folding<>(type.aggregate().initialState(), timestamp);
         S state = next.state;
@@ -173,8 +185,13 @@ public final class EventFold<S extends SpecificRecord> {
         next.updatedAt = timestamp;
         next.lastHeaders = headers;
         next.lastCommandId = commandId;
-        folding.put(id, next);
+        if (!inFold) {
+            folding.put(id, next);
+        }
         folded++;
+        if (version == 1) {
+            created++;
+        }
     }
 
     /** An event's place, {@code topic/partition/offset}, for messages: built only when one is needed. */
@@ -192,6 +209,11 @@ public final class EventFold<S extends SpecificRecord> {
     /** How many events were folded. */
     public long folded() {
         return folded;
+    }
+
+    /** How many of them were an aggregate's first event (version 1): aggregates this fold created. */
+    public long created() {
+        return created;
     }
 
     /** One aggregate in the middle of a fold: mutable, so that an event costs no snapshot of its own. */

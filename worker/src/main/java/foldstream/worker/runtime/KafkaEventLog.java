@@ -1,7 +1,5 @@
 package foldstream.worker.runtime;
 
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -15,11 +13,10 @@ import org.apache.kafka.streams.StreamsConfig;
 /**
  * Reads a partition of an events topic with a {@code read_committed} consumer built from the
  * application's own settings (security included), up to the last stable offset: everything
- * committed, nothing of a transaction still open or aborted.
+ * committed, nothing of a transaction still open or aborted. Each reader polls on a thread of its
+ * own, ahead of the caller ({@link ReadAhead}).
  */
 public final class KafkaEventLog implements EventLog {
-
-    private static final Duration POLL = Duration.ofMillis(500);
 
     @Override
     public void read(Map<String, Object> streamsConfig, String topic, int partition,
@@ -40,47 +37,15 @@ public final class KafkaEventLog implements EventLog {
                 .getRestoreConsumerConfigs("foldstream-event-log-" + topic + "-" + partition);
         settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+        // Small polls: ReadAhead keeps a few of them parsed ahead per rebuilding partition, and
+        // parsed records held longer cost the collector (the fetched bytes are buffered anyway).
+        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
         settings.remove(ConsumerConfig.GROUP_ID_CONFIG);
         TopicPartition tp = new TopicPartition(topic, partition);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         consumer.assign(List.of(tp));
         long end = consumer.endOffsets(List.of(tp)).get(tp);
-        return new Reader() {
-            private long position = -1;
-
-            @Override
-            public long end() {
-                return end;
-            }
-
-            @Override
-            public Batch read(long from, int max) {
-                if (from >= end) {
-                    return new Batch(List.of(), from);
-                }
-                if (from != position) {
-                    consumer.seek(tp, from);
-                }
-                List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(Math.min(max, 10_000));
-                long next = from;
-                // Whole polls only (a poll's records are not split): at most max plus one poll's worth.
-                while (batch.size() < max && next < end) {
-                    for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                        if (record.offset() < end) {
-                            batch.add(record);
-                        }
-                    }
-                    next = Math.min(consumer.position(tp), end);
-                }
-                position = consumer.position(tp);
-                return new Batch(batch, next);
-            }
-
-            @Override
-            public void close() {
-                consumer.close();
-            }
-        };
+        // Fetching and parsing on a thread of its own, ahead of the fold (ReadAhead).
+        return new ReadAhead(consumer, tp, end);
     }
 }

@@ -197,6 +197,7 @@ final class PartitionRebuild<S extends SpecificRecord> {
             read += chunk.records().size();
             next = chunk.next();
         } while (read < batch && next < reader.end() && millis.getAsLong() <= deadline);
+        created += fold.created();
         fold.snapshots().forEach((id, snapshot) -> snapshots.save(id, snapshot, snapshots.encodeState(snapshot.state())));
         if (next >= reader.end()) {
             phase = Phase.CURRENT;
@@ -212,9 +213,6 @@ final class PartitionRebuild<S extends SpecificRecord> {
         try {
             if (fold.addIfNew(record, id)) {
                 folded++;
-                if (fold.version(id) == 1) {
-                    created++;
-                }
             } else {
                 skipped++;
             }
