@@ -215,7 +215,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             throw new InvalidSettingException(WorkerSetting.STATE_DIR, "cannot create " + settings.stateDir() + ": " + e);
         }
         // Schemas first: an incompatible change or an unreachable registry stops the start, saying which.
-        SchemaGate.Report schemas = new SchemaGate(codec.registry(), autoRegister).open(types);
+        SchemaGate.Report schemas = new SchemaGate(codec.registry(), autoRegister, codec::remember).open(types);
         LOG.info("worker {}: schemas checked, {} newly registered", settings.applicationId(), schemas.registered().size());
         EnsuredTopics topics;
         try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
