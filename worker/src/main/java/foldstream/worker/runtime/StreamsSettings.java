@@ -26,8 +26,8 @@ public final class StreamsSettings {
      * its empty input partitions. Every aggregate type's task reads two partitions ({@code S-commands}
      * and the mostly empty {@code S-control}); at Kafka's default (0) each readiness check of such a
      * task formats log text for the empty partition whether or not it is logged, once per task per
-     * pass of the stream thread, so the cost grew with the tasks: with 20 types (120 tasks) the worker
-     * used 2.2 times the CPU per command (README, "Performance", many aggregate types). Kafka orders
+     * pass of the stream thread, so the cost grew with the tasks: with 20 types (120 tasks) it was a
+     * fifth of the stream thread's profile (README, "Performance", many aggregate types). Kafka orders
      * records of different topics only by best effort either way; no Foldstream guarantee spans topics.
      */
     public static Map<String, Object> defaults(String applicationId, String bootstrapServers) {
