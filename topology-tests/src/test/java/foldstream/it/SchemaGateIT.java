@@ -97,6 +97,40 @@ class SchemaGateIT {
     }
 
     @Test
+    void manyTypesAreRegisteredSideBySideAndTheWritersReuseTheIdsTheGateLearned() {
+        List<AggregateType<?>> types = new java.util.ArrayList<>();
+        for (int t = 0; t < 20; t++) {
+            types.add(accounts("gate_many" + t));
+        }
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        SchemaRegistryClient counting = (SchemaRegistryClient) java.lang.reflect.Proxy.newProxyInstance(
+                SchemaRegistryClient.class.getClassLoader(), new Class<?>[] {SchemaRegistryClient.class}, (proxy, method, args) -> {
+                    asked.incrementAndGet();
+                    try {
+                        return method.invoke(registry, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        foldstream.worker.serialization.AvroWireCodec codec = new foldstream.worker.serialization.AvroWireCodec(counting, true);
+
+        SchemaGate.Report report = new SchemaGate(counting, true, codec::remember).open(types);
+
+        assertThat(report.registered()).hasSize(20 * 8);
+        // In the subjects' order, whatever order the registry answered in.
+        assertThat(report.registered().get(8).subject()).isEqualTo("gate_many1-commands-foldstream.examples.accounts.Deposit");
+        for (SchemaGate.Entry entry : report.entries()) {
+            assertThat(entry.id()).as(entry.subject()).isEqualTo(registry.latest(entry.subject()).id());
+        }
+        int afterGate = asked.get();
+        byte[] encoded = codec.encode("gate_many7-events-foldstream.examples.accounts.MoneyDeposited",
+                MoneyDeposited.newBuilder().setAmount(5).setBalance(5).build());
+        assertThat(asked.get()).as("the writer asked the registry again").isEqualTo(afterGate);
+        assertThat(java.nio.ByteBuffer.wrap(encoded, 1, 4).getInt())
+                .isEqualTo(registry.latest("gate_many7-events-foldstream.examples.accounts.MoneyDeposited").id());
+    }
+
+    @Test
     void refusesUnderBackwardANewRequiredFieldOldDataLacksNamingSubjectVersionAndReason() {
         String subject = "gate_backward-events-foldstream.examples.users.UserCreated";
         registry.register(subject, record("UserCreated", "{\"name\": \"userId\", \"type\": \"string\"}"));

@@ -39,7 +39,8 @@ final class TypesBench {
         this.progress = progress;
     }
 
-    private record Run(double commandsPerSecond, double startUpSeconds) {
+    /** @param cpuMillisPerThousand the worker JVM's CPU time (all threads) from the load's start to its last answer, per 1,000 commands (NaN where the platform does not tell) */
+    private record Run(double commandsPerSecond, double startUpSeconds, double cpuMillisPerThousand) {
     }
 
     /**
@@ -77,6 +78,15 @@ final class TypesBench {
             measurements.add(new Measurement(throughputName(types) + " with " + compare, "commands/s", figures,
                     details(types, Map.of("ratio to 1 type", comparedRatio)),
                     String.format(Locale.ROOT, "%.2f of one type with default settings; alternating with the runs above", comparedRatio)));
+            measurements.add(new Measurement(cpuName(types) + " with " + compare, "ms/1000 commands",
+                    compared.stream().map(Run::cpuMillisPerThousand).toList(), details(types, Map.of()),
+                    "worker CPU time (all threads) from the first command produced to the last answer"));
+        }
+        // CPU per command: what a loaded machine distorts least (wall-clock figures wait for the CPU others use).
+        for (Map.Entry<Integer, List<Run>> count : byCount.entrySet()) {
+            measurements.add(new Measurement(cpuName(count.getKey()), "ms/1000 commands",
+                    count.getValue().stream().map(Run::cpuMillisPerThousand).toList(), details(count.getKey(), Map.of()),
+                    "worker CPU time (all threads) from the first command produced to the last answer"));
         }
         for (Map.Entry<Integer, List<Run>> count : byCount.entrySet()) {
             measurements.add(new Measurement(startUpName(count.getKey()), "s", count.getValue().stream().map(Run::startUpSeconds).toList(),
@@ -87,6 +97,10 @@ final class TypesBench {
 
     static String throughputName(int types) {
         return "foldstream throughput, " + types + " aggregate type" + (types == 1 ? "" : "s") + " in one worker";
+    }
+
+    static String cpuName(int types) {
+        return "foldstream worker CPU per 1,000 commands, " + types + " aggregate type" + (types == 1 ? "" : "s");
     }
 
     static String startUpName(int types) {
@@ -118,9 +132,11 @@ final class TypesBench {
                 long warm = runs.await(watch, WorkerRuns.ids(warmUps), idPrefix, 0, List.of(worker), WorkerRuns.STALL.multipliedBy(3))
                         .warmedUpNanos();
                 progress.printf("%n[bench]   producing %,d commands to %d types%n", load.size(), count);
+                double cpuBefore = worker.cpuSeconds();
                 WorkerRuns.Tally tally = runs.produceAndAwait(load, i -> commands.get(Math.floorMod(Arrays.hashCode(load.keys[i]), count)),
                         watch, idPrefix, List.of(worker));
-                return new Run(tally.load().perSecond(), (warm - start) / 1e9);
+                double cpu = worker.cpuSeconds() - cpuBefore;
+                return new Run(tally.load().perSecond(), (warm - start) / 1e9, cpu * 1e6 / load.size());
             }
         }
     }

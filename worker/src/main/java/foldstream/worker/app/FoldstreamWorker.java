@@ -15,6 +15,7 @@ import foldstream.worker.projection.runtime.ProjectionRuntime;
 import foldstream.worker.query.AggregateQueries;
 import foldstream.worker.runtime.FoldstreamTopology;
 import foldstream.worker.runtime.KafkaEventLog;
+import foldstream.worker.runtime.ProducerBatching;
 import foldstream.worker.runtime.SchemaGate;
 import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.runtime.KafkaEventLog;
@@ -179,7 +180,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         this.registered = List.copyOf(registered);
         this.settings = settings;
         this.types = settings.select(registered);
-        this.streamsConfig = streamsConfig(settings);
+        this.streamsConfig = streamsConfig(settings, types.size());
         this.autoRegister = autoRegister(settings);
         this.codec = new AvroWireCodec(registry, autoRegister,
                 new RegistryWait(RegistryWait.budgetWithin(streamsConfig), new RegistryHealth(Clock.systemUTC())));
@@ -215,7 +216,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             throw new InvalidSettingException(WorkerSetting.STATE_DIR, "cannot create " + settings.stateDir() + ": " + e);
         }
         // Schemas and topics side by side; an incompatible change or an unreachable registry stops the start, saying which.
-        StartChecks.Passed checks = StartChecks.run(() -> new SchemaGate(codec.registry(), autoRegister).open(types), () -> {
+        StartChecks.Passed checks = StartChecks.run(() -> new SchemaGate(codec.registry(), autoRegister, codec::remember).open(types), () -> {
             try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
                 return admin.ensure(withProcessTypes(), settings.partitions(), settings.replicationFactor());
             }
@@ -545,10 +546,11 @@ public final class FoldstreamWorker implements AutoCloseable {
     }
 
     /** Foldstream's defaults, the settings, then the pass-through properties; checked by Kafka Streams now, not at start. */
-    private static Map<String, Object> streamsConfig(WorkerSettings settings) {
+    private static Map<String, Object> streamsConfig(WorkerSettings settings, int typeCount) {
         Map<String, Object> config = StreamsSettings.defaults(settings.applicationId(), settings.bootstrapServers());
         config.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.threads());
+        ProducerBatching.fit(config, settings.properties(), typeCount, settings.partitions());
         config.putAll(settings.properties());
         try {
             new StreamsConfig(config);

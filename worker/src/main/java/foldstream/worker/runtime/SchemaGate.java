@@ -11,6 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BiFunction;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.specific.SpecificData;
@@ -37,8 +42,18 @@ import org.apache.avro.specific.SpecificData;
  */
 public final class SchemaGate {
 
+    /** Subjects checked (or registered) at a time: enough to hide round trips, few enough not to crowd the registry. */
+    private static final int CONCURRENT_SUBJECTS = 8;
+
     private final SchemaRegistryClient registry;
     private final boolean autoRegister;
+    private final Known known;
+
+    /** Told each subject's schema id as the gate learns it. */
+    @FunctionalInterface
+    public interface Known {
+        void id(String subject, Schema schema, int id);
+    }
 
     public SchemaGate(SchemaRegistryClient registry) {
         this(registry, true);
@@ -46,8 +61,17 @@ public final class SchemaGate {
 
     /** @param autoRegister false: only check that every schema is its subject's latest version, register nothing */
     public SchemaGate(SchemaRegistryClient registry, boolean autoRegister) {
+        this(registry, autoRegister, (subject, schema, id) -> { });
+    }
+
+    /**
+     * As above, telling {@code known} every id it checked or registered, e.g. {@code codec::remember},
+     * so that the worker's writers do not ask the registry again for each subject.
+     */
+    public SchemaGate(SchemaRegistryClient registry, boolean autoRegister, Known known) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.autoRegister = autoRegister;
+        this.known = Objects.requireNonNull(known, "known");
     }
 
     /** What the gate found and did, one entry per subject. */
@@ -79,46 +103,76 @@ public final class SchemaGate {
                 wanted.putIfAbsent(schema.subject(), SpecificData.get().getSchema(schema.recordClass()));
             }
         }
-        if (!autoRegister) {
-            return checkOnly(wanted);
+        // Each subject is a few registry round trips of its own: side by side, so that a worker of
+        // many types (20 types are ~180 subjects) does not wait for them one after the other.
+        ExecutorService calls = Executors.newFixedThreadPool(Math.max(1, Math.min(CONCURRENT_SUBJECTS, wanted.size())), runnable -> {
+            Thread thread = new Thread(runnable, "foldstream-schema-gate");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            return autoRegister ? checkAndRegister(wanted, calls) : checkOnly(wanted, calls);
+        } finally {
+            calls.shutdownNow();
         }
-        List<Entry> entries = new ArrayList<>();
-        Map<String, Schema> toRegister = new LinkedHashMap<>();
-        List<IncompatibleSchemaException.Refusal> refusals = new ArrayList<>();
-        for (Map.Entry<String, Schema> subjectSchema : wanted.entrySet()) {
-            String subject = subjectSchema.getKey();
-            Schema schema = subjectSchema.getValue();
+    }
+
+    /** What the registry holds for one subject's schema. */
+    private sealed interface Found {
+        record Registered(Entry entry) implements Found {
+        }
+
+        record Compatible(String subject, Schema schema) implements Found {
+        }
+
+        record Refused(IncompatibleSchemaException.Refusal refusal) implements Found {
+        }
+
+        record Missing(String why) implements Found {
+        }
+    }
+
+    private Report checkAndRegister(Map<String, Schema> wanted, ExecutorService calls) {
+        List<Found> found = each(wanted, calls, (subject, schema) -> {
             RegisteredSchema existing = registeredAs(subject, schema);
             if (existing != null) {
-                entries.add(new Entry(subject, schema.getFullName(), existing.id(), existing.version(), false));
-                continue;
+                known.id(subject, schema, existing.id());
+                return new Found.Registered(new Entry(subject, schema.getFullName(), existing.id(), existing.version(), false));
             }
             CompatibilityCheck check = registry.testCompatibility(subject, schema);
             if (check.compatible()) {
-                toRegister.put(subject, schema);
-            } else {
-                RegisteredSchema latest = registry.latest(subject);
-                refusals.add(new IncompatibleSchemaException.Refusal(subject, schema.getFullName(), latest.version(),
-                        latest.id(), registry.compatibility(subject), check.messages()));
+                return new Found.Compatible(subject, schema);
+            }
+            RegisteredSchema latest = registry.latest(subject);
+            return new Found.Refused(new IncompatibleSchemaException.Refusal(subject, schema.getFullName(), latest.version(),
+                    latest.id(), registry.compatibility(subject), check.messages()));
+        });
+        List<IncompatibleSchemaException.Refusal> refusals = new ArrayList<>();
+        List<Entry> entries = new ArrayList<>();
+        Map<String, Schema> toRegister = new LinkedHashMap<>();
+        for (Found one : found) {
+            if (one instanceof Found.Registered registered) {
+                entries.add(registered.entry());
+            } else if (one instanceof Found.Compatible compatible) {
+                toRegister.put(compatible.subject(), compatible.schema());
+            } else if (one instanceof Found.Refused refused) {
+                refusals.add(refused.refusal());
             }
         }
         if (!refusals.isEmpty()) {
             throw new IncompatibleSchemaException(refusals);
         }
-        for (Map.Entry<String, Schema> subjectSchema : toRegister.entrySet()) {
-            registry.register(subjectSchema.getKey(), subjectSchema.getValue());
-            RegisteredSchema now = registry.lookup(subjectSchema.getKey(), subjectSchema.getValue());
-            entries.add(new Entry(now.subject(), subjectSchema.getValue().getFullName(), now.id(), now.version(), true));
-        }
+        entries.addAll(each(toRegister, calls, (subject, schema) -> {
+            registry.register(subject, schema);
+            RegisteredSchema now = registry.lookup(subject, schema);
+            known.id(subject, schema, now.id());
+            return new Entry(now.subject(), schema.getFullName(), now.id(), now.version(), true);
+        }));
         return new Report(entries);
     }
 
-    private Report checkOnly(Map<String, Schema> wanted) {
-        List<Entry> entries = new ArrayList<>();
-        List<String> missing = new ArrayList<>();
-        for (Map.Entry<String, Schema> subjectSchema : wanted.entrySet()) {
-            String subject = subjectSchema.getKey();
-            Schema schema = subjectSchema.getValue();
+    private Report checkOnly(Map<String, Schema> wanted, ExecutorService calls) {
+        List<Found> found = each(wanted, calls, (subject, schema) -> {
             RegisteredSchema latest;
             try {
                 latest = registry.latest(subject);
@@ -126,20 +180,53 @@ public final class SchemaGate {
                 if (e.errorCode() != SchemaRegistryException.SUBJECT_NOT_FOUND && e.errorCode() != SchemaRegistryException.VERSION_NOT_FOUND) {
                     throw e;
                 }
-                missing.add(subject + " (no version: register " + schema.getFullName() + ")");
-                continue;
+                return new Found.Missing(subject + " (no version: register " + schema.getFullName() + ")");
             }
             if (SchemaNormalization.parsingFingerprint64(latest.schema()) != SchemaNormalization.parsingFingerprint64(schema)) {
-                missing.add(subject + " (its latest version " + latest.version() + " is not the schema of " + schema.getFullName()
-                        + " this worker writes)");
-                continue;
+                return new Found.Missing(subject + " (its latest version " + latest.version() + " is not the schema of "
+                        + schema.getFullName() + " this worker writes)");
             }
-            entries.add(new Entry(subject, schema.getFullName(), latest.id(), latest.version(), false));
+            known.id(subject, schema, latest.id());
+            return new Found.Registered(new Entry(subject, schema.getFullName(), latest.id(), latest.version(), false));
+        });
+        List<Entry> entries = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (Found one : found) {
+            if (one instanceof Found.Registered registered) {
+                entries.add(registered.entry());
+            } else if (one instanceof Found.Missing absent) {
+                missing.add(absent.why());
+            }
         }
         if (!missing.isEmpty()) {
             throw new UnregisteredSchemasException(missing);
         }
         return new Report(entries);
+    }
+
+    /** {@code call} for every subject, side by side on {@code calls}; the answers in the subjects' order, or the first failure. */
+    private static <T> List<T> each(Map<String, Schema> subjects, ExecutorService calls, BiFunction<String, Schema, T> call) {
+        List<Future<T>> pending = new ArrayList<>();
+        subjects.forEach((subject, schema) -> pending.add(calls.submit(() -> call.apply(subject, schema))));
+        List<T> answers = new ArrayList<>();
+        try {
+            for (Future<T> answer : pending) {
+                answers.add(answer.get());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking schemas", e);
+        } catch (ExecutionException e) {
+            pending.forEach(p -> p.cancel(true));
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+        return answers;
     }
 
     private RegisteredSchema registeredAs(String subject, Schema schema) {

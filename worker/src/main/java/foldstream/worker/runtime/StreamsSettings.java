@@ -21,6 +21,14 @@ public final class StreamsSettings {
      * the transaction that carries them commits, so an abort takes them back with it, a crash no
      * longer wipes the task's state, and interactive queries read {@code READ_COMMITTED}: a query
      * never answers a version that an abort later takes back (README, "Queries").
+     *
+     * <p>{@code max.task.idle.ms=-1}: a task processes what it has buffered without first checking
+     * its empty input partitions. Every aggregate type's task reads two partitions ({@code S-commands}
+     * and the mostly empty {@code S-control}); at Kafka's default (0) each readiness check of such a
+     * task formats log text for the empty partition whether or not it is logged, once per task per
+     * pass of the stream thread, so the cost grew with the tasks: with 20 types (120 tasks) it was a
+     * fifth of the stream thread's profile (README, "Performance", many aggregate types). Kafka orders
+     * records of different topics only by best effort either way; no Foldstream guarantee spans topics.
      */
     public static Map<String, Object> defaults(String applicationId, String bootstrapServers) {
         Map<String, Object> settings = new HashMap<>();
@@ -32,6 +40,7 @@ public final class StreamsSettings {
         settings.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, org.apache.kafka.common.serialization.Serdes.ByteArraySerde.class);
         settings.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, org.apache.kafka.common.serialization.Serdes.ByteArraySerde.class);
         settings.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 128 * 1024);
+        settings.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         // A record that fails the same way on every try must not block its partition (README, "Choices").
         settings.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonHandlers.Processing.class);
         settings.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonHandlers.Production.class);

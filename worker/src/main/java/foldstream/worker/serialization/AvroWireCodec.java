@@ -126,6 +126,16 @@ public final class AvroWireCodec {
         return id;
     }
 
+    /**
+     * Takes an id the caller already had from the registry for this subject and schema (the start-up
+     * {@code SchemaGate} checks or registers every schema a worker writes), so that the first record
+     * of each subject does not ask again on the stream thread.
+     */
+    public void remember(String subject, Schema schema, int id) {
+        idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).putIfAbsent(schema, id);
+        writerSchemas.putIfAbsent(id, schema);
+    }
+
     private int latestMatching(String subject, Schema schema) {
         RegisteredSchema latest = registry.latest(subject);
         if (SchemaNormalization.parsingFingerprint64(latest.schema()) != SchemaNormalization.parsingFingerprint64(schema)) {
