@@ -129,11 +129,12 @@ public final class AvroWireCodec {
     /**
      * Takes an id the caller already had from the registry for this subject and schema (the start-up
      * {@code SchemaGate} checks or registers every schema a worker writes), so that the first record
-     * of each subject does not ask again on the stream thread.
+     * of each subject does not ask again on the stream thread. Only for writing: the writer schemas
+     * of records read (commands from clients) are still looked up by id when first met, so a registry
+     * that fails those lookups makes such records wait, as it always did.
      */
     public void remember(String subject, Schema schema, int id) {
         idsBySubject.computeIfAbsent(subject, s -> new ConcurrentHashMap<>()).putIfAbsent(schema, id);
-        writerSchemas.putIfAbsent(id, schema);
     }
 
     private int latestMatching(String subject, Schema schema) {
