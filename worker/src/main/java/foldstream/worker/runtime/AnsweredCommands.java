@@ -24,10 +24,18 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * and no two pairs of ids share a key. Stores written before this format joined the two with a NUL;
  * such answers are still found (one more lookup on a miss) until a complete sweep has seen none
  * left, that is one retention after the upgrade at most, so a rolling upgrade forgets nothing.
+ *
+ * <p>The store has no changelog: every answer is also the result on {@code S-results}, and
+ * {@link ResultsReplay} writes them back from there when the store cannot be trusted
+ * ({@link AnswerEpochs}). The epoch that says so lives under {@link #EPOCH_KEY}, a key neither
+ * format can produce (both start with the aggregate id or its length, never a NUL); the sweep
+ * passes it by.
  */
 final class AnsweredCommands {
 
     private static final int MIN_SWEEP = 1_000;
+    /** Where the store keeps its epoch ({@link AnswerEpochs}). */
+    static final String EPOCH_KEY = "\u0000epoch";
 
     private final KeyValueStore<String, byte[]> store;
     private final long retentionMillis;
@@ -72,18 +80,58 @@ final class AnsweredCommands {
     }
 
     void remember(String aggregateId, String commandId, byte[] result) {
-        long now = clock.getAsLong();
-        store.put(key(aggregateId, commandId), ByteBuffer.allocate(Long.BYTES + result.length).putLong(now).put(result).array());
-        answeredSinceSweep++;
-        passOldest = Math.min(passOldest, now);
-        if (oldest != Long.MIN_VALUE) {
-            oldest = Math.min(oldest, now);
-        }
+        remember(aggregateId, commandId, result, clock.getAsLong());
     }
 
-    /** The size in bytes of what {@link #remember} stores for a result of {@code resultBytes}, key excluded. */
-    static int storedSize(int resultBytes) {
-        return Long.BYTES + resultBytes;
+    /**
+     * Remembers an answer given at {@code answeredAt} (a result read back from {@code S-results});
+     * nothing when it has expired already.
+     *
+     * @return whether it was stored
+     */
+    boolean remember(String aggregateId, String commandId, byte[] result, long answeredAt) {
+        if (expired(answeredAt, clock.getAsLong())) {
+            return false;
+        }
+        store.put(key(aggregateId, commandId), ByteBuffer.allocate(Long.BYTES + result.length).putLong(answeredAt).put(result).array());
+        answeredSinceSweep++;
+        passOldest = Math.min(passOldest, answeredAt);
+        if (oldest != Long.MIN_VALUE) {
+            oldest = Math.min(oldest, answeredAt);
+        }
+        return true;
+    }
+
+    /** The store's epoch, or null when it has none (new, wiped, or written by a version without epochs). */
+    Long epoch() {
+        byte[] stored = store.get(EPOCH_KEY);
+        return stored == null ? null : ByteBuffer.wrap(stored).getLong();
+    }
+
+    void epoch(long epoch) {
+        store.put(EPOCH_KEY, ByteBuffer.allocate(Long.BYTES).putLong(epoch).array());
+    }
+
+    /** Deletes every answer and the epoch: before the answers are written back from {@code S-results}. */
+    void clear() {
+        List<String> keys = new ArrayList<>();
+        String from = null;
+        do {
+            // A slice at a time, each after the last: a stale store may hold millions of answers.
+            keys.clear();
+            try (KeyValueIterator<String, byte[]> slice = store.range(from, null)) {
+                while (keys.size() < 10_000 && slice.hasNext()) {
+                    keys.add(slice.next().key);
+                }
+            }
+            keys.forEach(store::delete);
+            from = keys.isEmpty() ? null : keys.get(keys.size() - 1);
+        } while (!keys.isEmpty());
+        sweepFrom = null;
+        passOldest = Long.MAX_VALUE;
+        oldest = Long.MIN_VALUE;
+        legacyKeys = false; // what is written back uses the current keys only
+        passSawLegacy = false;
     }
 
     /** Deletes expired answers in the next slice of the store. */
@@ -101,6 +149,9 @@ final class AnsweredCommands {
         try (KeyValueIterator<String, byte[]> slice = store.range(sweepFrom, null)) {
             while (scanned < budget && slice.hasNext()) {
                 KeyValue<String, byte[]> entry = slice.next();
+                if (entry.key.equals(EPOCH_KEY)) {
+                    continue;
+                }
                 long storedAt = ByteBuffer.wrap(entry.value).getLong();
                 if (expired(storedAt, now)) {
                     expired.add(entry.key);

@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Header;
@@ -87,6 +88,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private AggregateCache<S> cache;
     private SnapshotStore<S> snapshots;
     private AnsweredCommands answered;
+    private AnswerEpochs epochs;
     private PartitionRebuild<S> rebuild;
     private HeldCommands held;
     private boolean workedSinceTick;
@@ -153,6 +155,11 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         KeyValueStore<String, byte[]> store = context.getStateStore(topics.snapshotStore());
         this.snapshots = new SnapshotStore<>(type, store, cache, codec, new SnapshotCodec());
         this.answered = new AnsweredCommands(context.getStateStore(topics.commandIdStore()), options.commandIdRetention(), clock::millis);
+        this.held = new HeldCommands(context.getStateStore(topics.heldStore()));
+        // The answered store has no changelog: written back from S-results when it cannot be trusted.
+        this.epochs = new AnswerEpochs(answered, held, ((CommitCounter) context.getStateStore(topics.commitCounter()))::commits,
+                () -> ThreadLocalRandom.current().nextLong());
+        epochs.trustOrWriteBack(new ResultsReplay(type.name(), codec, eventLog, context.appConfigs(), context.taskId().partition()));
         this.activity = metrics.partition(type.name(), context.taskId().partition());
         activity.assigned(PartitionActivity.RETURN_GRACE_MILLIS);
         AggregateCache<S> tasksCache = cache;
@@ -164,7 +171,6 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         Duration every = options.hotAggregateIdleTtl().compareTo(Duration.ofSeconds(30)) < 0
                 ? options.hotAggregateIdleTtl() : Duration.ofSeconds(30);
         context.schedule(every, PunctuationType.WALL_CLOCK_TIME, now -> cache.evictIdle());
-        this.held = new HeldCommands(context.getStateStore(topics.heldStore()));
         this.rebuild = new PartitionRebuild<>(type, codec, snapshots, eventLog, context.appConfigs(),
                 context.taskId().partition(), options.rebuildBatch(), rebuildBoard,
                 ((CommitCounter) context.getStateStore(topics.commitCounter()))::commits, clock::millis);
@@ -378,7 +384,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             tooLarge = outputs.problem("the snapshot's changelog record", utf8(command.aggregateId), snapshot, null);
         }
         if (tooLarge == null) {
-            tooLarge = resultProblem(command, result, true);
+            tooLarge = resultProblem(command, result);
         }
         if (tooLarge != null) {
             fail(record, command, current, new Verdict.Failed<>(tooLarge + "; nothing was written", null));
@@ -433,7 +439,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
 
     private void answer(Record<byte[], byte[]> record, Command command, CommandResult result, boolean remember) {
         byte[] bytes = encode(result);
-        String tooLarge = resultProblem(command, bytes, remember);
+        String tooLarge = resultProblem(command, bytes);
         if (tooLarge != null) {
             // A refusal whose message or violations are too large: FAILED says so, in a result that fits.
             LOG.warn("{} '{}': command {} FAILED: {}", type.name(), command.aggregateId, command.id, tooLarge);
@@ -446,6 +452,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
 
     private void answerEncoded(Record<byte[], byte[]> record, Command command, byte[] bytes, boolean remember) {
         if (remember) {
+            epochs.beforeAnswer();
             answered.remember(command.aggregateId, command.id, bytes);
         }
         forward(topics.results(), command.key, bytes, record.timestamp(), resultHeaders(command));
@@ -455,14 +462,9 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         return codec.encode(SubjectNameStrategy.TOPIC_NAME.subject(topics.results(), result.getSchema()), result);
     }
 
-    /** Why the result record, or the answered-command store's changelog record for it, would be too large; null when both fit. */
-    private String resultProblem(Command command, byte[] result, boolean remember) {
-        String problem = outputs.problem("the result", command.key, result, resultHeaders(command));
-        if (problem == null && remember) {
-            problem = outputs.problem("the answered command's changelog record",
-                    utf8(AnsweredCommands.key(command.aggregateId, command.id)).length, AnsweredCommands.storedSize(result.length), null);
-        }
-        return problem;
+    /** Why the result record would be too large; null when it fits. */
+    private String resultProblem(Command command, byte[] result) {
+        return outputs.problem("the result", command.key, result, resultHeaders(command));
     }
 
     private CommandResult result(Command command, Outcome outcome, long version, int eventCount,

@@ -113,8 +113,13 @@ public final class FoldstreamTopology {
         return type.storageMode() == StorageMode.EVENTS_ONLY ? builder.withLoggingDisabled() : builder;
     }
 
-    /** Written once per command and read once: Kafka Streams' record cache would only add work. */
+    /**
+     * Written once per command and read once: Kafka Streams' record cache would only add work. No
+     * changelog: each answer is the result on {@code S-results} already, and the store is written
+     * back from there when it cannot be trusted ({@link AnswerEpochs}).
+     */
     private static StoreBuilder<KeyValueStore<String, byte[]>> commandIdStore(AggregateTopics topics) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(topics.commandIdStore()), Serdes.String(), Serdes.ByteArray());
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(topics.commandIdStore()), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled();
     }
 }

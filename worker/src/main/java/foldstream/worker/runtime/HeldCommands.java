@@ -20,6 +20,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * the rebuild is done. The store also keeps the replay instruction being carried out, to answer
  * it when the replay ends, even after a crash. An embedded projection holds, the same way, the
  * records behind an event whose handler failed until its retry is done.
+ *
+ * <p>Two negative keys are reserved, outside the held range (0 and up): the replay instruction and
+ * the epoch of the task's answered-command store ({@link AnswerEpochs}), which commits with every
+ * task commit that remembered answers.
  */
 public final class HeldCommands {
 
@@ -28,6 +32,7 @@ public final class HeldCommands {
     }
 
     private static final long REPLAY_KEY = -1;
+    private static final long ANSWERS_EPOCH_KEY = -2;
 
     private final KeyValueStore<Long, byte[]> store;
     private long first = -1;
@@ -75,6 +80,16 @@ public final class HeldCommands {
 
     void replayDone() {
         store.delete(REPLAY_KEY);
+    }
+
+    /** The epoch of the answered-command store as last committed; null when none was written. */
+    Long answersEpoch() {
+        byte[] bytes = store.get(ANSWERS_EPOCH_KEY);
+        return bytes == null ? null : java.nio.ByteBuffer.wrap(bytes).getLong();
+    }
+
+    void answersEpoch(long epoch) {
+        store.put(ANSWERS_EPOCH_KEY, java.nio.ByteBuffer.allocate(Long.BYTES).putLong(epoch).array());
     }
 
     /** Finds the held range once per task: the keys run contiguously from the oldest to the newest. */
