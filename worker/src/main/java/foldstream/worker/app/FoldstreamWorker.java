@@ -218,7 +218,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         // Schemas and topics side by side; an incompatible change or an unreachable registry stops the start, saying which.
         StartChecks.Passed checks = StartChecks.run(() -> new SchemaGate(codec.registry(), autoRegister, codec::remember).open(types), () -> {
             try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
-                return admin.ensure(withProcessTypes(), settings.partitions(), settings.replicationFactor());
+                return admin.ensure(withProcessTypes(), settings.partitions(), settings.replicationFactor(), options.commandIdRetention());
             }
         });
         LOG.info("worker {}: schemas checked, {} newly registered", settings.applicationId(), checks.schemas().registered().size());

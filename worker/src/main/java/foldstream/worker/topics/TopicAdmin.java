@@ -1,6 +1,7 @@
 package foldstream.worker.topics;
 
 import foldstream.worker.aggregate.AggregateType;
+import foldstream.worker.runtime.ProcessingOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -112,9 +113,17 @@ public final class TopicAdmin implements AutoCloseable {
      * @throws TopicContractException when existing topics would lose events; nothing is created then
      */
     public EnsuredTopics ensure(List<? extends AggregateType<?>> types, int partitions, int replicationFactor) {
+        return ensure(types, partitions, replicationFactor, ProcessingOptions.DEFAULTS.commandIdRetention());
+    }
+
+    /**
+     * As above, for workers that remember answered commands for {@code answersWindow}: results
+     * topics must keep them that long (created with it, judged against it).
+     */
+    public EnsuredTopics ensure(List<? extends AggregateType<?>> types, int partitions, int replicationFactor, Duration answersWindow) {
         List<ExpectedTopic> expected = ExpectedTopic.of(types);
         Map<String, ObservedTopic> observed = observe(expected.stream().map(ExpectedTopic::name).toList());
-        List<TopicProblem> problems = TopicContract.check(expected, observed);
+        List<TopicProblem> problems = TopicContract.check(expected, observed, answersWindow);
         if (!problems.isEmpty()) {
             throw new TopicContractException(problems);
         }
@@ -125,7 +134,7 @@ public final class TopicAdmin implements AutoCloseable {
                 .collect(Collectors.groupingBy(ExpectedTopic::aggregateType, LinkedHashMap::new, Collectors.toList()));
         for (ExpectedTopic topic : missing) {
             int count = TopicContract.partitionsFor(byType.get(topic.aggregateType()), observed, partitions);
-            toCreate.add(new NewTopic(topic.name(), count, (short) replicas).configs(topic.role().configs()));
+            toCreate.add(new NewTopic(topic.name(), count, (short) replicas).configs(TopicContract.createConfigs(topic, answersWindow)));
         }
         List<String> created = create(toCreate);
         List<String> raced = toCreate.stream().map(NewTopic::name).filter(name -> !created.contains(name)).toList();
@@ -134,7 +143,7 @@ public final class TopicAdmin implements AutoCloseable {
         Map<String, ObservedTopic> now = new LinkedHashMap<>(observed);
         now.putAll(awaitVisible(toCreate.stream().map(NewTopic::name).toList()));
         if (!raced.isEmpty()) {
-            List<TopicProblem> late = TopicContract.check(expected, now);
+            List<TopicProblem> late = TopicContract.check(expected, now, answersWindow);
             if (!late.isEmpty()) {
                 throw new TopicContractException(late);
             }

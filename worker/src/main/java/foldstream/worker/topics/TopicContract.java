@@ -1,5 +1,7 @@
 package foldstream.worker.topics;
 
+import foldstream.worker.runtime.ProcessingOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -13,9 +15,10 @@ import java.util.stream.Collectors;
 import org.apache.kafka.common.config.TopicConfig;
 
 /**
- * The rules existing topics must follow before a worker uses them: nothing may delete events, and
- * the commands, events and results of one type must have one partition count. Pure: it judges
- * what {@link TopicAdmin} observed.
+ * The rules existing topics must follow before a worker uses them: nothing may delete events,
+ * nothing may delete results within the idempotency window (the answered commands are rebuilt from
+ * {@code S-results}), and the commands, events and results of one type must have one partition
+ * count. Pure: it judges what {@link TopicAdmin} observed.
  *
  * <pre>{@code
  * List<TopicProblem> problems = TopicContract.check(ExpectedTopic.of(types), observedByName);
@@ -26,13 +29,29 @@ public final class TopicContract {
     private TopicContract() {
     }
 
-    /** Every problem of the observed topics among the expected ones; missing topics are no problem. */
+    /** Kafka's default retention ({@code log.retention.hours=168}), the least a created results topic keeps. */
+    static final Duration KAFKA_DEFAULT_RETENTION = Duration.ofDays(7);
+
+    /** As below, for the default idempotency window ({@link ProcessingOptions#DEFAULTS}). */
     public static List<TopicProblem> check(List<ExpectedTopic> expected, Map<String, ObservedTopic> observed) {
+        return check(expected, observed, ProcessingOptions.DEFAULTS.commandIdRetention());
+    }
+
+    /**
+     * Every problem of the observed topics among the expected ones; missing topics are no problem.
+     *
+     * @param answersWindow how long answered commands are remembered ({@code --command-id-retention}):
+     *     results topics must keep at least that long
+     */
+    public static List<TopicProblem> check(List<ExpectedTopic> expected, Map<String, ObservedTopic> observed, Duration answersWindow) {
         List<TopicProblem> problems = new ArrayList<>();
         for (ExpectedTopic topic : expected) {
             ObservedTopic found = observed.get(topic.name());
             if (found != null) {
                 problems.addAll(check(topic, found));
+                if (topic.role() == TopicRole.RESULTS) {
+                    problems.addAll(resultsKeep(topic, found, answersWindow));
+                }
             }
         }
         Map<String, List<ExpectedTopic>> byType = expected.stream()
@@ -67,6 +86,56 @@ public final class TopicContract {
             }
         }
         return problems;
+    }
+
+    /**
+     * The configs a missing topic is created with: its role's, and for a results topic a
+     * {@code retention.ms} of the idempotency window, at least Kafka's default 7 days.
+     */
+    public static Map<String, String> createConfigs(ExpectedTopic topic, Duration answersWindow) {
+        if (topic.role() != TopicRole.RESULTS) {
+            return topic.role().configs();
+        }
+        Map<String, String> configs = new LinkedHashMap<>(topic.role().configs());
+        long keep = Math.max(answersWindow.toMillis(), KAFKA_DEFAULT_RETENTION.toMillis());
+        configs.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(keep));
+        return configs;
+    }
+
+    /**
+     * A results topic is where a worker rebuilds its answered commands from (a duplicate gets its
+     * first result again): it must keep every result of the window, so neither compaction nor a
+     * shorter retention, by time or by size.
+     */
+    private static List<TopicProblem> resultsKeep(ExpectedTopic topic, ObservedTopic observed, Duration window) {
+        List<TopicProblem> problems = new ArrayList<>();
+        String why = "the idempotency window (--command-id-retention, " + window + ") is rebuilt from this topic";
+        Set<String> policy = cleanupPolicy(observed);
+        if (policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+            problems.add(new TopicProblem(topic.name(), TopicConfig.CLEANUP_POLICY_CONFIG, "is " + String.join(",", policy)
+                    + ": compaction keeps only the latest result of each aggregate, and " + why
+                    + "; it needs cleanup.policy=delete"));
+        }
+        String ms = observed.config(TopicConfig.RETENTION_MS_CONFIG).orElse("-1").trim();
+        if (!ms.equals("-1") && parsed(ms) < window.toMillis()) {
+            problems.add(new TopicProblem(topic.name(), TopicConfig.RETENTION_MS_CONFIG, "is " + ms
+                    + ": Kafka would delete results younger than the window, and " + why + "; it must be at least "
+                    + window.toMillis() + " (or -1), or the window shorter"));
+        }
+        String bytes = observed.config(TopicConfig.RETENTION_BYTES_CONFIG).orElse("-1").trim();
+        if (!bytes.equals("-1")) {
+            problems.add(new TopicProblem(topic.name(), TopicConfig.RETENTION_BYTES_CONFIG, "is " + bytes
+                    + ": Kafka would delete the oldest results whatever their age, and " + why + "; it must be -1 (unlimited)"));
+        }
+        return problems;
+    }
+
+    private static long parsed(String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return Long.MIN_VALUE; // judged too short: unknown
+        }
     }
 
     /**

@@ -58,6 +58,31 @@ class TopicContractTest {
     }
 
     @Test
+    void aResultsTopicMustKeepEveryResultOfTheIdempotencyWindow() {
+        // The broker's default (log.retention.hours=168) keeps the default 7-day window: no problem above.
+        List<TopicProblem> problems = TopicContract.check(ExpectedTopic.of(Users.type()), Map.of(
+                "ex_users-results", topic("ex_users-results", 6, Map.of("cleanup.policy", "compact,delete", "retention.ms", "86400000",
+                        "retention.bytes", "1073741824"))), java.time.Duration.ofDays(2));
+
+        assertThat(problems).extracting(TopicProblem::setting).containsExactly("cleanup.policy", "retention.ms", "retention.bytes");
+        assertThat(problems).allSatisfy(problem -> assertThat(problem.toString())
+                .startsWith("topic ex_users-results: ").contains("--command-id-retention, PT48H"));
+        assertThat(problems.get(1).toString()).contains("it must be at least 172800000 (or -1)");
+        assertThat(TopicContract.check(ExpectedTopic.of(Users.type()), Map.of(
+                "ex_users-results", topic("ex_users-results", 6, BROKER_DEFAULTS)), java.time.Duration.ofDays(8)))
+                .extracting(TopicProblem::setting).containsExactly("retention.ms");
+    }
+
+    @Test
+    void aResultsTopicIsCreatedKeepingTheWindowAndAtLeastKafkasDefault() {
+        ExpectedTopic results = new ExpectedTopic("ex_users-results", "ex_users", TopicRole.RESULTS);
+        assertThat(TopicContract.createConfigs(results, java.time.Duration.ofDays(1))).containsExactly(Map.entry("retention.ms", "604800000"));
+        assertThat(TopicContract.createConfigs(results, java.time.Duration.ofDays(30))).containsExactly(Map.entry("retention.ms", "2592000000"));
+        ExpectedTopic events = new ExpectedTopic("ex_users-events", "ex_users", TopicRole.EVENTS);
+        assertThat(TopicContract.createConfigs(events, java.time.Duration.ofDays(30))).isEqualTo(EVENT_STORE);
+    }
+
+    @Test
     void aCompactedEventTopicIsRefused() {
         List<TopicProblem> problems = TopicContract.check(ExpectedTopic.of(Users.type()), Map.of(
                 "ex_users-events", topic("ex_users-events", 6, Map.of("cleanup.policy", "compact", "retention.ms", "-1", "retention.bytes", "-1"))));
