@@ -132,6 +132,9 @@ class StorageModesTest {
 
         // A new worker with an empty state directory: it has only the events.
         try (Worker second = new Worker(List.of(type), ProcessingOptions.DEFAULTS, (config, topic, partition, each) -> {
+            if (topic.equals("ex_accounts-results")) {
+                return; // the answered commands are written back from it: empty here
+            }
             assertThat(topic).isEqualTo("ex_accounts-events");
             log.forEach(each);
         }, registry)) {

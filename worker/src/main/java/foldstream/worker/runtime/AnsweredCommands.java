@@ -130,7 +130,7 @@ final class AnsweredCommands {
         sweepFrom = null;
         passOldest = Long.MAX_VALUE;
         oldest = Long.MIN_VALUE;
-        legacyKeys = false; // what is written back uses the current keys only
+        legacyKeys = true; // as at every start: known after a complete pass
         passSawLegacy = false;
     }
 
