@@ -65,7 +65,7 @@ class AnswersFromResultsIT {
             new Sent("dep-1", ACCOUNTS, "a1", new Deposit(10L), Outcome.ACCEPTED),
             new Sent("wd-1", ACCOUNTS, "a1", new Withdraw(50L), Outcome.REJECTED),
             new Sent("overflow-1", ACCOUNTS, "a1", new Deposit(Long.MAX_VALUE), Outcome.FAILED),
-            new Sent("zero-1", COUNTERS, "c1", new Increment(0L), Outcome.NO_CHANGE));
+            new Sent("zero-1", COUNTERS, "c1", new Increment(0), Outcome.NO_CHANGE));
 
     @Test
     void aWorkerThatLostItsStateDirectoryAnswersDuplicatesWithTheFirstResults(KafkaStack.Endpoints stack, @TempDir Path disk)
