@@ -54,7 +54,7 @@ class AnswersFromResultsIT {
             .command(OpenAccount.class, Creation.CREATES).command(Deposit.class).command(Withdraw.class)
             .events(AccountOpened.class, MoneyDeposited.class, MoneyWithdrawn.class).build();
     private static final AggregateType<CounterState> COUNTERS = AggregateType.builder("it_ar_counters", CounterState.class, new Counters())
-            .command(Increment.class).events(Incremented.class).build();
+            .command(Increment.class, Creation.EITHER).events(Incremented.class).build();
 
     /** One command with its id, aggregate and the outcome it gets. */
     private record Sent(String commandId, AggregateType<?> type, String aggregateId, SpecificRecord command, Outcome outcome) {

@@ -80,26 +80,44 @@ final class AnsweredCommands {
     }
 
     void remember(String aggregateId, String commandId, byte[] result) {
-        remember(aggregateId, commandId, result, clock.getAsLong());
+        long now = clock.getAsLong();
+        store.put(key(aggregateId, commandId), stored(result, now));
+        remembered(now);
     }
 
-    /**
-     * Remembers an answer given at {@code answeredAt} (a result read back from {@code S-results});
-     * nothing when it has expired already.
-     *
-     * @return whether it was stored
-     */
-    boolean remember(String aggregateId, String commandId, byte[] result, long answeredAt) {
-        if (expired(answeredAt, clock.getAsLong())) {
-            return false;
-        }
-        store.put(key(aggregateId, commandId), ByteBuffer.allocate(Long.BYTES + result.length).putLong(answeredAt).put(result).array());
+    private void remembered(long answeredAt) {
         answeredSinceSweep++;
         passOldest = Math.min(passOldest, answeredAt);
         if (oldest != Long.MIN_VALUE) {
             oldest = Math.min(oldest, answeredAt);
         }
-        return true;
+    }
+
+    private static byte[] stored(byte[] result, long answeredAt) {
+        return ByteBuffer.allocate(Long.BYTES + result.length).putLong(answeredAt).put(result).array();
+    }
+
+    /** An answer given at {@code answeredAt}, as read back from {@code S-results}. */
+    record Answer(String aggregateId, String commandId, byte[] result, long answeredAt) {
+    }
+
+    /**
+     * Remembers answers read back from {@code S-results}, in order (a later one for the same command
+     * replaces an earlier), in one write batch; those expired already are left out.
+     *
+     * @return how many were stored
+     */
+    int rememberAll(List<Answer> answers) {
+        long now = clock.getAsLong();
+        List<KeyValue<String, byte[]>> entries = new ArrayList<>(answers.size());
+        for (Answer answer : answers) {
+            if (!expired(answer.answeredAt(), now)) {
+                entries.add(KeyValue.pair(key(answer.aggregateId(), answer.commandId()), stored(answer.result(), answer.answeredAt())));
+                remembered(answer.answeredAt());
+            }
+        }
+        store.putAll(entries);
+        return entries.size();
     }
 
     /** The store's epoch, or null when it has none (new, wiped, or written by a version without epochs). */
@@ -124,7 +142,8 @@ final class AnsweredCommands {
                     keys.add(slice.next().key);
                 }
             }
-            keys.forEach(store::delete);
+            // One write batch: a put of null deletes.
+            store.putAll(keys.stream().map(key -> KeyValue.<String, byte[]>pair(key, null)).toList());
             from = keys.isEmpty() ? null : keys.get(keys.size() - 1);
         } while (!keys.isEmpty());
         sweepFrom = null;

@@ -4,6 +4,8 @@ import foldstream.protocol.CommandResult;
 import foldstream.protocol.Outcome;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.Decoded;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -63,16 +65,20 @@ final class ResultsReplay {
         String topic = AggregateTopics.of(typeName).results();
         try (EventLog.Reader reader = log.open(config, topic, partition)) {
             long next = 0;
+            List<AnsweredCommands.Answer> answers = new ArrayList<>(BATCH);
             while (next < reader.end()) {
                 EventLog.Batch batch = reader.read(next, BATCH);
+                answers.clear();
                 for (ConsumerRecord<byte[], byte[]> record : batch.records()) {
                     read++;
-                    switch (rememberOne(answered, record)) {
-                        case REMEMBERED -> remembered++;
-                        case UNREADABLE -> unreadable++;
-                        case SKIPPED -> { }
+                    Read what = answerOf(record);
+                    if (what instanceof Read.ToRemember remember) {
+                        answers.add(remember.answer());
+                    } else if (what instanceof Read.Unreadable) {
+                        unreadable++;
                     }
                 }
+                remembered += answered.rememberAll(answers);
                 next = batch.next();
             }
         }
@@ -82,26 +88,39 @@ final class ResultsReplay {
         return done;
     }
 
-    /** What became of one result record. */
-    enum Fate { REMEMBERED, SKIPPED, UNREADABLE }
+    /** What one result record is to the answered commands. */
+    sealed interface Read {
+        /** It was remembered when written: remembered again (unless expired by now). */
+        record ToRemember(AnsweredCommands.Answer answer) implements Read {
+        }
 
-    /** Remembers one result record if it was remembered when it was written. */
-    Fate rememberOne(AnsweredCommands answered, ConsumerRecord<byte[], byte[]> record) {
+        /** Never remembered: {@code FAILED}, {@code MALFORMED}, or without a key. */
+        record NotRemembered() implements Read {
+        }
+
+        /** Not readable as a {@code CommandResult}: logged, left out. */
+        record Unreadable(String reason) implements Read {
+        }
+    }
+
+    /** Whether one result record was remembered when it was written, and as what. */
+    Read answerOf(ConsumerRecord<byte[], byte[]> record) {
         String aggregateId = record.key() == null || record.key().length == 0 ? null : utf8.decode(record.key());
         if (aggregateId == null || record.value() == null) {
-            return Fate.SKIPPED; // a MALFORMED command's result: never remembered
+            return new Read.NotRemembered(); // a MALFORMED command's result
         }
         Decoded decoded = codec.decode(record.value(), RESULT);
         if (!(decoded instanceof Decoded.Record read)) {
+            String reason = decoded instanceof Decoded.Unreadable why ? why.reason() : decoded.toString();
             LOG.warn("{}: result at {}/{}/{} not remembered again, it cannot be read as a CommandResult: {}", typeName, record.topic(),
-                    record.partition(), record.offset(), decoded instanceof Decoded.Unreadable why ? why.reason() : decoded);
-            return Fate.UNREADABLE;
+                    record.partition(), record.offset(), reason);
+            return new Read.Unreadable(reason);
         }
         CommandResult result = (CommandResult) read.record();
         if (result.getOutcome() == Outcome.FAILED || result.getOutcome() == Outcome.MALFORMED) {
-            return Fate.SKIPPED;
+            return new Read.NotRemembered();
         }
-        return answered.remember(aggregateId, result.getCommandId(), record.value(), result.getProcessedAt().toEpochMilli())
-                ? Fate.REMEMBERED : Fate.SKIPPED;
+        return new Read.ToRemember(new AnsweredCommands.Answer(aggregateId, result.getCommandId(), record.value(),
+                result.getProcessedAt().toEpochMilli()));
     }
 }
