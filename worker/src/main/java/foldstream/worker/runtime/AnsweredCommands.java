@@ -23,7 +23,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * aggregate {@code abc} and command {@code C-1}): a command id is an idempotency key per aggregate,
  * and no two pairs of ids share a key. Stores written before this format joined the two with a NUL;
  * such answers are still found (one more lookup on a miss) until a complete sweep has seen none
- * left, that is one retention after the upgrade at most, so a rolling upgrade forgets nothing.
+ * left, that is one retention after the upgrade at most.
  *
  * <p>The store has no changelog: every answer is also the result on {@code S-results}, and
  * {@link ResultsReplay} writes them back from there when the store cannot be trusted
@@ -82,11 +82,12 @@ final class AnsweredCommands {
     void remember(String aggregateId, String commandId, byte[] result) {
         long now = clock.getAsLong();
         store.put(key(aggregateId, commandId), stored(result, now));
+        answeredSinceSweep++;
         remembered(now);
     }
 
+    /** Keeps the oldest stored time known; written-back answers are not arrivals, so they do not speed the sweep up. */
     private void remembered(long answeredAt) {
-        answeredSinceSweep++;
         passOldest = Math.min(passOldest, answeredAt);
         if (oldest != Long.MIN_VALUE) {
             oldest = Math.min(oldest, answeredAt);
