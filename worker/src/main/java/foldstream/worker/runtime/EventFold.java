@@ -117,8 +117,12 @@ public final class EventFold<S extends SpecificRecord> {
      * {@code aggregate-version} from the end decodes every name after it; a fold's header lookups
      * on a record prepared so are string comparisons. A rebuild's reader runs it on its own
      * thread ({@link KafkaEventLog}), off the stream thread. Changes nothing a fold reads.
+     *
+     * <pre>{@code
+     * polled.forEach(EventFold::prepare); // on the reading thread, before handing the records over
+     * }</pre>
      */
-    static void prepare(ConsumerRecord<byte[], byte[]> record) {
+    public static void prepare(ConsumerRecord<byte[], byte[]> record) {
         Header version = record.headers().lastHeader(ContractHeaders.AGGREGATE_VERSION);
         if (version != null) {
             version.value();
