@@ -57,7 +57,8 @@ public final class AvroWireCodec {
     /**
      * A binary decoder per thread, configured anew for each value read: Avro's decoders are not
      * thread-safe, and a new one per value (with its buffer accessor and scratch space) was a
-     * third of a rebuild's garbage on the stream thread.
+     * third of a rebuild's garbage on the stream thread. Each keeps the last value it read (one
+     * value per thread) until the next.
      */
     private final ThreadLocal<BinaryDecoder> decoders = new ThreadLocal<>();
 
