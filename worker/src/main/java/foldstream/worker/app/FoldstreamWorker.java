@@ -108,6 +108,7 @@ public final class FoldstreamWorker implements AutoCloseable {
     private boolean closed;
     // Written by Kafka Streams' state listener, read without touching Streams' own locks.
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
+    private final StartTimeline timeline;
 
     /** A worker for the types among {@code registered} that the settings select, with default processing options. */
     public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry) {
@@ -179,6 +180,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         this.processOptions = parts.processOptions();
         this.registered = List.copyOf(registered);
         this.settings = settings;
+        this.timeline = StartTimeline.ofThisJvm(settings.applicationId());
         this.types = settings.select(registered);
         this.streamsConfig = streamsConfig(settings, types.size());
         this.autoRegister = autoRegister(settings);
@@ -215,6 +217,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         } catch (IOException e) {
             throw new InvalidSettingException(WorkerSetting.STATE_DIR, "cannot create " + settings.stateDir() + ": " + e);
         }
+        timeline.mark("starting");
         // Schemas and topics side by side; an incompatible change or an unreachable registry stops the start, saying which.
         StartChecks.Passed checks = StartChecks.run(() -> new SchemaGate(codec.registry(), autoRegister, codec::remember).open(types), () -> {
             try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
@@ -222,6 +225,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             }
         });
         LOG.info("worker {}: schemas checked, {} newly registered", settings.applicationId(), checks.schemas().registered().size());
+        timeline.mark("schemas and topics checked");
         EnsuredTopics topics = checks.topics();
         Map<String, Object> config = new HashMap<>(streamsConfig);
         // Changelogs hold the snapshots: as many replicas as the topics the worker creates.
@@ -234,9 +238,13 @@ public final class FoldstreamWorker implements AutoCloseable {
         RebuildBoard rebuilds = observability.rebuilds();
         Topology topology = FoldstreamTopology.build(types, codec, options, clock, new KafkaEventLog(), rebuilds, observability.metrics());
         KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
+        timeline.mark("Kafka Streams created");
         created.setStateListener((now, before) -> {
             LOG.info("worker {}: {} -> {}", settings.applicationId(), before, now);
             state = now;
+            if (now == KafkaStreams.State.RUNNING) {
+                timeline.running();
+            }
             observability.stateChanged(now);
             synchronized (stateChanged) {
                 stateChanged.notifyAll();
@@ -319,8 +327,10 @@ public final class FoldstreamWorker implements AutoCloseable {
         startedProjections.registerMeters(observability.registry());
         observability.health().alsoWatching(() -> PartsOnlyWorker.views(createdProcesses, startedProjections), true);
         observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec);
+        timeline.mark("HTTP API and gateway started");
         abandonedTransactions = AbandonedTransactions.start(config);
         created.start();
+        timeline.mark("Kafka Streams started");
         createdProcesses.start();
         LOG.info("worker {}: HTTP API on {}://{}:{}{}", settings.applicationId(), createdHttp.scheme(), endpoint.bindHost(),
                 createdHttp.port(), HttpEndpoint.credentialsConfigured(httpSettings) ? ", credentials required"
