@@ -68,6 +68,8 @@ import org.slf4j.LoggerFactory;
 public final class FoldstreamWorker implements AutoCloseable {
 
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    // A start that failed halfway: long enough to leave the group, short enough not to hold up the exit.
+    private static final Duration ABANDON_TIMEOUT = Duration.ofSeconds(5);
 
     private static final Logger LOG = LoggerFactory.getLogger(FoldstreamWorker.class);
     // Kafka's Admin client default for request.timeout.ms.
@@ -268,6 +270,11 @@ public final class FoldstreamWorker implements AutoCloseable {
                     settings.applicationId(), error);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        // Started before the gateway and the HTTP API: the group join, the assignment and the stores'
+        // opening run on Kafka Streams' threads meanwhile (README, "Performance", start-up).
+        observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec);
+        created.start();
+        timeline.mark("Kafka Streams started");
         ProcessApplications createdProcesses = new ProcessApplications(processes, registered, config, settings.applicationId(), codec,
                 processOptions, clock);
         CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList(),
@@ -280,7 +287,7 @@ public final class FoldstreamWorker implements AutoCloseable {
                     projectionSettings.positionsTable());
         } catch (RuntimeException e) {
             createdGateway.close();
-            created.close(Duration.ZERO);
+            abandon(created);
             throw e;
         }
         // Queries of processes and projections reach their owners as aggregate reads do: same TLS and credentials.
@@ -303,7 +310,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             createdProjections.close(Duration.ZERO);
             createdGateway.close();
             createdProcesses.close(Duration.ZERO);
-            created.close(Duration.ZERO);
+            abandon(created);
             throw endpoint.startFailure(e);
         }
         synchronized (lifecycle) {
@@ -313,7 +320,7 @@ public final class FoldstreamWorker implements AutoCloseable {
                 createdHttp.close();
                 createdGateway.close();
                 createdProcesses.close(Duration.ZERO);
-                created.close(Duration.ZERO);
+                abandon(created);
                 throw new IllegalStateException("the worker was closed while starting");
             }
             streams = created;
@@ -326,11 +333,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         ProjectionHost startedProjections = createdProjections;
         startedProjections.registerMeters(observability.registry());
         observability.health().alsoWatching(() -> PartsOnlyWorker.views(createdProcesses, startedProjections), true);
-        observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec);
         timeline.mark("HTTP API and gateway started");
         abandonedTransactions = AbandonedTransactions.start(config);
-        created.start();
-        timeline.mark("Kafka Streams started");
         createdProcesses.start();
         LOG.info("worker {}: HTTP API on {}://{}:{}{}", settings.applicationId(), createdHttp.scheme(), endpoint.bindHost(),
                 createdHttp.port(), HttpEndpoint.credentialsConfigured(httpSettings) ? ", credentials required"
@@ -339,6 +343,15 @@ public final class FoldstreamWorker implements AutoCloseable {
         LOG.info("worker {} started: types {}, topics created {}", settings.applicationId(),
                 types.stream().map(AggregateType::name).toList(), topics.created());
         return topics;
+    }
+
+    /**
+     * A started instance whose start failed after it joined the group: it leaves the group, so that
+     * other instances take its partitions at once, and its meters and watch stop.
+     */
+    private void abandon(KafkaStreams started) {
+        started.close(CloseOptions.timeout(ABANDON_TIMEOUT).withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        observability.close();
     }
 
     /** The process managers and projections alone, with their HTTP API ({@link PartsOnlyWorker}). */
