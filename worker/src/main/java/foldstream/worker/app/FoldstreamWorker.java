@@ -220,6 +220,10 @@ public final class FoldstreamWorker implements AutoCloseable {
             throw new InvalidSettingException(WorkerSetting.STATE_DIR, "cannot create " + settings.stateDir() + ": " + e);
         }
         timeline.mark("starting");
+        if (!types.isEmpty()) {
+            // The stores need it only after the checks and the group join: it loads meanwhile.
+            NativeStoreLibrary.loadInBackground();
+        }
         // Schemas and topics side by side; an incompatible change or an unreachable registry stops the start, saying which.
         StartChecks.Passed checks = StartChecks.run(() -> new SchemaGate(codec.registry(), autoRegister, codec::remember).open(types), () -> {
             try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
