@@ -2,6 +2,7 @@ package foldstream.worker.app;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,8 @@ final class StartTimeline {
     private final String applicationId;
     private final long originMillis;
     private final LongSupplier nowMillis;
-    private volatile boolean ran;
+    // The state listener runs on Kafka Streams' threads, any of which may report RUNNING first.
+    private final AtomicBoolean ran = new AtomicBoolean();
 
     StartTimeline(String applicationId, long originMillis, LongSupplier nowMillis) {
         this.applicationId = applicationId;
@@ -57,8 +59,7 @@ final class StartTimeline {
 
     /** The worker is running for the first time: once, at INFO. */
     void running() {
-        if (!ran) {
-            ran = true;
+        if (ran.compareAndSet(false, true)) {
             LOG.info("worker {}: running {} ms after the JVM's start", applicationId, elapsedMillis());
         }
     }
