@@ -23,8 +23,12 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -34,7 +38,9 @@ import org.openjdk.jmh.annotations.State;
  * {@code ex_accounts} (the benchmark's restore history: 10 events per aggregate on average, the
  * headers the worker writes) folded on top of the snapshots of the steps before (each decoded when
  * read, as from the store), then turned into the snapshots the step stores. Divide the score by 50,000 for a figure per event:
- * {@code ops/foldstream jmh RebuildFold}.
+ * {@code ops/foldstream jmh rebuildFoldStep}. Each invocation gets fresh headers as a consumer hands
+ * them over (Kafka decodes a header's name on first use), prepared or not as the rebuild's
+ * read-ahead thread prepares them ({@code prepared=true}: that work is done before the clock runs).
  */
 @State(Scope.Thread)
 public class RebuildStep {
@@ -48,6 +54,10 @@ public class RebuildStep {
     private final SnapshotCodec envelope = new SnapshotCodec();
     /** The snapshots of the steps before, encoded as the store keeps them: each read decodes, as a store read does. */
     private final Map<String, byte[]> before = new HashMap<>();
+
+    /** Whether the step's records come prepared ({@code EventFold.prepare}), as the rebuild's read-ahead thread hands them over. */
+    @Param({"true", "false"})
+    public boolean prepared;
 
     /** A step from the middle of a rebuild: every aggregate already opened by an earlier step. */
     @Setup
@@ -78,6 +88,25 @@ public class RebuildStep {
         opened.forEach(opening::add);
         opening.snapshots().forEach((id, snapshot) -> before.put(id, envelope.encode(new AggregateSnapshot(snapshot.version(),
                 ByteBuffer.wrap(codec.encode("ex_accounts-state-value", snapshot.state())), snapshot.meta()))));
+    }
+
+    /** Headers as a consumer parses them, names not yet decoded, for every record of the step. */
+    @Setup(Level.Invocation)
+    public void freshHeaders() {
+        for (int i = 0; i < step.size(); i++) {
+            ConsumerRecord<byte[], byte[]> record = step.get(i);
+            RecordHeaders fresh = new RecordHeaders();
+            for (Header header : record.headers()) {
+                fresh.add(new RecordHeader(ByteBuffer.wrap(header.key().getBytes(StandardCharsets.UTF_8)), ByteBuffer.wrap(header.value())));
+            }
+            ConsumerRecord<byte[], byte[]> parsed = new ConsumerRecord<>(record.topic(), record.partition(), record.offset(), record.timestamp(),
+                    record.timestampType(), record.serializedKeySize(), record.serializedValueSize(), record.key(), record.value(), fresh,
+                    Optional.empty());
+            if (prepared) {
+                EventFold.prepare(parsed);
+            }
+            step.set(i, parsed);
+        }
     }
 
     /** Folds the step's events, as {@code PartitionRebuild} does, and builds the snapshots it would store. */

@@ -68,6 +68,8 @@ import org.slf4j.LoggerFactory;
 public final class FoldstreamWorker implements AutoCloseable {
 
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    // A start that failed halfway: long enough to leave the group, short enough not to hold up the exit.
+    private static final Duration ABANDON_TIMEOUT = Duration.ofSeconds(5);
 
     private static final Logger LOG = LoggerFactory.getLogger(FoldstreamWorker.class);
     // Kafka's Admin client default for request.timeout.ms.
@@ -108,6 +110,7 @@ public final class FoldstreamWorker implements AutoCloseable {
     private boolean closed;
     // Written by Kafka Streams' state listener, read without touching Streams' own locks.
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
+    private final StartTimeline timeline;
 
     /** A worker for the types among {@code registered} that the settings select, with default processing options. */
     public FoldstreamWorker(WorkerSettings settings, List<? extends AggregateType<?>> registered, SchemaRegistryClient registry) {
@@ -179,6 +182,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         this.processOptions = parts.processOptions();
         this.registered = List.copyOf(registered);
         this.settings = settings;
+        this.timeline = StartTimeline.ofThisJvm(settings.applicationId());
         this.types = settings.select(registered);
         this.streamsConfig = streamsConfig(settings, types.size());
         this.autoRegister = autoRegister(settings);
@@ -215,6 +219,11 @@ public final class FoldstreamWorker implements AutoCloseable {
         } catch (IOException e) {
             throw new InvalidSettingException(WorkerSetting.STATE_DIR, "cannot create " + settings.stateDir() + ": " + e);
         }
+        timeline.mark("starting");
+        if (!types.isEmpty()) {
+            // The stores need it only after the checks and the group join: it loads meanwhile.
+            NativeStoreLibrary.loadInBackground();
+        }
         // Schemas and topics side by side; an incompatible change or an unreachable registry stops the start, saying which.
         StartChecks.Passed checks = StartChecks.run(() -> new SchemaGate(codec.registry(), autoRegister, codec::remember).open(types), () -> {
             try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
@@ -222,6 +231,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             }
         });
         LOG.info("worker {}: schemas checked, {} newly registered", settings.applicationId(), checks.schemas().registered().size());
+        timeline.mark("schemas and topics checked");
         EnsuredTopics topics = checks.topics();
         Map<String, Object> config = new HashMap<>(streamsConfig);
         // Changelogs hold the snapshots: as many replicas as the topics the worker creates.
@@ -234,9 +244,13 @@ public final class FoldstreamWorker implements AutoCloseable {
         RebuildBoard rebuilds = observability.rebuilds();
         Topology topology = FoldstreamTopology.build(types, codec, options, clock, new KafkaEventLog(), rebuilds, observability.metrics());
         KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
+        timeline.mark("Kafka Streams created");
         created.setStateListener((now, before) -> {
             LOG.info("worker {}: {} -> {}", settings.applicationId(), before, now);
             state = now;
+            if (now == KafkaStreams.State.RUNNING) {
+                timeline.running();
+            }
             observability.stateChanged(now);
             synchronized (stateChanged) {
                 stateChanged.notifyAll();
@@ -260,6 +274,11 @@ public final class FoldstreamWorker implements AutoCloseable {
                     settings.applicationId(), error);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        // Started before the gateway and the HTTP API: the group join, the assignment and the stores'
+        // opening run on Kafka Streams' threads meanwhile (README, "Performance", start-up).
+        observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec);
+        created.start();
+        timeline.mark("Kafka Streams started");
         ProcessApplications createdProcesses = new ProcessApplications(processes, registered, config, settings.applicationId(), codec,
                 processOptions, clock);
         CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList(),
@@ -272,7 +291,7 @@ public final class FoldstreamWorker implements AutoCloseable {
                     projectionSettings.positionsTable());
         } catch (RuntimeException e) {
             createdGateway.close();
-            created.close(Duration.ZERO);
+            abandon(created);
             throw e;
         }
         // Queries of processes and projections reach their owners as aggregate reads do: same TLS and credentials.
@@ -295,7 +314,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             createdProjections.close(Duration.ZERO);
             createdGateway.close();
             createdProcesses.close(Duration.ZERO);
-            created.close(Duration.ZERO);
+            abandon(created);
             throw endpoint.startFailure(e);
         }
         synchronized (lifecycle) {
@@ -305,7 +324,7 @@ public final class FoldstreamWorker implements AutoCloseable {
                 createdHttp.close();
                 createdGateway.close();
                 createdProcesses.close(Duration.ZERO);
-                created.close(Duration.ZERO);
+                abandon(created);
                 throw new IllegalStateException("the worker was closed while starting");
             }
             streams = created;
@@ -318,9 +337,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         ProjectionHost startedProjections = createdProjections;
         startedProjections.registerMeters(observability.registry());
         observability.health().alsoWatching(() -> PartsOnlyWorker.views(createdProcesses, startedProjections), true);
-        observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec);
+        timeline.mark("HTTP API and gateway started");
         abandonedTransactions = AbandonedTransactions.start(config);
-        created.start();
         createdProcesses.start();
         LOG.info("worker {}: HTTP API on {}://{}:{}{}", settings.applicationId(), createdHttp.scheme(), endpoint.bindHost(),
                 createdHttp.port(), HttpEndpoint.credentialsConfigured(httpSettings) ? ", credentials required"
@@ -329,6 +347,15 @@ public final class FoldstreamWorker implements AutoCloseable {
         LOG.info("worker {} started: types {}, topics created {}", settings.applicationId(),
                 types.stream().map(AggregateType::name).toList(), topics.created());
         return topics;
+    }
+
+    /**
+     * A started instance whose start failed after it joined the group: it leaves the group, so that
+     * other instances take its partitions at once, and its meters and watch stop.
+     */
+    private void abandon(KafkaStreams started) {
+        started.close(CloseOptions.timeout(ABANDON_TIMEOUT).withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        observability.close();
     }
 
     /** The process managers and projections alone, with their HTTP API ({@link PartsOnlyWorker}). */

@@ -8,8 +8,6 @@ import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -36,15 +34,6 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class WorkerObservability implements AutoCloseable {
 
-    /**
-     * Kafka Streams' state-store metrics read RocksDB properties through the store's native handle.
-     * Micrometer keeps such a gauge until its next refresh, after Kafka Streams has closed the store
-     * in a rebalance or shutdown, and reading it then crashed a worker's JVM (SIGSEGV in
-     * {@code approximateNumUncommittedBytes}). Foldstream's own store gauges are read on the stream
-     * thread instead ({@code foldstream_snapshots_estimated}, {@code foldstream_answered_commands_estimated}), so these are left out.
-     */
-    static final MeterFilter WITHOUT_STORE_GAUGES = MeterFilter.deny(id -> id.getName().startsWith("kafka.stream.state."));
-
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final WorkerMetrics metrics = new WorkerMetrics(registry, System::currentTimeMillis);
     private final RebuildBoard rebuilds = RebuildMeters.board(registry);
@@ -52,11 +41,10 @@ public final class WorkerObservability implements AutoCloseable {
     private final WorkerHealth health;
     private final ObservabilityEndpoints endpoints;
     private final JvmGcMetrics gc = new JvmGcMetrics();
-    private KafkaStreamsMetrics streamsMetrics;
+    private KafkaClientMeters streamsMetrics;
     private ClusterWatch watch;
 
     public WorkerObservability(HealthSettings settings, Supplier<KafkaStreams.State> state) {
-        registry.config().meterFilter(WITHOUT_STORE_GAUGES);
         this.health = new WorkerHealth(settings, state, metrics, failures);
         this.endpoints = new ObservabilityEndpoints(registry, health);
         new JvmMemoryMetrics().bindTo(registry);
@@ -107,8 +95,7 @@ public final class WorkerObservability implements AutoCloseable {
                                    List<? extends AggregateType<?>> types, AvroWireCodec codec) {
         if (streams != null) {
             streams.setGlobalStateRestoreListener(new RestoreProgress(registry));
-            streamsMetrics = new KafkaStreamsMetrics(streams);
-            streamsMetrics.bindTo(registry);
+            streamsMetrics = new KafkaClientMeters(streams::metrics, registry).start();
         }
         Map<String, String> typeByTopic = new LinkedHashMap<>();
         types.forEach(type -> typeByTopic.put(AggregateTopics.of(type.name()).commands(), type.name()));

@@ -111,6 +111,24 @@ public final class EventFold<S extends SpecificRecord> {
         return true;
     }
 
+    /**
+     * Decodes, on the calling thread, what of the record's headers a fold reads: Kafka decodes a
+     * header's name (and copies its value) on first use and keeps the result, and finding
+     * {@code aggregate-version} from the end decodes every name after it; a fold's header lookups
+     * on a record prepared so are string comparisons. A rebuild's reader runs it on its own
+     * thread ({@link KafkaEventLog}), off the stream thread. Changes nothing a fold reads.
+     *
+     * <pre>{@code
+     * polled.forEach(EventFold::prepare); // on the reading thread, before handing the records over
+     * }</pre>
+     */
+    public static void prepare(ConsumerRecord<byte[], byte[]> record) {
+        Header version = record.headers().lastHeader(ContractHeaders.AGGREGATE_VERSION);
+        if (version != null) {
+            version.value();
+        }
+    }
+
     /** The event's {@code aggregate-version} header: digits parsed from the bytes, anything else through its text. */
     private static long version(ConsumerRecord<byte[], byte[]> record, String id) {
         Header header = record.headers().lastHeader(ContractHeaders.AGGREGATE_VERSION);

@@ -83,7 +83,7 @@ public final class FoldstreamTopology {
                 resultPartitioner, metrics), source, controlSource);
         topology.addStateStore(snapshotStore(type, topics), processor);
         topology.addStateStore(commandIdStore(topics), processor);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(topics.heldStore()),
+        topology.addStateStore(Stores.keyValueStoreBuilder(TaskStores.persistent(topics.heldStore()),
                 Serdes.Long(), Serdes.ByteArray()), processor);
         topology.addStateStore(CommitCounter.builder(topics.commitCounter()), processor);
         for (String output : topics.all(type.publishesState())) {
@@ -108,7 +108,7 @@ public final class FoldstreamTopology {
      */
     private static StoreBuilder<KeyValueStore<String, byte[]>> snapshotStore(AggregateType<?> type, AggregateTopics topics) {
         StoreBuilder<KeyValueStore<String, byte[]>> builder = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(topics.snapshotStore()), Serdes.String(), Serdes.ByteArray());
+                TaskStores.persistent(topics.snapshotStore()), Serdes.String(), Serdes.ByteArray());
         // In pure event sourcing the events are the record of truth and the store is rebuilt from them.
         return type.storageMode() == StorageMode.EVENTS_ONLY ? builder.withLoggingDisabled() : builder;
     }
@@ -119,7 +119,7 @@ public final class FoldstreamTopology {
      * back from there when it cannot be trusted ({@link AnswerEpochs}).
      */
     private static StoreBuilder<KeyValueStore<String, byte[]>> commandIdStore(AggregateTopics topics) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(topics.commandIdStore()), Serdes.String(), Serdes.ByteArray())
+        return Stores.keyValueStoreBuilder(TaskStores.persistent(topics.commandIdStore()), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled();
     }
 }

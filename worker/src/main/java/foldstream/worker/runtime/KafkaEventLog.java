@@ -45,7 +45,8 @@ public final class KafkaEventLog implements EventLog {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         consumer.assign(List.of(tp));
         long end = consumer.endOffsets(List.of(tp)).get(tp);
-        // Fetching and parsing on a thread of its own, ahead of the fold (ReadAhead).
-        return new ReadAhead(consumer, tp, end);
+        // Fetching and parsing on a thread of its own, ahead of the fold (ReadAhead), with the
+        // headers the fold reads decoded there too.
+        return new ReadAhead(consumer, tp, end, EventFold::prepare);
     }
 }

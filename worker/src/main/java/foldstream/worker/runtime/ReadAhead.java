@@ -47,6 +47,7 @@ final class ReadAhead implements EventLog.Reader {
     private final Consumer<byte[], byte[]> consumer;
     private final TopicPartition partition;
     private final long end;
+    private final java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> prepare;
     private final BlockingQueue<Polled> ahead = new ArrayBlockingQueue<>(POLLS_AHEAD);
     private Thread thread;
     private volatile boolean stopping;
@@ -58,9 +59,19 @@ final class ReadAhead implements EventLog.Reader {
      * @param end the offset to read up to (the last stable offset when the reader was opened)
      */
     ReadAhead(Consumer<byte[], byte[]> consumer, TopicPartition partition, long end) {
+        this(consumer, partition, end, record -> { });
+    }
+
+    /**
+     * As above, running {@code prepare} on each record on the reading thread before it is handed
+     * over: work on a record that the caller would otherwise do on its own thread.
+     */
+    ReadAhead(Consumer<byte[], byte[]> consumer, TopicPartition partition, long end,
+              java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> prepare) {
         this.consumer = consumer;
         this.partition = partition;
         this.end = end;
+        this.prepare = prepare;
     }
 
     @Override
@@ -131,6 +142,7 @@ final class ReadAhead implements EventLog.Reader {
                 try {
                     for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
                         if (record.offset() < end) {
+                            prepare.accept(record);
                             records.add(record);
                         }
                     }

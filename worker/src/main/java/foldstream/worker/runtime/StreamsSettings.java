@@ -45,6 +45,8 @@ public final class StreamsSettings {
         settings.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonHandlers.Processing.class);
         settings.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonHandlers.Production.class);
         settings.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, CommandTimestamps.class);
+        // Stores open faster: no 16 file-opening threads per store (README, "Choices").
+        settings.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, StoreOpening.class);
         settings.putAll(FailoverDefaults.STREAMS);
         return settings;
     }

@@ -75,6 +75,22 @@ class ReadAheadTest {
     }
 
     @Test
+    void eachRecordIsPreparedOnTheReadingThreadBeforeTheCallerGetsIt() {
+        MockConsumer<byte[], byte[]> consumer = consumerWith(50);
+        java.util.Set<Long> prepared = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (ReadAhead reader = new ReadAhead(consumer, PARTITION, 50, record -> {
+            prepared.add(record.offset());
+            threads.add(Thread.currentThread().getName());
+        })) {
+            EventLog.Batch batch = reader.read(0, 50);
+            // Every record handed over was prepared before it was handed over, none on the caller's thread.
+            assertThat(offsets(batch.records())).allSatisfy(offset -> assertThat(prepared).contains(offset));
+            assertThat(threads).allSatisfy(name -> assertThat(name).startsWith("foldstream-read-ahead-"));
+        }
+    }
+
+    @Test
     void aFailedPollFailsTheReadThatWaitsForIt() {
         MockConsumer<byte[], byte[]> consumer = consumerWith(0);
         consumer.setPollException(new KafkaException("the broker refused"));

@@ -42,6 +42,22 @@ class AvroWireCodecTest {
     }
 
     @Test
+    void aValueReadAfterABrokenOneOnTheSameThreadReadsWholeAndAlone() {
+        // Values are read with one decoder per thread: what a read leaves in it must not reach the next.
+        Map<String, Class<? extends SpecificRecord>> types = Map.of(
+                RegisterUser.getClassSchema().getFullName(), RegisterUser.class, Deposit.getClassSchema().getFullName(), Deposit.class);
+        byte[] user = codec.encode("t-u", new RegisterUser("ada", "ada@example.com"));
+        byte[] cut = java.util.Arrays.copyOf(user, user.length - 3);
+        byte[] trailing = java.util.Arrays.copyOf(user, user.length + 1);
+        byte[] deposit = codec.encode("t-d", new Deposit(42L));
+        assertThat(codec.decode(cut, types)).isInstanceOf(Decoded.Unreadable.class);
+        assertThat(((Decoded.Record) codec.decode(deposit, types)).record()).isEqualTo(new Deposit(42L));
+        assertThat(codec.decode(trailing, types)).isInstanceOf(Decoded.Unreadable.class);
+        assertThat(((Decoded.Record) codec.decode(user, types)).record()).isEqualTo(new RegisterUser("ada", "ada@example.com"));
+        assertThat(codec.decode(deposit, Deposit.class)).isEqualTo(new Deposit(42L));
+    }
+
+    @Test
     void asksTheRegistryOncePerSchema() {
         int[] calls = {0};
         AvroWireCodec cached = new AvroWireCodec(new ForwardingRegistry(registry) {
