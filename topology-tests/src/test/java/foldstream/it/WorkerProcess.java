@@ -188,6 +188,10 @@ final class WorkerProcess implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(JVM_FLAGS);
+            // A killed worker never deletes its temporary files (RocksDB unpacks 15 MB of native library
+            // there): they go to a folder of the test's, which goes when the test passes.
+            Path tmp = Files.createDirectories(dir.resolve(options.name + "-tmp"));
+            command.add("-Djava.io.tmpdir=" + tmp);
             command.add("-cp");
             command.add(workerClasspath());
             command.add(MAIN_CLASS);

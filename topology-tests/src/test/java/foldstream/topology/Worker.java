@@ -50,6 +50,7 @@ final class Worker implements AutoCloseable {
     final AvroWireCodec codec;
     final MutableClock clock = new MutableClock(START);
     final TopologyTestDriver driver;
+    private final java.nio.file.Path stateDir;
     private final Map<String, TestInputTopic<byte[], byte[]>> inputs = new HashMap<>();
     private final Map<String, TestInputTopic<byte[], byte[]>> controls = new HashMap<>();
     private final Map<String, TestOutputTopic<byte[], byte[]>> outputs = new HashMap<>();
@@ -88,13 +89,14 @@ final class Worker implements AutoCloseable {
         props.putAll(StreamsSettings.defaults("topology-test", "unused:9092"));
         props.putAll(properties);
         // A directory of its own: TopologyTestDriver's default (<tmpdir>/kafka-streams) is shared with every other run on the machine.
-        props.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, stateDir());
+        stateDir = stateDir();
+        props.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(FoldstreamTopology.build(types, codec, options, clock, eventLog, metrics), props, START);
     }
 
-    private static String stateDir() {
+    private static java.nio.file.Path stateDir() {
         try {
-            return java.nio.file.Files.createTempDirectory("foldstream-ttd").toString();
+            return java.nio.file.Files.createTempDirectory("foldstream-ttd");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -237,7 +239,16 @@ final class Worker implements AutoCloseable {
 
     @Override
     public void close() {
-        driver.close();
+        try {
+            driver.close();
+        } finally {
+            // The driver empties its task directories but leaves the directory itself; thousands of tests leave thousands.
+            try {
+                org.apache.kafka.common.utils.Utils.delete(stateDir.toFile());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     record Result(String key, CommandResult result, Map<String, String> headers, byte[] bytes) {

@@ -24,6 +24,10 @@ final class ChildProcess implements AutoCloseable {
         if (options != null && !options.isBlank()) {
             command.addAll(List.of(options.trim().split("\\s+")));
         }
+        // A killed child never deletes its temporary files (RocksDB unpacks 15 MB of native library there):
+        // they go to tmp/ beside the logs folder, in the bench's work directory, which the bench empties at its end.
+        Path tmp = Files.createDirectories(log.toAbsolutePath().getParent().resolveSibling("tmp"));
+        command.add("-Djava.io.tmpdir=" + tmp);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());

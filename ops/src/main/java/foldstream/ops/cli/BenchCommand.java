@@ -9,6 +9,7 @@ import foldstream.ops.bench.LatencyCurveSettings;
 import foldstream.ops.bench.ScaleSettings;
 import foldstream.ops.bench.TransferLoad;
 import foldstream.worker.aggregate.StorageMode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,8 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.kafka.common.utils.Utils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -121,6 +124,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--work-dir", description = "Broker data, worker state and logs (default: a new temporary directory)")
     Path workDir;
 
+    @Option(names = "--keep-data", description = "Keep the broker's data and the workers' state in the work directory "
+            + "after the run; by default only the logs stay (a run writes gigabytes)")
+    boolean keepData;
+
     @Override
     public Integer call() throws Exception {
         Path work = workDir != null ? workDir : Files.createTempDirectory("foldstream-bench");
@@ -133,12 +140,27 @@ public final class BenchCommand implements Callable<Integer> {
                 new LatencyCurveSettings(curveRates, Duration.ofSeconds(curveStepSeconds)), failoverSettings(),
                 new ScaleSettings(scaleWorkers, scalePartitions, types),
                 TransferLoad.of(transfers, transferAccounts, commands, aggregates));
-        BenchReport report = new Benchmark(settings, System.err).run();
+        BenchReport report;
+        try {
+            report = new Benchmark(settings, System.err).run();
+        } finally {
+            if (!keepData) {
+                deleteAllButLogs(work);
+            }
+        }
         report.printTable(System.out);
         report.writeJson(json);
         Path html = report.writeHtml(json);
         System.out.println("\nfigures: " + json.toAbsolutePath() + "; charts: " + html.toAbsolutePath() + "; logs: " + work.resolve("logs"));
         return 0;
+    }
+
+    private static void deleteAllButLogs(Path work) throws IOException {
+        try (Stream<Path> entries = Files.list(work)) {
+            for (Path entry : entries.filter(entry -> !entry.getFileName().toString().equals("logs")).toList()) {
+                Utils.delete(entry.toFile());
+            }
+        }
     }
 
     private FailoverSettings failoverSettings() {

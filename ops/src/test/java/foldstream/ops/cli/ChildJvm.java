@@ -28,8 +28,11 @@ final class ChildJvm implements AutoCloseable {
     }
 
     static ChildJvm start(Path dir, Class<?> main, String... args) throws IOException {
+        // The child's temporary files (RocksDB's unpacked native library) stay in the test's folder.
+        Path tmp = Files.createDirectories(dir.resolve(main.getSimpleName() + "-tmp"));
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.io.tmpdir=" + tmp,
                 "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         Path out = dir.resolve(main.getSimpleName() + ".out");
