@@ -61,7 +61,12 @@ final class ChildProcess implements AutoCloseable {
      * on the machine do barely moves it, so it judges a change on a shared machine.
      */
     double cpuSeconds() {
-        return process.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+        return cpuSeconds(process.toHandle());
+    }
+
+    /** The same for any process, e.g. {@code ProcessHandle.current()}: the benchmark's own JVM. */
+    static double cpuSeconds(ProcessHandle process) {
+        return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
     }
 
     void checkAlive() {

@@ -39,8 +39,11 @@ final class TypesBench {
         this.progress = progress;
     }
 
-    /** @param cpuMillisPerThousand the worker JVM's CPU time (all threads) from the load's start to its last answer, per 1,000 commands (NaN where the platform does not tell) */
-    private record Run(double commandsPerSecond, double startUpSeconds, double cpuMillisPerThousand) {
+    /**
+     * @param cpuMillisPerThousand the worker JVM's CPU time (all threads) from the load's start to its last answer, per 1,000 commands (NaN where the platform does not tell)
+     * @param benchCpuMillisPerThousand the same for the benchmark's own JVM: the broker (when the benchmark started it), the load's producer and the answers' consumer
+     */
+    private record Run(double commandsPerSecond, double startUpSeconds, double cpuMillisPerThousand, double benchCpuMillisPerThousand) {
     }
 
     /**
@@ -88,6 +91,12 @@ final class TypesBench {
                     count.getValue().stream().map(Run::cpuMillisPerThousand).toList(), details(count.getKey(), Map.of()),
                     "worker CPU time (all threads) from the first command produced to the last answer"));
         }
+        // The broker shares these two cores: what many partitions cost it shows here, not in the worker's figure.
+        for (Map.Entry<Integer, List<Run>> count : byCount.entrySet()) {
+            measurements.add(new Measurement(benchCpuName(count.getKey()), "ms/1000 commands",
+                    count.getValue().stream().map(Run::benchCpuMillisPerThousand).toList(), details(count.getKey(), Map.of()),
+                    "the benchmark's JVM (broker, load producer, answer consumer), same span"));
+        }
         for (Map.Entry<Integer, List<Run>> count : byCount.entrySet()) {
             measurements.add(new Measurement(startUpName(count.getKey()), "s", count.getValue().stream().map(Run::startUpSeconds).toList(),
                     details(count.getKey(), Map.of()), "process start until every partition of every type answered its first command"));
@@ -101,6 +110,10 @@ final class TypesBench {
 
     static String cpuName(int types) {
         return "foldstream worker CPU per 1,000 commands, " + types + " aggregate type" + (types == 1 ? "" : "s");
+    }
+
+    static String benchCpuName(int types) {
+        return "benchmark JVM CPU per 1,000 commands, " + types + " aggregate type" + (types == 1 ? "" : "s");
     }
 
     static String startUpName(int types) {
@@ -133,10 +146,12 @@ final class TypesBench {
                         .warmedUpNanos();
                 progress.printf("%n[bench]   producing %,d commands to %d types%n", load.size(), count);
                 double cpuBefore = worker.cpuSeconds();
+                double benchCpuBefore = ChildProcess.cpuSeconds(ProcessHandle.current());
                 WorkerRuns.Tally tally = runs.produceAndAwait(load, i -> commands.get(Math.floorMod(Arrays.hashCode(load.keys[i]), count)),
                         watch, idPrefix, List.of(worker));
                 double cpu = worker.cpuSeconds() - cpuBefore;
-                return new Run(tally.load().perSecond(), (warm - start) / 1e9, cpu * 1e6 / load.size());
+                double benchCpu = ChildProcess.cpuSeconds(ProcessHandle.current()) - benchCpuBefore;
+                return new Run(tally.load().perSecond(), (warm - start) / 1e9, cpu * 1e6 / load.size(), benchCpu * 1e6 / load.size());
             }
         }
     }

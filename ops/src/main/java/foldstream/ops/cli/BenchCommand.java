@@ -125,7 +125,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path workDir;
 
     @Option(names = "--keep-data", description = "Keep the broker's data and the workers' state in the work directory "
-            + "after the run; by default only the logs stay (a run writes gigabytes)")
+            + "after the run; by default they go and the logs stay (a run writes gigabytes)")
     boolean keepData;
 
     @Override
@@ -145,7 +145,7 @@ public final class BenchCommand implements Callable<Integer> {
             report = new Benchmark(settings, System.err).run();
         } finally {
             if (!keepData) {
-                deleteAllButLogs(work);
+                deleteData(work);
             }
         }
         report.printTable(System.out);
@@ -155,10 +155,22 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void deleteAllButLogs(Path work) throws IOException {
-        try (Stream<Path> entries = Files.list(work)) {
-            for (Path entry : entries.filter(entry -> !entry.getFileName().toString().equals("logs")).toList()) {
-                Utils.delete(entry.toFile());
+    /**
+     * After a run the broker's data and the workers' state go (gigabytes): the {@code broker},
+     * {@code state} and {@code tmp} folders the benchmark made, in the work directory and in each
+     * failover run's folder. The logs stay, and nothing else in a {@code --work-dir} is touched.
+     */
+    static void deleteData(Path work) throws IOException {
+        List<Path> bases = new java.util.ArrayList<>(List.of(work));
+        Path failover = work.resolve("failover");
+        if (Files.isDirectory(failover)) {
+            try (Stream<Path> runs = Files.list(failover)) {
+                bases.addAll(runs.filter(Files::isDirectory).toList());
+            }
+        }
+        for (Path base : bases) {
+            for (String data : List.of("broker", "state", "tmp")) {
+                Utils.delete(base.resolve(data).toFile());
             }
         }
     }
