@@ -134,6 +134,15 @@ final class TypesBench {
             streams.add(base + "t" + t);
         }
         runs.createTopics(streams, partitions);
+        try {
+            return run(load, idPrefix, streams, base, properties);
+        } finally {
+            runs.deleteTopics(List.of(base + "t", "app-" + base + "-"));
+        }
+    }
+
+    private Run run(CommandLoad load, String idPrefix, List<String> streams, String base, Map<String, String> properties) throws Exception {
+        int count = streams.size();
         List<String> commands = streams.stream().map(s -> AggregateTopics.of(s).commands()).toList();
         try (ResultWatch watch = new ResultWatch(runs.bootstrap(), WorkerRuns.results(streams), false)) {
             // The warm-ups wait in the topics: the first command each task reads, answered once the worker is up.
