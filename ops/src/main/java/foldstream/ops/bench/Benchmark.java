@@ -349,6 +349,7 @@ public final class Benchmark {
         List<Double> net = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
         List<Double> emptyCpu = new ArrayList<>();
+        List<Double> benchCpu = new ArrayList<>();
         CommandLoad history = new CommandLoad(codec, "bench", settings.restoreEvents(), Math.min(settings.aggregates(), settings.restoreEvents()),
                 false, false, "h");
         for (int r = 0; r < settings.repeats(); r++) {
@@ -356,6 +357,7 @@ public final class Benchmark {
             double restored = takeover.seconds() * 1_000_000.0 / history.size();
             perMillion.add(restored);
             cpu.add(takeover.cpuSeconds());
+            benchCpu.add(takeover.benchCpuSeconds());
             // The same takeover with nothing to restore: what of the figure above is starting at all.
             Takeover emptyTakeover = emptyStart(mode);
             double empty = emptyTakeover.seconds();
@@ -387,11 +389,17 @@ public final class Benchmark {
                     "the restoring child JVM's CPU time (all threads) from its start until every partition answered"));
             measurements.add(new Measurement("restore, " + mode + ": CPU seconds of the empty instance", "s", emptyCpu, Map.of(),
                     "the same for the fresh instance with nothing to restore"));
+            // The broker serving the restore shares the machine's cores with the fresh instance.
+            measurements.add(new Measurement("restore, " + mode + ": CPU seconds of the benchmark's JVM during the takeover", "s", benchCpu,
+                    Map.of(), "the broker (when the benchmark started it) and the benchmark's clients, same span as the fresh instance's"));
         }
     }
 
-    /** A fresh instance's takeover: wall-clock seconds until every partition answered, and the CPU seconds it used until then. */
-    private record Takeover(double seconds, double cpuSeconds) {
+    /**
+     * A fresh instance's takeover: wall-clock seconds until every partition answered, the CPU seconds
+     * it used until then, and those the benchmark's own JVM used meanwhile (the broker serving it).
+     */
+    private record Takeover(double seconds, double cpuSeconds, double benchCpuSeconds) {
     }
 
     /** How long until a fresh instance of a type with no history answers on every partition. */
@@ -399,10 +407,12 @@ public final class Benchmark {
         String stream = "empt" + mode.name().toLowerCase(Locale.ROOT).replace("_", "") + (runCounter++);
         createFor("foldstream", stream, mode);
         long start = System.nanoTime();
+        double benchCpu = ChildProcess.cpuSeconds(ProcessHandle.current());
         try (ChildProcess fresh = start("foldstream", stream, mode, "app-" + stream, Map.of());
              KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
             warmUp(producer, stream, stream + "-results", fresh);
-            return new Takeover((System.nanoTime() - start) / 1e9, fresh.cpuSeconds());
+            return new Takeover((System.nanoTime() - start) / 1e9, fresh.cpuSeconds(),
+                    ChildProcess.cpuSeconds(ProcessHandle.current()) - benchCpu);
         }
     }
 
@@ -425,11 +435,13 @@ public final class Benchmark {
         }
         step("restore " + mode + " run " + (r + 1) + ": a fresh instance takes over" + (properties.isEmpty() ? "" : " with " + properties));
         long start = System.nanoTime();
+        double benchCpu = ChildProcess.cpuSeconds(ProcessHandle.current());
         try (ChildProcess fresh = start("foldstream", stream, mode, app, properties);
              KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
             // A restore may take long: STALL plus a minute per million events.
             warmUp(producer, stream, stream + "-results", fresh, STALL.plusSeconds(60L * history.size() / 1_000_000));
-            return new Takeover((System.nanoTime() - start) / 1e9, fresh.cpuSeconds());
+            return new Takeover((System.nanoTime() - start) / 1e9, fresh.cpuSeconds(),
+                    ChildProcess.cpuSeconds(ProcessHandle.current()) - benchCpu);
         }
     }
 
