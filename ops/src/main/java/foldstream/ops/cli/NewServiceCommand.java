@@ -129,7 +129,8 @@ public final class NewServiceCommand implements Callable<Integer> {
         files.put(java + values.get("Main") + ".java", "Main.java.tmpl");
         files.put("src/test/java/" + values.get("packagePath") + "/" + values.get("Aggregates") + "Test.java", "AggregateTest.java.tmpl");
         Map<String, String> contents = new LinkedHashMap<>();
-        files.forEach((path, template) -> contents.put(path, template == null ? "target/\n" : template(template)));
+        // .gitignore: the build's output, and the class-data archive the README suggests making per build.
+        files.forEach((path, template) -> contents.put(path, template == null ? "target/\n*.jsa\n" : template(template)));
         return new Skeleton(values, contents);
     }
 
