@@ -17,8 +17,12 @@ import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.InMemorySchemaRegistry;
 import foldstream.worker.serialization.SubjectNameStrategy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +36,8 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -50,7 +56,7 @@ final class Worker implements AutoCloseable {
     final AvroWireCodec codec;
     final MutableClock clock = new MutableClock(START);
     final TopologyTestDriver driver;
-    private final java.nio.file.Path stateDir;
+    private final Path stateDir;
     private final Map<String, TestInputTopic<byte[], byte[]>> inputs = new HashMap<>();
     private final Map<String, TestInputTopic<byte[], byte[]>> controls = new HashMap<>();
     private final Map<String, TestOutputTopic<byte[], byte[]>> outputs = new HashMap<>();
@@ -90,15 +96,15 @@ final class Worker implements AutoCloseable {
         props.putAll(properties);
         // A directory of its own: TopologyTestDriver's default (<tmpdir>/kafka-streams) is shared with every other run on the machine.
         stateDir = stateDir();
-        props.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         driver = new TopologyTestDriver(FoldstreamTopology.build(types, codec, options, clock, eventLog, metrics), props, START);
     }
 
-    private static java.nio.file.Path stateDir() {
+    private static Path stateDir() {
         try {
-            return java.nio.file.Files.createTempDirectory("foldstream-ttd");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return Files.createTempDirectory("foldstream-ttd");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -244,9 +250,9 @@ final class Worker implements AutoCloseable {
         } finally {
             // The driver empties its task directories but leaves the directory itself; thousands of tests leave thousands.
             try {
-                org.apache.kafka.common.utils.Utils.delete(stateDir.toFile());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                Utils.delete(stateDir.toFile());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
     }

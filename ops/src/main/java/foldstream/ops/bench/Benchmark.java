@@ -402,17 +402,28 @@ public final class Benchmark {
     private record Takeover(double seconds, double cpuSeconds, double benchCpuSeconds) {
     }
 
+    /** Where a takeover's clocks stood when it began: the wall clock and the benchmark JVM's CPU. */
+    private record TakeoverStart(long nanos, double benchCpuSeconds) {
+        static TakeoverStart now() {
+            return new TakeoverStart(System.nanoTime(), ChildProcess.cpuSeconds(ProcessHandle.current()));
+        }
+
+        /** The takeover of {@code fresh}, ended now. */
+        Takeover end(ChildProcess fresh) {
+            return new Takeover((System.nanoTime() - nanos) / 1e9, fresh.cpuSeconds(),
+                    ChildProcess.cpuSeconds(ProcessHandle.current()) - benchCpuSeconds);
+        }
+    }
+
     /** How long until a fresh instance of a type with no history answers on every partition. */
     private Takeover emptyStart(StorageMode mode) throws Exception {
         String stream = "empt" + mode.name().toLowerCase(Locale.ROOT).replace("_", "") + (runCounter++);
         createFor("foldstream", stream, mode);
-        long start = System.nanoTime();
-        double benchCpu = ChildProcess.cpuSeconds(ProcessHandle.current());
+        TakeoverStart start = TakeoverStart.now();
         try (ChildProcess fresh = start("foldstream", stream, mode, "app-" + stream, Map.of());
              KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
             warmUp(producer, stream, stream + "-results", fresh);
-            return new Takeover((System.nanoTime() - start) / 1e9, fresh.cpuSeconds(),
-                    ChildProcess.cpuSeconds(ProcessHandle.current()) - benchCpu);
+            return start.end(fresh);
         }
     }
 
@@ -434,14 +445,12 @@ public final class Benchmark {
             }
         }
         step("restore " + mode + " run " + (r + 1) + ": a fresh instance takes over" + (properties.isEmpty() ? "" : " with " + properties));
-        long start = System.nanoTime();
-        double benchCpu = ChildProcess.cpuSeconds(ProcessHandle.current());
+        TakeoverStart start = TakeoverStart.now();
         try (ChildProcess fresh = start("foldstream", stream, mode, app, properties);
              KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
             // A restore may take long: STALL plus a minute per million events.
             warmUp(producer, stream, stream + "-results", fresh, STALL.plusSeconds(60L * history.size() / 1_000_000));
-            return new Takeover((System.nanoTime() - start) / 1e9, fresh.cpuSeconds(),
-                    ChildProcess.cpuSeconds(ProcessHandle.current()) - benchCpu);
+            return start.end(fresh);
         }
     }
 

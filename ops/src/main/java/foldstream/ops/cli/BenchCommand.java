@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.EnumSet;
@@ -161,7 +162,7 @@ public final class BenchCommand implements Callable<Integer> {
      * failover run's folder. The logs stay, and nothing else in a {@code --work-dir} is touched.
      */
     static void deleteData(Path work) throws IOException {
-        List<Path> bases = new java.util.ArrayList<>(List.of(work));
+        List<Path> bases = new ArrayList<>(List.of(work));
         Path failover = work.resolve("failover");
         if (Files.isDirectory(failover)) {
             try (Stream<Path> runs = Files.list(failover)) {
@@ -176,7 +177,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private FailoverSettings failoverSettings() {
-        List<FailoverSettings.Setting> settings = new java.util.ArrayList<>(List.of(FailoverSettings.Setting.DEFAULTS));
+        List<FailoverSettings.Setting> settings = new ArrayList<>(List.of(FailoverSettings.Setting.DEFAULTS));
         if (failoverWith == null || failoverWith.isEmpty()) {
             settings.add(FailoverSettings.Setting.FAST);
         } else {
