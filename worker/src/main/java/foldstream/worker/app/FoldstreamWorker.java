@@ -579,6 +579,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.threads());
         ProducerBatching.fit(config, settings.properties(), typeCount, settings.partitions());
         config.putAll(settings.properties());
+        StreamsSettings.earlyCommitsForLongIntervals(config, settings.properties());
         try {
             new StreamsConfig(config);
         } catch (ConfigException e) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,35 @@ class StreamsSettingsTest {
         // stream thread, formatting log text each time: a cost that grew with the number of types.
         assertThat(StreamsSettings.defaults("app", "localhost:9092"))
                 .containsEntry(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
+    }
+
+    @Test
+    void noEarlyCommitWhileTheCommitIntervalIsShort() {
+        // Kafka's check for an early commit sums every store of every task on every pass of the stream thread.
+        Map<String, Object> config = new HashMap<>(StreamsSettings.defaults("app", "localhost:9092"));
+        assertThat(config).containsEntry(StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG, -1L);
+        Map<String, String> given = Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "1000");
+        config.putAll(given);
+        StreamsSettings.earlyCommitsForLongIntervals(config, given);
+        assertThat(new StreamsConfig(config).getLong(StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG)).isEqualTo(-1L);
+    }
+
+    @Test
+    void aLongCommitIntervalGetsKafkasEarlyCommitBackUnlessTheUserChoseALimit() {
+        long kafkasDefault = new StreamsConfig(Map.of(StreamsConfig.APPLICATION_ID_CONFIG, "app",
+                StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:9092")).getLong(StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG);
+        Map<String, Object> config = new HashMap<>(StreamsSettings.defaults("app", "localhost:9092"));
+        Map<String, String> given = Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "5000");
+        config.putAll(given);
+        StreamsSettings.earlyCommitsForLongIntervals(config, given);
+        assertThat(new StreamsConfig(config).getLong(StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG)).isEqualTo(kafkasDefault);
+
+        Map<String, Object> chosen = new HashMap<>(StreamsSettings.defaults("app", "localhost:9092"));
+        Map<String, String> givenWithLimit = Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "5000",
+                StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG, "-1");
+        chosen.putAll(givenWithLimit);
+        StreamsSettings.earlyCommitsForLongIntervals(chosen, givenWithLimit);
+        assertThat(new StreamsConfig(chosen).getLong(StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG)).isEqualTo(-1L);
     }
 
     @Test
