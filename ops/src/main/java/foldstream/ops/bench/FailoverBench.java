@@ -70,6 +70,11 @@ final class FailoverBench {
         this.progress = progress;
     }
 
+    /** Worker {@code w}'s state directory in the run's folder: under {@code state}, which the benchmark deletes after a run. */
+    static Path workerState(Path runDir, int w) {
+        return runDir.resolve("state").resolve("worker-" + w);
+    }
+
     /** Two rows per setting: the first result on the dead worker's partitions, and catching up. */
     List<Measurement> measure() throws Exception {
         List<Measurement> rows = new ArrayList<>();
@@ -204,7 +209,7 @@ final class FailoverBench {
             Map<String, String> properties = new HashMap<>(setting.worker());
             properties.put("client.id", clientId(w));
             return new ChildProcess(BenchChild.class, BenchChild.args("foldstream", bootstrap, registryUrl, stream,
-                    StorageMode.EVENTS_AND_SNAPSHOTS, app, dir.resolve("state-" + w), properties),
+                    StorageMode.EVENTS_AND_SNAPSHOTS, app, workerState(dir, w), properties),
                     workDir.resolve("logs").resolve(app + "-worker-" + w + ".log"));
         }
 

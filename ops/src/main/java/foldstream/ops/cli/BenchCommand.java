@@ -126,7 +126,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path workDir;
 
     @Option(names = "--keep-data", description = "Keep the broker's data and the workers' state in the work directory "
-            + "after the run; by default they go and the logs stay (a run writes gigabytes)")
+            + "after the run (the next run in it deletes them first); by default they go and the logs stay (a run writes gigabytes)")
     boolean keepData;
 
     @Override
@@ -141,6 +141,9 @@ public final class BenchCommand implements Callable<Integer> {
                 new LatencyCurveSettings(curveRates, Duration.ofSeconds(curveStepSeconds)), failoverSettings(),
                 new ScaleSettings(scaleWorkers, scalePartitions, types),
                 TransferLoad.of(transfers, transferAccounts, commands, aggregates));
+        // What an earlier run kept (--keep-data) or left (killed) belongs to another broker: a worker
+        // of the same name would restore it against the new topics, offsets and schema ids.
+        deleteData(work);
         BenchReport report;
         try {
             report = new Benchmark(settings, System.err).run();

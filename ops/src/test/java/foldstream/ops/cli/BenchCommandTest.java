@@ -18,7 +18,7 @@ class BenchCommandTest {
         Files.writeString(work.resolve("tmp/librocksdbjni1.so"), "library a killed worker left");
         Files.createDirectories(work.resolve("logs"));
         Files.writeString(work.resolve("logs/app-1.log"), "worker log");
-        Files.createDirectories(work.resolve("failover/f0/state/w0"));
+        Files.createDirectories(work.resolve("failover/f0/state/worker-0/0_0")); // FailoverBench.workerState
         Files.createDirectories(work.resolve("failover/f0/broker"));
         Files.createDirectories(work.resolve("failover/f0/logs"));
         Files.writeString(work.resolve("notes.txt"), "the user's own file");
