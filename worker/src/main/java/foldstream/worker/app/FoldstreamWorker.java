@@ -2,9 +2,9 @@ package foldstream.worker.app;
 
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.gateway.CommandGateway;
+import foldstream.worker.http.OwnerForwarding;
 import foldstream.worker.observe.HealthSettings;
 import foldstream.worker.observe.WorkerObservability;
-import foldstream.worker.http.OwnerForwarding;
 import foldstream.worker.process.ProcessType;
 import foldstream.worker.process.runtime.ProcessOptions;
 import foldstream.worker.projection.EventUpcaster;
@@ -13,14 +13,14 @@ import foldstream.worker.projection.runtime.ProjectionEndpoint;
 import foldstream.worker.projection.runtime.ProjectionHost;
 import foldstream.worker.projection.runtime.ProjectionRuntime;
 import foldstream.worker.query.AggregateQueries;
+import foldstream.worker.runtime.AbandonedTransactions;
 import foldstream.worker.runtime.FoldstreamTopology;
 import foldstream.worker.runtime.KafkaEventLog;
-import foldstream.worker.runtime.ProducerBatching;
-import foldstream.worker.runtime.SchemaGate;
 import foldstream.worker.runtime.ProcessingOptions;
-import foldstream.worker.runtime.KafkaEventLog;
+import foldstream.worker.runtime.ProducerBatching;
 import foldstream.worker.runtime.RebuildBoard;
-import foldstream.worker.runtime.AbandonedTransactions;
+import foldstream.worker.runtime.SchemaGate;
+import foldstream.worker.runtime.StateDirectoryCluster;
 import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.serialization.AvroWireCodec;
 import foldstream.worker.serialization.RegistryHealth;
@@ -38,6 +38,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.CloseOptions;
@@ -225,9 +226,12 @@ public final class FoldstreamWorker implements AutoCloseable {
             NativeStoreLibrary.loadInBackground();
         }
         // Schemas and topics side by side; an incompatible change or an unreachable registry stops the start, saying which.
+        AtomicReference<String> clusterId = new AtomicReference<>();
         StartChecks.Passed checks = StartChecks.run(() -> new SchemaGate(codec.registry(), autoRegister, codec::remember).open(types), () -> {
             try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
-                return admin.ensure(withProcessTypes(), settings.partitions(), settings.replicationFactor());
+                EnsuredTopics ensured = admin.ensure(withProcessTypes(), settings.partitions(), settings.replicationFactor());
+                clusterId.set(admin.clusterId());
+                return ensured;
             }
         });
         LOG.info("worker {}: schemas checked, {} newly registered", settings.applicationId(), checks.schemas().registered().size());
@@ -238,11 +242,14 @@ public final class FoldstreamWorker implements AutoCloseable {
         config.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, topics.replicationFactor());
         HttpEndpoint endpoint = HttpEndpoint.of(settings, httpSettings);
         config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, endpoint.advertised());
+        // Each application's local state must come from this cluster (StateDirectoryCluster).
+        config.put(StateDirectoryCluster.CLUSTER_ID_CONFIG, clusterId.get());
         if (types.isEmpty()) {
             return startPartsOnly(topics, config, endpoint);
         }
         RebuildBoard rebuilds = observability.rebuilds();
         Topology topology = FoldstreamTopology.build(types, codec, options, clock, new KafkaEventLog(), rebuilds, observability.metrics());
+        StateDirectoryCluster.claim(config);
         KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
         timeline.mark("Kafka Streams created");
         created.setStateListener((now, before) -> {

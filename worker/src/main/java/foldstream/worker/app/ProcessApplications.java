@@ -6,6 +6,7 @@ import foldstream.worker.process.ProcessType;
 import foldstream.worker.process.runtime.ProcessOptions;
 import foldstream.worker.process.runtime.ProcessStores;
 import foldstream.worker.process.runtime.ProcessTopology;
+import foldstream.worker.runtime.StateDirectoryCluster;
 import foldstream.worker.serialization.AvroWireCodec;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,6 +46,7 @@ final class ProcessApplications implements AutoCloseable {
             if (config.get(StreamsConfig.CLIENT_ID_CONFIG) != null) {
                 config.put(StreamsConfig.CLIENT_ID_CONFIG, config.get(StreamsConfig.CLIENT_ID_CONFIG) + "-process-" + process.name());
             }
+            StateDirectoryCluster.claim(config);
             KafkaStreams created = new KafkaStreams(ProcessTopology.build(process, types, codec, options, clock), new StreamsConfig(config));
             StreamsApplicationWatch watch = StreamsApplicationWatch.of("process " + process.name(), created);
             watches.add(watch);

@@ -85,6 +85,11 @@ public final class TopicAdmin implements AutoCloseable {
                 "describing the cluster").size();
     }
 
+    /** The cluster's id: what tells one Kafka cluster's offsets and topics from another's. */
+    public String clusterId() {
+        return await(admin.describeCluster(new DescribeClusterOptions().timeoutMs(timeoutMs())).clusterId(), "describing the cluster");
+    }
+
     /** {@code requested}, or min(3, brokers) when it is {@link #DERIVED_REPLICATION}. */
     public int replicationFactor(int requested) {
         return requested == DERIVED_REPLICATION ? Math.min(3, brokerCount()) : requested;

@@ -1,10 +1,12 @@
 package foldstream.worker.projection.runtime;
 
+import foldstream.worker.observe.StreamsApplicationWatch;
 import foldstream.worker.projection.EmbeddedProjection;
 import foldstream.worker.projection.ErrorPolicy;
 import foldstream.worker.projection.EventUpcaster;
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
+import foldstream.worker.runtime.StateDirectoryCluster;
 import foldstream.worker.serialization.AvroWireCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +21,6 @@ import java.util.stream.Stream;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
-import foldstream.worker.observe.StreamsApplicationWatch;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -96,6 +97,7 @@ public final class EmbeddedProjectionRunner<S> implements AutoCloseable {
         config.computeIfPresent(StreamsConfig.CLIENT_ID_CONFIG, (key, clientId) -> clientId + "-" + projection.id()
                 + (generation == 1 ? "" : "-g" + generation));
         this.config = Map.copyOf(config);
+        StateDirectoryCluster.claim(config);
         this.streams = new KafkaStreams(topology(projection, runtime.reader(projection), dlqTopic(), stateTopic()), new StreamsConfig(config));
         this.watch = StreamsApplicationWatch.of("projection " + projection.name(), streams);
         streams.setStateListener((now, before) -> {
