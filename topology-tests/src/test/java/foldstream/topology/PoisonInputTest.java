@@ -15,6 +15,7 @@ import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.aggregate.Creation;
 import foldstream.worker.aggregate.Decision;
 import foldstream.worker.examples.ExampleTypes;
+import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
 import foldstream.worker.serialization.SubjectNameStrategy;
 import java.io.ByteArrayOutputStream;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -294,5 +296,28 @@ class PoisonInputTest {
         byte[] value = ByteBuffer.allocate(bad.length + good.length - 6).put(bad).put(good, 6, good.length - 6).array();
         worker.sendRaw("ex_users", "u1".getBytes(StandardCharsets.UTF_8), value, COMMAND_ID, "lying");
         assertThat(onlyResult("ex_users").getMessage()).contains("declares " + good.length + " bytes where");
+    }
+
+    @Test
+    void aStoredSnapshotThatCannotBeReadFailsItsCommandsSayingSoAndTheWorkerGoesOn() {
+        // A state directory restored against another registry, say: bytes no schema here reads. Such a
+        // command was skipped after its retries, with no result at all.
+        KeyValueStore<String, byte[]> store = worker.driver.getKeyValueStore(AggregateTopics.of("ex_users").snapshotStore());
+        store.put("u1", new byte[] {9, 9, 9});
+
+        worker.send("ex_users", "u1", new RegisterUser("ann@example.com", "Annabelle Lee"), COMMAND_ID, "c1");
+        worker.send("ex_users", "u2", new RegisterUser("bob@example.com", "Bob Ross"), COMMAND_ID, "c2");
+
+        List<Worker.Result> results = worker.results("ex_users");
+        assertThat(results).extracting(Worker.Result::key).containsExactly("u1", "u2");
+        assertThat(results.get(0).result().getOutcome()).isEqualTo(Outcome.FAILED);
+        assertThat(results.get(0).result().getMessage()).contains("ex_users 'u1'", "stored snapshot cannot be read", "nothing was written");
+        assertThat(results.get(1).result().getOutcome()).isEqualTo(Outcome.ACCEPTED);
+        assertThat(worker.events("ex_users")).extracting(Worker.Event::key).doesNotContain("u1").contains("u2");
+
+        // Not remembered: once the store is repaired, the same command is decided afresh.
+        store.delete("u1");
+        worker.send("ex_users", "u1", new RegisterUser("ann@example.com", "Annabelle Lee"), COMMAND_ID, "c1");
+        assertThat(onlyResult("ex_users").getOutcome()).isEqualTo(Outcome.ACCEPTED);
     }
 }

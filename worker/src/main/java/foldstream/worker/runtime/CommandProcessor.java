@@ -302,6 +302,10 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         } catch (AggregateCode.InitialStateException e) {
             fail(record, command, Snapshot.initial(null), new Verdict.Failed<>(e.getMessage(), e.getCause()));
             return;
+        } catch (SnapshotStore.UnreadableSnapshotException e) {
+            // Answered, not retried: reading it again gives the same bytes, and a skipped command would get no answer at all.
+            fail(record, command, Snapshot.initial(null), new Verdict.Failed<>(e.getMessage() + "; nothing was written", e.getCause()));
+            return;
         }
         long deciding = System.nanoTime();
         Tracing.Step decide = tracing.start("decide", type.name(), command.trace);
@@ -423,6 +427,8 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
                 version = snapshots.load(command.aggregateId).version();
             } catch (AggregateCode.InitialStateException e) {
                 // version 0: the aggregate does not exist, and initialState is not needed to say so
+            } catch (SnapshotStore.UnreadableSnapshotException e) {
+                // version 0: what is stored cannot be read; the command is malformed either way
             }
         }
         DeadLetter letter = DeadLetter.of(record, command.problem, command.source(), outputs);

@@ -3,6 +3,7 @@ package foldstream.worker.runtime;
 import foldstream.protocol.AggregateSnapshot;
 import foldstream.worker.aggregate.AggregateType;
 import foldstream.worker.serialization.AvroWireCodec;
+import foldstream.worker.serialization.SchemaRegistryUnavailableException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,15 @@ final class SnapshotStore<S extends SpecificRecord> {
         if (bytes == null) {
             return Snapshot.initial(initialState());
         }
-        Snapshot<S> snapshot = envelope.decode(bytes, codec, type.stateClass());
+        Snapshot<S> snapshot;
+        try {
+            snapshot = envelope.decode(bytes, codec, type.stateClass());
+        } catch (SchemaRegistryUnavailableException e) {
+            throw e; // the registry is away: the command waits for it and is read again (RegistryWait)
+        } catch (RuntimeException e) {
+            throw new UnreadableSnapshotException(type.name() + " '" + aggregateId + "': its stored snapshot cannot be read ("
+                    + e.getMessage() + ")", e);
+        }
         cache.put(aggregateId, snapshot);
         return cache.handOut(snapshot);
     }
@@ -61,6 +70,18 @@ final class SnapshotStore<S extends SpecificRecord> {
         } catch (Throwable e) {
             AggregateCode.rethrowUnlessSurvivable(e, type.name() + ": initialState");
             throw new AggregateCode.InitialStateException(e);
+        }
+    }
+
+    /**
+     * A stored snapshot that does not decode: bytes no schema of the registry reads (a state
+     * directory restored against another registry, a store written by something else), an unknown
+     * envelope format. The command it was loaded for is answered {@code FAILED}, saying so; nothing
+     * is written.
+     */
+    static final class UnreadableSnapshotException extends RuntimeException {
+        UnreadableSnapshotException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
