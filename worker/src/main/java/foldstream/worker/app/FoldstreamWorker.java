@@ -20,6 +20,7 @@ import foldstream.worker.runtime.ProcessingOptions;
 import foldstream.worker.runtime.ProducerBatching;
 import foldstream.worker.runtime.RebuildBoard;
 import foldstream.worker.runtime.SchemaGate;
+import foldstream.worker.runtime.SkippedCommands;
 import foldstream.worker.runtime.StateDirectoryCluster;
 import foldstream.worker.runtime.StreamsSettings;
 import foldstream.worker.serialization.AvroWireCodec;
@@ -250,6 +251,8 @@ public final class FoldstreamWorker implements AutoCloseable {
         RebuildBoard rebuilds = observability.rebuilds();
         Topology topology = FoldstreamTopology.build(types, codec, options, clock, new KafkaEventLog(), rebuilds, observability.metrics());
         StateDirectoryCluster.claim(config);
+        // A command the last-resort handler skips still gets a result (FAILED), in the same transaction.
+        config.put(SkippedCommands.CONFIG, new SkippedCommands(types.stream().map(AggregateType::name).toList(), codec, clock));
         KafkaStreams created = new KafkaStreams(topology, new StreamsConfig(config));
         timeline.mark("Kafka Streams created");
         created.setStateListener((now, before) -> {

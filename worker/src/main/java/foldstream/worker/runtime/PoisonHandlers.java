@@ -1,6 +1,7 @@
 package foldstream.worker.runtime;
 
 import foldstream.worker.serialization.SchemaRegistryException;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -31,8 +32,12 @@ public final class PoisonHandlers {
      * replaced and processes the record again once they are back: nothing is lost. Anything else is a
      * defect in the record's handling that would fail the same way every time: it is logged at ERROR,
      * naming the record's place, and the record is skipped rather than blocking its partition forever.
+     * A skipped command is answered {@code FAILED} in the same transaction ({@link SkippedCommands},
+     * when the worker configures one under {@link SkippedCommands#CONFIG}).
      */
     public static final class Processing implements ProcessingExceptionHandler {
+
+        private SkippedCommands skipped;
 
         @Override
         public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
@@ -42,7 +47,20 @@ public final class PoisonHandlers {
             LOG.error("skipping the record at {}/{}/{} (processor {}): it fails the same way every time it is processed, "
                             + "and would block its partition forever", context.topic(), context.partition(), context.offset(),
                     context.processorNodeId(), exception);
-            return Response.resume();
+            return Response.resume(answer(context, exception));
+        }
+
+        private List<ProducerRecord<byte[], byte[]>> answer(ErrorHandlerContext context, Exception exception) {
+            if (skipped == null) {
+                return List.of();
+            }
+            try {
+                return skipped.answer(context, exception);
+            } catch (RuntimeException e) {
+                LOG.error("the skipped record at {}/{}/{} could not be answered either", context.topic(), context.partition(),
+                        context.offset(), e);
+                return List.of();
+            }
         }
 
         static boolean retriable(Throwable exception) {
@@ -56,6 +74,9 @@ public final class PoisonHandlers {
 
         @Override
         public void configure(Map<String, ?> configs) {
+            if (configs.get(SkippedCommands.CONFIG) instanceof SkippedCommands configured) {
+                skipped = configured;
+            }
         }
     }
 
