@@ -21,17 +21,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A worker started with a state directory built against another Kafka cluster (here: a new local
  * broker, as after recreating a development stack) answers from the new cluster's state, not from
- * what its disk remembers. Without the check, Kafka Streams resumed the old store at its old
- * changelog offset, which the new changelog also has: the aggregate's newer snapshot, written
- * before that offset, was never restored, and the worker decided against the old one.
+ * what its disk remembers. Without the check Kafka Streams resumes the old stores at their old
+ * changelog offsets, which the new changelogs also have, so the aggregate's newer snapshot (written
+ * before that offset) is never restored; in this test the command to it was then never answered.
  */
 class StateDirectoryClusterIT {
 
