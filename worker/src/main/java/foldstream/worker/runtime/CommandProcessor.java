@@ -482,12 +482,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     }
 
     private static Headers resultHeaders(Command command) {
-        Headers headers = new RecordHeaders()
-                .add(ContractHeaders.COMMAND_ID, utf8(command.id))
-                .add(ContractHeaders.CORRELATION_ID, utf8(command.correlationId))
-                .add(ContractHeaders.CAUSATION_ID, utf8(command.id));
-        command.trace.addTo(headers);
-        return command.processId == null ? headers : headers.add(ContractHeaders.PROCESS_ID, utf8(command.processId));
+        return ContractHeaders.ofResult(command.id, command.correlationId, command.trace, command.processId);
     }
 
     private void forward(String topic, byte[] key, byte[] value, long timestamp, Headers headers) {

@@ -1,8 +1,10 @@
 package foldstream.worker.runtime;
 
+import foldstream.worker.observe.TraceHeaders;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /** The header names of the wire contract; values are UTF-8 text, numbers in decimal. */
 public final class ContractHeaders {
@@ -34,6 +36,20 @@ public final class ContractHeaders {
     public static String text(Headers headers, String name) {
         Header header = headers.lastHeader(name);
         return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The headers of a command's result (and of the state record it publishes): its id as
+     * {@code command-id} and {@code causation-id}, its correlation id, its trace and, for a command a
+     * process manager sent, its {@code process-id}.
+     */
+    static Headers ofResult(String commandId, String correlationId, TraceHeaders.Context trace, String processId) {
+        Headers headers = new RecordHeaders()
+                .add(COMMAND_ID, utf8(commandId))
+                .add(CORRELATION_ID, utf8(correlationId))
+                .add(CAUSATION_ID, utf8(commandId));
+        trace.addTo(headers);
+        return processId == null ? headers : headers.add(PROCESS_ID, utf8(processId));
     }
 
     public static byte[] utf8(String value) {

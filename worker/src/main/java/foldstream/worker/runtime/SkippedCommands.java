@@ -13,7 +13,6 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 
 /**
@@ -65,16 +64,8 @@ public final class SkippedCommands {
         CommandResult result = new CommandResult(commandId, topics.streamName(), aggregateId, Outcome.FAILED, 0L, 0, Outcome.FAILED.name(),
                 "the worker could not process the command at " + source + " (" + why + "); it was skipped, nothing was written",
                 List.of(), clock.instant());
-        Headers headers = new RecordHeaders()
-                .add(ContractHeaders.COMMAND_ID, ContractHeaders.utf8(commandId))
-                .add(ContractHeaders.CORRELATION_ID, ContractHeaders.utf8(correlationId == null || correlationId.isEmpty()
-                        ? commandId : correlationId))
-                .add(ContractHeaders.CAUSATION_ID, ContractHeaders.utf8(commandId));
-        TraceHeaders.of(skipped.headers()).addTo(headers);
-        String processId = ContractHeaders.text(skipped.headers(), ContractHeaders.PROCESS_ID);
-        if (processId != null) {
-            headers.add(ContractHeaders.PROCESS_ID, ContractHeaders.utf8(processId));
-        }
+        Headers headers = ContractHeaders.ofResult(commandId, correlationId == null || correlationId.isEmpty() ? commandId : correlationId,
+                TraceHeaders.of(skipped.headers()), ContractHeaders.text(skipped.headers(), ContractHeaders.PROCESS_ID));
         byte[] value = codec.encode(SubjectNameStrategy.TOPIC_NAME.subject(topics.results(), result.getSchema()), result);
         return List.of(new ProducerRecord<>(topics.results(), skipped.partition(), skipped.timestamp(), key, value, headers));
     }
