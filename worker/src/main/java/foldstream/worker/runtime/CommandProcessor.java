@@ -585,9 +585,13 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         return header == null ? null : header.value();
     }
 
-    /** A record's place, {@code topic/partition/offset}: the id of a command that came without one. */
+    /** A record's place, {@code topic/partition/offset}: the id of a command (or instruction) that came without one. */
+    static String source(String topic, int partition, long offset) {
+        return topic + "/" + partition + "/" + offset;
+    }
+
     private static String source(RecordMetadata where) {
-        return where.topic() + "/" + where.partition() + "/" + where.offset();
+        return source(where.topic(), where.partition(), where.offset());
     }
 
     @Override

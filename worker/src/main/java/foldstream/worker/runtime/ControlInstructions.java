@@ -81,7 +81,7 @@ final class ControlInstructions {
                                   String message, long now) {
         String id = ContractHeaders.text(instruction.headers(), ContractHeaders.COMMAND_ID);
         if (id == null || id.isEmpty()) {
-            id = where.topic() + "/" + where.partition() + "/" + where.offset();
+            id = CommandProcessor.source(where.topic(), where.partition(), where.offset());
         }
         String correlation = ContractHeaders.text(instruction.headers(), ContractHeaders.CORRELATION_ID);
         ControlResult result = new ControlResult(id, typeName, where.partition(), action, outcome, eventsFolded, aggregatesRebuilt,

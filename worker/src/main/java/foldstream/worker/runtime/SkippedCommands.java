@@ -53,7 +53,7 @@ public final class SkippedCommands {
             return List.of();
         }
         StrictUtf8 utf8 = new StrictUtf8();
-        String source = skipped.topic() + "/" + skipped.partition() + "/" + skipped.offset();
+        String source = CommandProcessor.source(skipped.topic(), skipped.partition(), skipped.offset());
         String commandId = text(utf8, skipped.headers(), ContractHeaders.COMMAND_ID, CommandLimits.DEFAULTS.commandIdBytes());
         if (commandId == null || commandId.isEmpty()) {
             commandId = source; // as the processor names a command that came without an id
