@@ -28,9 +28,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Header;
@@ -72,6 +74,8 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
     private final EventLog eventLog;
     private final RebuildBoard rebuildBoard;
     private final Map<String, Class<? extends SpecificRecord>> commandTypes = new HashMap<>();
+    private final Map<Schema, String> eventSubjects = new IdentityHashMap<>();
+    private final String resultsSubject;
     private final byte[] aggregateTypeHeader;
     private final EventIds eventIds;
     private final ControlInstructions control;
@@ -125,6 +129,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         this.evaluator = new CommandEvaluator<>(type);
         this.eventLog = eventLog;
         this.aggregateTypeHeader = utf8(type.name());
+        this.resultsSubject = SubjectNameStrategy.TOPIC_NAME.subject(topics.results(), CommandResult.getClassSchema());
         this.eventIds = new EventIds(type.name());
         this.control = new ControlInstructions(type.name(), codec);
         this.metrics = metrics;
@@ -292,7 +297,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         byte[] earlier = answered.firstAnswer(command.aggregateId, command.id);
         if (earlier != null) {
             meters.duplicate();
-            forward(topics.results(), command.key, earlier, record.timestamp(), resultHeaders(command));
+            forward(topics.results(), command.key, earlier, record.timestamp(), command.resultHeaders());
             return;
         }
 
@@ -316,7 +321,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         meters.decided(System.nanoTime() - deciding);
         decide.end();
         Tracing.Step write = tracing.start("write", type.name(), command.trace);
-        command.trace = write.context(command.trace);
+        command.traceOn(write.context(command.trace));
 
         if (verdict instanceof Verdict.Accepted<S> accepted) {
             try {
@@ -343,7 +348,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         List<byte[]> events = new ArrayList<>(accepted.events().size());
         if (writesEvents) {
             for (SpecificRecord event : accepted.events()) {
-                events.add(codec.encode(SubjectNameStrategy.TOPIC_RECORD_NAME.subject(topics.events(), event.getSchema()), event));
+                events.add(codec.encode(eventSubject(event), event));
             }
         }
         byte[] state = snapshots.encodeState(accepted.state());
@@ -369,7 +374,8 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             command.trace.addTo(headers);
             eventHeaders.add(headers);
         }
-        Headers stateHeaders = resultHeaders(command).add(ContractHeaders.AGGREGATE_VERSION, utf8(accepted.version()));
+        Headers stateHeaders = new RecordHeaders(command.resultHeaders().toArray())
+                .add(ContractHeaders.AGGREGATE_VERSION, utf8(accepted.version()));
         // Every output must fit before any is written: one the producer refuses would abort the transaction, every time.
         String tooLarge = null;
         for (int i = 0; i < events.size() && tooLarge == null; i++) {
@@ -379,7 +385,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             tooLarge = outputs.problem("the state on " + topics.state(), command.key, state, stateHeaders);
         }
         if (tooLarge == null && type.storageMode() != StorageMode.EVENTS_ONLY) {
-            tooLarge = outputs.problem("the snapshot's changelog record", utf8(command.aggregateId), snapshot, null);
+            tooLarge = outputs.problem("the snapshot's changelog record", command.aggregateId, snapshot.length);
         }
         if (tooLarge == null) {
             tooLarge = resultProblem(command, result, true);
@@ -454,19 +460,24 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         if (remember) {
             answered.remember(command.aggregateId, command.id, bytes);
         }
-        forward(topics.results(), command.key, bytes, record.timestamp(), resultHeaders(command));
+        forward(topics.results(), command.key, bytes, record.timestamp(), command.resultHeaders());
     }
 
     private byte[] encode(CommandResult result) {
-        return codec.encode(SubjectNameStrategy.TOPIC_NAME.subject(topics.results(), result.getSchema()), result);
+        return codec.encode(resultsSubject, result);
+    }
+
+    /** The registry subject of an event on {@code S-events}, built once per event schema. */
+    private String eventSubject(SpecificRecord event) {
+        return eventSubjects.computeIfAbsent(event.getSchema(), schema -> SubjectNameStrategy.TOPIC_RECORD_NAME.subject(topics.events(), schema));
     }
 
     /** Why the result record, or the answered-command store's changelog record for it, would be too large; null when both fit. */
     private String resultProblem(Command command, byte[] result, boolean remember) {
-        String problem = outputs.problem("the result", command.key, result, resultHeaders(command));
+        String problem = outputs.problem("the result", command.key, result, command.resultHeaders());
         if (problem == null && remember) {
             problem = outputs.problem("the answered command's changelog record",
-                    utf8(AnsweredCommands.key(command.aggregateId, command.id)).length, AnsweredCommands.storedSize(result.length), null);
+                    AnsweredCommands.key(command.aggregateId, command.id), AnsweredCommands.storedSize(result.length));
         }
         return problem;
     }
@@ -479,10 +490,6 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         }
         return new CommandResult(command.id, type.name(), command.aggregateId, outcome, version, eventCount,
                 errorCode, message, fields, Instant.ofEpochMilli(clock.millis()));
-    }
-
-    private static Headers resultHeaders(Command command) {
-        return ContractHeaders.ofResult(command.id, command.correlationId, command.trace, command.processId);
     }
 
     private void forward(String topic, byte[] key, byte[] value, long timestamp, Headers headers) {
@@ -619,6 +626,7 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
         String processId;
         Decoded decoded;
         String problem;
+        private Headers resultHeaders;
 
         Command(RecordMetadata where, String id, String correlationId, byte[] key, Headers headers) {
             this.trace = TraceHeaders.of(headers);
@@ -626,6 +634,23 @@ public final class CommandProcessor<S extends SpecificRecord> implements Process
             this.id = id;
             this.correlationId = correlationId;
             this.key = key;
+        }
+
+        /**
+         * The headers of its result, built once: the size check, the answered store and the send share
+         * them. Never changed once built ({@link Record} copies what it is given).
+         */
+        Headers resultHeaders() {
+            if (resultHeaders == null) {
+                resultHeaders = ContractHeaders.ofResult(id, correlationId, trace, processId);
+            }
+            return resultHeaders;
+        }
+
+        /** Its records from here on belong to {@code next} (the write step's span). */
+        void traceOn(TraceHeaders.Context next) {
+            trace = next;
+            resultHeaders = null;
         }
 
         /** Where the command was read: {@code topic/partition/offset}. */

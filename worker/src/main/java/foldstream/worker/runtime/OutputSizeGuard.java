@@ -59,8 +59,22 @@ final class OutputSizeGuard {
         return size;
     }
 
+    /**
+     * An upper bound of {@link #size} that encodes nothing: a header key's UTF-8 form is at most three
+     * bytes per Java char. Checked first on every record; the exact size only when this one is over.
+     */
+    static long roughSize(int keyBytes, int valueBytes, Headers headers) {
+        long size = BATCH_OVERHEAD + RECORD_OVERHEAD + keyBytes + valueBytes;
+        if (headers != null) {
+            for (Header header : headers) {
+                size += HEADER_OVERHEAD + 3L * header.key().length() + length(header.value());
+            }
+        }
+        return size;
+    }
+
     boolean fits(byte[] key, byte[] value, Headers headers) {
-        return size(key, value, headers) <= maxBytes;
+        return roughSize(length(key), length(value), headers) <= maxBytes || size(key, value, headers) <= maxBytes;
     }
 
     /** Why it does not fit, naming what it is: {@code null} when it fits. */
@@ -69,9 +83,20 @@ final class OutputSizeGuard {
     }
 
     String problem(String what, int keyBytes, int valueBytes, Headers headers) {
+        if (roughSize(keyBytes, valueBytes, headers) <= maxBytes) {
+            return null;
+        }
         long size = size(keyBytes, valueBytes, headers);
         return size <= maxBytes ? null
                 : what + " would be " + size + " bytes, over the producer's max.request.size of " + maxBytes;
+    }
+
+    /** As above for a record without headers whose key is {@code key} as UTF-8 (a changelog record). */
+    String problem(String what, String key, int valueBytes) {
+        if (roughSize(3 * key.length(), valueBytes, null) <= maxBytes) {
+            return null;
+        }
+        return problem(what, ContractHeaders.utf8(key).length, valueBytes, null);
     }
 
     private static int length(byte[] bytes) {
