@@ -15,13 +15,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 
 /**
  * The JVM the benchmark starts for the processor under test: a Foldstream worker running
  * {@code ex_accounts} under the benchmark's stream name (or one type per name of a comma-separated
- * list: the many-types part), or the bare processor. It runs until
+ * list: the many-types part), the bare processor, or the contract's floor ({@link ContractFloorProcessor}). It runs until
  * SIGTERM, then closes cleanly.
  *
  * <pre>{@code
@@ -29,6 +31,11 @@ import org.apache.kafka.streams.StreamsConfig;
  * }</pre>
  */
 public final class BenchChild {
+
+    /** The contract's records alone ({@link ContractFloorProcessor}), with each kind of idempotency window. */
+    static final String FLOOR_NO_WINDOW = "floor-no-window";
+    static final String FLOOR_WINDOW_IN_STATE_STORE = "floor-window-in-state-store";
+    static final String FLOOR_WINDOW_OWN_STORE = "floor-window-own-store";
 
     private BenchChild() {
     }
@@ -76,9 +83,17 @@ public final class BenchChild {
             Map<String, Object> config = new HashMap<>(StreamsSettings.defaults(appId, bootstrap));
             config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
             config.putAll(properties);
-            KafkaStreams streams = new KafkaStreams(BareProcessor.topology(stream), new StreamsConfig(config));
+            Topology topology = switch (kind) {
+                case "bare" -> BareProcessor.topology(stream);
+                case FLOOR_NO_WINDOW -> ContractFloorProcessor.topology(stream, ContractFloorProcessor.Window.NONE);
+                case FLOOR_WINDOW_IN_STATE_STORE -> ContractFloorProcessor.topology(stream, ContractFloorProcessor.Window.STATE_STORE);
+                case FLOOR_WINDOW_OWN_STORE -> ContractFloorProcessor.topology(stream, ContractFloorProcessor.Window.OWN_STORE);
+                default -> throw new IllegalArgumentException("no processor of kind " + kind);
+            };
+            KafkaStreams streams = new KafkaStreams(topology, new StreamsConfig(config));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                streams.close(Duration.ofSeconds(30));
+                // Leaving the group, as a Foldstream worker does: a takeover by a fresh instance then waits for no session timeout.
+                streams.close(CloseOptions.timeout(Duration.ofSeconds(30)).withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
                 stopped.countDown();
             }));
             streams.start();

@@ -64,7 +64,10 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
 
     /** The measurements, in the order they run. */
     public enum Part {
-        PRODUCER(true), BARE(true), THROUGHPUT(true), SKEW(true), LATENCY(true), RESTORE(true),
+        PRODUCER(true), BARE(true),
+        /** The contract's records alone on Kafka Streams ({@link ContractFloorProcessor}), with three kinds of idempotency window: a diagnosis. */
+        FLOOR(false),
+        THROUGHPUT(true), SKEW(true), LATENCY(true), RESTORE(true),
         PROJECTION(false), LATENCY_CURVE(false), FAILOVER(false),
         SCALE(false), TYPES(false),
         /** Transfers completed per second end to end ({@link TransfersBench}): about a minute, so by default. */

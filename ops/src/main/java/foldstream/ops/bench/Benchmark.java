@@ -103,6 +103,21 @@ public final class Benchmark {
             measurements.add(new Measurement("bare processor ceiling (RocksDB get/put, 2 writes, EOS v2)", "records/s", bare, Map.of(), ""));
             measurements.add(cpuPerThousand("bare processor", "records", bareCpu, ""));
         }
+        if (runs(BenchSettings.Part.FLOOR)) {
+            for (Map.Entry<String, String> floor : List.of(
+                    Map.entry(BenchChild.FLOOR_NO_WINDOW, "the state alone, one read and one write"),
+                    Map.entry(BenchChild.FLOOR_WINDOW_IN_STATE_STORE, "answered commands under keys of their own in the state's store"),
+                    Map.entry(BenchChild.FLOOR_WINDOW_OWN_STORE, "answered commands in a store of their own, as Foldstream"))) {
+                List<Double> floorCpu = new ArrayList<>();
+                List<Double> floorRuns = repeat("contract floor, " + floor.getValue(),
+                        r -> throughput(floor.getKey(), uniform, StorageMode.EVENTS_AND_SNAPSHOTS, null, Map.of(), floorCpu));
+                measurements.add(new Measurement("contract floor, " + floor.getValue(), "commands/s", floorRuns,
+                        ratios(floorRuns, bare, producer), "the contract's records on Kafka Streams and nothing else (ContractFloorProcessor); "
+                        + ratioNote(floorRuns, bare, producer)));
+                measurements.add(cpuPerThousand("contract floor, " + floor.getValue() + ",", "commands", floorCpu, ""));
+            }
+            floorTakeover();
+        }
         if (runs(BenchSettings.Part.THROUGHPUT)) {
             Map<String, Double> memory = new LinkedHashMap<>();
             List<Double> compared = new ArrayList<>();
@@ -415,23 +430,55 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * The restore target's floor: a fresh instance of the contract floor (answered commands in a store
+     * of their own, so two changelogs as Foldstream's {@code EVENTS_AND_SNAPSHOTS}) taking over the
+     * state of {@code --restore-events} commands, and one taking over nothing.
+     */
+    private void floorTakeover() throws Exception {
+        CommandLoad history = new CommandLoad(codec, "bench", settings.restoreEvents(), Math.min(settings.aggregates(), settings.restoreEvents()),
+                false, false, "h");
+        List<Double> perMillion = new ArrayList<>();
+        List<Double> empty = new ArrayList<>();
+        List<Double> cpu = new ArrayList<>();
+        for (int r = 0; r < settings.repeats(); r++) {
+            Takeover takeover = takeover(BenchChild.FLOOR_WINDOW_OWN_STORE, StorageMode.EVENTS_AND_SNAPSHOTS, history, r, Map.of());
+            perMillion.add(takeover.seconds() * 1_000_000.0 / history.size());
+            cpu.add(takeover.cpuSeconds());
+            empty.add(emptyStart(BenchChild.FLOOR_WINDOW_OWN_STORE, StorageMode.EVENTS_AND_SNAPSHOTS).seconds());
+        }
+        measurements.add(new Measurement("contract floor takeover, per 1,000,000 commands' state", "s", perMillion, Map.of(),
+                "a fresh floor instance (new JVM, empty state dir, two changelogs) until every partition answers"));
+        measurements.add(new Measurement("contract floor takeover: CPU seconds of the fresh instance", "s", cpu, Map.of(), ""));
+        measurements.add(new Measurement("contract floor takeover with nothing to restore", "s", empty, Map.of(), ""));
+    }
+
     /** How long until a fresh instance of a type with no history answers on every partition. */
     private Takeover emptyStart(StorageMode mode) throws Exception {
-        String stream = "empt" + mode.name().toLowerCase(Locale.ROOT).replace("_", "") + (runCounter++);
-        createFor("foldstream", stream, mode);
+        return emptyStart("foldstream", mode);
+    }
+
+    private Takeover emptyStart(String kind, StorageMode mode) throws Exception {
+        String stream = (kind.equals("foldstream") ? "empt" : "flempt") + mode.name().toLowerCase(Locale.ROOT).replace("_", "") + (runCounter++);
+        String output = createFor(kind, stream, mode);
         TakeoverStart start = TakeoverStart.now();
-        try (ChildProcess fresh = start("foldstream", stream, mode, "app-" + stream, Map.of());
+        try (ChildProcess fresh = start(kind, stream, mode, "app-" + stream, Map.of());
              KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
-            warmUp(producer, stream, stream + "-results", fresh);
+            warmUp(producer, stream, output, fresh);
             return start.end(fresh);
         }
     }
 
     /** One restore: builds the state, then times a fresh instance (with {@code properties}) until every partition answers. */
     private Takeover restoreOnce(StorageMode mode, CommandLoad history, int r, Map<String, String> properties) throws Exception {
-        String stream = "rest" + mode.name().toLowerCase(Locale.ROOT).replace("_", "") + (runCounter++);
+        return takeover("foldstream", mode, history, r, properties);
+    }
+
+    /** As {@link #restoreOnce}, for a processor of {@code kind}: Foldstream or the contract floor. */
+    private Takeover takeover(String kind, StorageMode mode, CommandLoad history, int r, Map<String, String> properties) throws Exception {
+        String stream = (kind.equals("foldstream") ? "rest" : "flrest") + mode.name().toLowerCase(Locale.ROOT).replace("_", "") + (runCounter++);
         String app = "app-" + stream;
-        createFor("foldstream", stream, mode);
+        String output = createFor(kind, stream, mode);
         step("restore " + mode + " run " + (r + 1) + ": building " + history.size() + " events' worth of state");
         if (mode == StorageMode.EVENTS_ONLY) {
             // The events are the whole record: written straight to S-events, the restore measures the rebuild alone.
@@ -439,17 +486,17 @@ public final class Benchmark {
                     i -> progress("writing events", i, history.size()));
         } else {
             history.preProduce(bootstrap, stream + "-commands", i -> progress("producing", i, history.size()));
-            try (ResultWatch watch = new ResultWatch(bootstrap, stream + "-results");
-                 ChildProcess first = start("foldstream", stream, mode, app, Map.of())) {
+            try (ResultWatch watch = new ResultWatch(bootstrap, output);
+                 ChildProcess first = start(kind, stream, mode, app, Map.of())) {
                 watch.await(history.size(), STALL, seen -> progress("processed", seen, history.size()));
             }
         }
         step("restore " + mode + " run " + (r + 1) + ": a fresh instance takes over" + (properties.isEmpty() ? "" : " with " + properties));
         TakeoverStart start = TakeoverStart.now();
-        try (ChildProcess fresh = start("foldstream", stream, mode, app, properties);
+        try (ChildProcess fresh = start(kind, stream, mode, app, properties);
              KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
             // A restore may take long: STALL plus a minute per million events.
-            warmUp(producer, stream, stream + "-results", fresh, STALL.plusSeconds(60L * history.size() / 1_000_000));
+            warmUp(producer, stream, output, fresh, STALL.plusSeconds(60L * history.size() / 1_000_000));
             return start.end(fresh);
         }
     }
@@ -467,6 +514,10 @@ public final class Benchmark {
         if (kind.equals("bare")) {
             createTopics(List.of(stream + "-commands", BareProcessor.output(stream), BareProcessor.second(stream)));
             return BareProcessor.output(stream);
+        }
+        if (kind.startsWith("floor")) {
+            createTopics(List.of(stream + "-commands", ContractFloorProcessor.events(stream), ContractFloorProcessor.results(stream)));
+            return ContractFloorProcessor.results(stream);
         }
         AggregateType<?> type = BenchChild.accounts(stream, mode);
         try (TopicAdmin admin = TopicAdmin.connect(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), TopicAdmin.DEFAULT_TIMEOUT)) {

@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
         description = {
             "Measures producer and bare-processor ceilings, then Foldstream's throughput, latency, skew, restore time,",
             "memory and transfers completed per second, in one table (and a JSON file). Starts its own broker and registry",
-            "unless given a broker. Only with --only: PROJECTION (projection catch-up, embedded and into PostgreSQL, beside",
+            "unless given a broker. Only with --only: FLOOR (the wire contract's records alone on Kafka Streams, three ways",
+            "of keeping answered commands), PROJECTION (projection catch-up, embedded and into PostgreSQL, beside",
             "a plain consumer of the same events), LATENCY_CURVE (latency against offered load), FAILOVER (kills workers",
             "under load, on brokers of its own), SCALE (1..N worker JVMs) and TYPES (twenty aggregate types in one worker)."})
 public final class BenchCommand implements Callable<Integer> {
@@ -64,7 +65,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<StorageMode> modes;
 
     @Option(names = "--only", split = ",", paramLabel = "PART",
-            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all but the long ones, PROJECTION, LATENCY_CURVE, FAILOVER, SCALE and TYPES)")
+            description = "Run only these parts: ${COMPLETION-CANDIDATES} (default: all but FLOOR and the long ones, PROJECTION, LATENCY_CURVE, FAILOVER, SCALE and TYPES)")
     Set<BenchSettings.Part> only;
 
     @Option(names = "--low-latency", split = ",", paramLabel = "KEY=VALUE",

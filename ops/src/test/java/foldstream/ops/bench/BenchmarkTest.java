@@ -41,6 +41,11 @@ class BenchmarkTest {
         assertThat(report.measurements()).extracting(Measurement::name).anyMatch(n -> n.startsWith("producer ceiling"))
                 .anyMatch(n -> n.startsWith("bare processor ceiling")).anyMatch(n -> n.startsWith("foldstream throughput ("))
                 .anyMatch(n -> n.startsWith("foldstream worker peak resident memory"))
+                .contains("contract floor, the state alone, one read and one write",
+                        "contract floor, the state alone, one read and one write, CPU per 1,000 commands",
+                        "contract floor, answered commands under keys of their own in the state's store",
+                        "contract floor, answered commands in a store of their own, as Foldstream",
+                        "contract floor takeover, per 1,000,000 commands' state", "contract floor takeover with nothing to restore")
                 .contains("bare processor CPU per 1,000 records", "foldstream CPU per 1,000 commands",
                         "foldstream with {enable.transactional.statestores=false} CPU per 1,000 commands")
                 .anyMatch(n -> n.startsWith("foldstream throughput, 80 %"))
