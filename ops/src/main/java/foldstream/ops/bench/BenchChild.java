@@ -83,11 +83,12 @@ public final class BenchChild {
             Map<String, Object> config = new HashMap<>(StreamsSettings.defaults(appId, bootstrap));
             config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
             config.putAll(properties);
+            List<String> names = List.of(stream.split(","));
             Topology topology = switch (kind) {
                 case "bare" -> BareProcessor.topology(stream);
-                case FLOOR_NO_WINDOW -> ContractFloorProcessor.topology(stream, ContractFloorProcessor.Window.NONE);
-                case FLOOR_WINDOW_IN_STATE_STORE -> ContractFloorProcessor.topology(stream, ContractFloorProcessor.Window.STATE_STORE);
-                case FLOOR_WINDOW_OWN_STORE -> ContractFloorProcessor.topology(stream, ContractFloorProcessor.Window.OWN_STORE);
+                case FLOOR_NO_WINDOW -> ContractFloorProcessor.topology(names, ContractFloorProcessor.Window.NONE);
+                case FLOOR_WINDOW_IN_STATE_STORE -> ContractFloorProcessor.topology(names, ContractFloorProcessor.Window.STATE_STORE);
+                case FLOOR_WINDOW_OWN_STORE -> ContractFloorProcessor.topology(names, ContractFloorProcessor.Window.OWN_STORE);
                 default -> throw new IllegalArgumentException("no processor of kind " + kind);
             };
             KafkaStreams streams = new KafkaStreams(topology, new StreamsConfig(config));

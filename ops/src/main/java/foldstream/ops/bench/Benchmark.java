@@ -173,7 +173,8 @@ public final class Benchmark {
             CommandLoad steps = new CommandLoad(codec, "bench", LatencyCurve.commandsNeeded(settings.latencyCurve()),
                     Math.min(settings.aggregates(), LatencyCurve.commandsNeeded(settings.latencyCurve())), false, true, "l");
             measurements.addAll(new LatencyCurve(settings, settings.latencyCurve(), bootstrap, steps,
-                    (kind, properties) -> startWarm(kind, "c", properties), progress).measure());
+                    (kind, properties) -> startWarm(kind, "c", properties), progress,
+                    runs(BenchSettings.Part.FLOOR) ? List.of(BenchChild.FLOOR_WINDOW_OWN_STORE) : List.of()).measure());
         }
         if (runs(BenchSettings.Part.FAILOVER)) {
             measurements.addAll(new FailoverBench(settings.workDir(), settings.partitions(), settings.failover(), progress).measure());
@@ -186,6 +187,11 @@ public final class Benchmark {
             WorkerRuns workers = new WorkerRuns(settings, bootstrap, registryUrl, codec, progress);
             measurements.addAll(new TypesBench(workers, settings.scale().types(), settings.partitions(), settings.repeats(), progress)
                     .measure(uniform, "u", settings.compare()));
+            if (runs(BenchSettings.Part.FLOOR)) {
+                // What the same types cost the contract's floor: how much of the many-types gap any implementation has.
+                measurements.addAll(new TypesBench(workers.asContractFloor(), settings.scale().types(), settings.partitions(), settings.repeats(),
+                        progress, "contract floor").measure(uniform, "u", Map.of()));
+            }
         }
         if (runs(BenchSettings.Part.TRANSFERS)) {
             measurements.add(new TransfersBench(settings, bootstrap, registryUrl, codec, progress).measure());
@@ -516,7 +522,8 @@ public final class Benchmark {
             return BareProcessor.output(stream);
         }
         if (kind.startsWith("floor")) {
-            createTopics(List.of(stream + "-commands", ContractFloorProcessor.events(stream), ContractFloorProcessor.results(stream)));
+            createTopics(List.of(stream + "-commands", ContractFloorProcessor.control(stream), ContractFloorProcessor.events(stream),
+                    ContractFloorProcessor.results(stream)));
             return ContractFloorProcessor.results(stream);
         }
         AggregateType<?> type = BenchChild.accounts(stream, mode);

@@ -3,6 +3,7 @@ package foldstream.ops.bench;
 import foldstream.worker.runtime.ContractHeaders;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -23,7 +24,8 @@ import org.apache.kafka.streams.state.Stores;
  * cache, as Foldstream's), and, but for {@link Window#NONE}, reads and writes the answered command
  * under a key of its own (the idempotency window) in a second store, as Foldstream keeps it, or in
  * the same store; then it forwards one event and one result with the contract's headers (eight and
- * four, as Foldstream writes them) at about Foldstream's sizes.
+ * four, as Foldstream writes them) at about Foldstream's sizes. Like Foldstream's, its task of a
+ * partition also reads that partition of a control topic (the contract's {@code S-control}).
  *
  * <p>So it says how much of the gap between Foldstream and the bare processor the contract's own
  * records cost on Kafka, and how much the second store does (README, "Performance").
@@ -34,8 +36,6 @@ import org.apache.kafka.streams.state.Stores;
  */
 final class ContractFloorProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
-    static final String STATES = "floor-states";
-    static final String ANSWERED = "floor-answered";
     /** About an {@code ex_accounts} result, snapshot and state as Avro (bytes). */
     private static final int RESULT_BYTES = 90;
     private static final int SNAPSHOT_BYTES = 80;
@@ -53,6 +53,7 @@ final class ContractFloorProcessor implements Processor<byte[], byte[], byte[], 
     }
 
     private final Window window;
+    private final String stream;
     private final byte[] aggregateType;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<byte[], byte[]> states;
@@ -60,6 +61,7 @@ final class ContractFloorProcessor implements Processor<byte[], byte[], byte[], 
 
     private ContractFloorProcessor(String stream, Window window) {
         this.window = window;
+        this.stream = stream;
         this.aggregateType = stream.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -71,26 +73,48 @@ final class ContractFloorProcessor implements Processor<byte[], byte[], byte[], 
         return stream + "-floor-results";
     }
 
+    static String control(String stream) {
+        return stream + "-floor-control";
+    }
+
     static Topology topology(String stream, Window window) {
+        return topology(List.of(stream), window);
+    }
+
+    /** One sub-topology per stream name, as a worker of several aggregate types has. */
+    static Topology topology(List<String> streams, Window window) {
         Topology topology = new Topology();
-        topology.addSource("source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), stream + "-commands");
-        topology.addProcessor("floor", () -> new ContractFloorProcessor(stream, window), "source");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATES), Serdes.ByteArray(), Serdes.ByteArray())
-                .withCachingDisabled(), "floor");
-        if (window == Window.OWN_STORE) {
-            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ANSWERED), Serdes.ByteArray(),
-                    Serdes.ByteArray()).withCachingDisabled(), "floor");
+        for (String stream : streams) {
+            String processor = stream + "-floor";
+            topology.addSource(stream + "-source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), stream + "-commands");
+            // The contract's S-control, read by the task of the same partition (the bench writes no instructions).
+            topology.addSource(stream + "-control-source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), control(stream));
+            topology.addProcessor(processor, () -> new ContractFloorProcessor(stream, window), stream + "-source", stream + "-control-source");
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(states(stream)), Serdes.ByteArray(),
+                    Serdes.ByteArray()).withCachingDisabled(), processor);
+            if (window == Window.OWN_STORE) {
+                topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(answered(stream)), Serdes.ByteArray(),
+                        Serdes.ByteArray()).withCachingDisabled(), processor);
+            }
+            topology.addSink(stream + "-events", events(stream), new ByteArraySerializer(), new ByteArraySerializer(), processor);
+            topology.addSink(stream + "-results", results(stream), new ByteArraySerializer(), new ByteArraySerializer(), processor);
         }
-        topology.addSink("events", events(stream), new ByteArraySerializer(), new ByteArraySerializer(), "floor");
-        topology.addSink("results", results(stream), new ByteArraySerializer(), new ByteArraySerializer(), "floor");
         return topology;
+    }
+
+    private static String states(String stream) {
+        return stream + "-floor-states";
+    }
+
+    private static String answered(String stream) {
+        return stream + "-floor-answered";
     }
 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        this.states = context.getStateStore(STATES);
-        this.answered = window == Window.OWN_STORE ? context.getStateStore(ANSWERED) : states;
+        this.states = context.getStateStore(states(stream));
+        this.answered = window == Window.OWN_STORE ? context.getStateStore(answered(stream)) : states;
     }
 
     @Override
@@ -120,7 +144,7 @@ final class ContractFloorProcessor implements Processor<byte[], byte[], byte[], 
                 .add(ContractHeaders.EVENT_TYPE, EVENT_TYPE)
                 .add(ContractHeaders.AGGREGATE_TYPE, aggregateType)
                 .add("traceparent", TRACEPARENT);
-        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), eventHeaders), "events");
+        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), eventHeaders), stream + "-events");
         byte[] result = new byte[RESULT_BYTES];
         if (window != Window.NONE) {
             answered.put(answeredKey, ByteBuffer.allocate(Long.BYTES + RESULT_BYTES).putLong(record.timestamp()).put(result).array());
@@ -130,6 +154,6 @@ final class ContractFloorProcessor implements Processor<byte[], byte[], byte[], 
                 .add(ContractHeaders.CORRELATION_ID, commandId)
                 .add(ContractHeaders.CAUSATION_ID, commandId)
                 .add("traceparent", TRACEPARENT);
-        context.forward(new Record<>(record.key(), result, record.timestamp(), resultHeaders), "results");
+        context.forward(new Record<>(record.key(), result, record.timestamp(), resultHeaders), stream + "-results");
     }
 }

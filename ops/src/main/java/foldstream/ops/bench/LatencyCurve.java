@@ -55,10 +55,18 @@ final class LatencyCurve {
     private final CommandLoad load;
     private final Starter starter;
     private final PrintStream progress;
+    /** Processors measured after the bare one and Foldstream at each setting (the contract's floor, with {@code FLOOR}). */
+    private final List<String> alsoKinds;
 
     /** @param load commands enough for every step of one curve, {@link #commandsNeeded} */
     LatencyCurve(BenchSettings settings, LatencyCurveSettings curve, String bootstrap, CommandLoad load, Starter starter,
                  PrintStream progress) {
+        this(settings, curve, bootstrap, load, starter, progress, List.of());
+    }
+
+    LatencyCurve(BenchSettings settings, LatencyCurveSettings curve, String bootstrap, CommandLoad load, Starter starter,
+                 PrintStream progress, List<String> alsoKinds) {
+        this.alsoKinds = alsoKinds;
         this.settings = settings;
         this.curve = curve;
         this.bootstrap = bootstrap;
@@ -89,6 +97,9 @@ final class LatencyCurve {
             rows.add(row(bare, setting.getValue()));
             rows.add(row(fold, setting.getValue()));
             comparison(fold, bare).ifPresent(rows::add);
+            for (String kind : alsoKinds) {
+                rows.add(row(run(kind, setting.getKey(), setting.getValue()), setting.getValue()));
+            }
         }
         return rows;
     }
@@ -142,11 +153,16 @@ final class LatencyCurve {
         }
         String points = pointsText(c);
         List<Double> x = c.rates().stream().map(Integer::doubleValue).toList();
-        return new Measurement(c.kind() + " latency curve, " + c.setting() + ": highest offered rate held", "offered/s",
+        return new Measurement(label(c.kind()) + " latency curve, " + c.setting() + ": highest offered rate held", "offered/s",
                 List.of((double) c.held()), details,
                 knee + " (p99 over " + KNEE_FACTOR + "x the lowest p99 before, or not answered within the drain limit); p99 ms by offered/s: "
                         + points + (properties.isEmpty() ? "" : "; " + properties),
-                List.of(new Series(CHART, c.kind() + ", " + c.setting(), x, c.p99s())));
+                List.of(new Series(CHART, label(c.kind()) + ", " + c.setting(), x, c.p99s())));
+    }
+
+    /** What a processor of {@code kind} is called in the rows and charts. */
+    static String label(String kind) {
+        return kind.equals(BenchChild.FLOOR_WINDOW_OWN_STORE) ? "contract floor" : kind;
     }
 
     /**

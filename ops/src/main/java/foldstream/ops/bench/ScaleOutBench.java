@@ -78,7 +78,7 @@ final class ScaleOutBench {
         String app = "app-" + stream;
         runs.createTopics(streams, partitions);
         List<ChildProcess> children = new ArrayList<>();
-        try (ResultWatch watch = new ResultWatch(runs.bootstrap(), WorkerRuns.results(streams), false)) {
+        try (ResultWatch watch = new ResultWatch(runs.bootstrap(), runs.results(streams), false)) {
             for (int i = 0; i < workers; i++) {
                 children.add(runs.start(streams, app));
             }

@@ -30,8 +30,16 @@ final class TypesBench {
     private final int partitions;
     private final int repeats;
     private final PrintStream progress;
+    /** What the measurements are named after: {@code foldstream}, or {@code contract floor}. */
+    private final String label;
 
     TypesBench(WorkerRuns runs, int types, int partitions, int repeats, PrintStream progress) {
+        this(runs, types, partitions, repeats, progress, "foldstream");
+    }
+
+    /** @param label names the measurements: what {@code runs} starts */
+    TypesBench(WorkerRuns runs, int types, int partitions, int repeats, PrintStream progress, String label) {
+        this.label = label;
         this.runs = runs;
         this.types = types;
         this.partitions = partitions;
@@ -57,8 +65,8 @@ final class TypesBench {
         List<Run> compared = new ArrayList<>();
         for (int r = 0; r < repeats; r++) {
             for (Map.Entry<Integer, List<Run>> count : byCount.entrySet()) {
-                progress.printf("%n[bench] %d aggregate type%s in one worker, run %d/%d%n", count.getKey(), count.getKey() == 1 ? "" : "s",
-                        r + 1, repeats);
+                progress.printf("%n[bench] %s: %d aggregate type%s in one JVM, run %d/%d%n", label, count.getKey(),
+                        count.getKey() == 1 ? "" : "s", r + 1, repeats);
                 count.getValue().add(run(load, idPrefix, count.getKey(), Map.of()));
             }
             if (!compare.isEmpty()) {
@@ -70,54 +78,71 @@ final class TypesBench {
         List<Double> many = byCount.get(types).stream().map(Run::commandsPerSecond).toList();
         double ratio = Stats.median(many) / Stats.median(one);
         List<Measurement> measurements = new ArrayList<>();
-        measurements.add(new Measurement(throughputName(1), "commands/s", one, details(1, Map.of()),
+        measurements.add(new Measurement(throughputName(label, 1), "commands/s", one, details(1, Map.of()),
                 String.format(Locale.ROOT, "%d partitions (%d tasks)", partitions, partitions)));
-        measurements.add(new Measurement(throughputName(types), "commands/s", many, details(types, Map.of("ratio to 1 type", ratio)),
+        measurements.add(new Measurement(throughputName(label, types), "commands/s", many, details(types, Map.of("ratio to 1 type", ratio)),
                 String.format(Locale.ROOT, "%.2f of one type (target 0.9); the same commands; %d partitions per type (%d tasks)",
                         ratio, partitions, partitions * types)));
         if (!compared.isEmpty()) {
             List<Double> figures = compared.stream().map(Run::commandsPerSecond).toList();
             double comparedRatio = Stats.median(figures) / Stats.median(one);
-            measurements.add(new Measurement(throughputName(types) + " with " + compare, "commands/s", figures,
+            measurements.add(new Measurement(throughputName(label, types) + " with " + compare, "commands/s", figures,
                     details(types, Map.of("ratio to 1 type", comparedRatio)),
                     String.format(Locale.ROOT, "%.2f of one type with default settings; alternating with the runs above", comparedRatio)));
-            measurements.add(new Measurement(cpuName(types) + " with " + compare, "ms/1000 commands",
+            measurements.add(new Measurement(cpuName(label, types) + " with " + compare, "ms/1000 commands",
                     compared.stream().map(Run::cpuMillisPerThousand).toList(), details(types, Map.of()),
                     "worker CPU time (all threads) from the first command produced to the last answer"));
         }
         // CPU per command: what a loaded machine distorts least (wall-clock figures wait for the CPU others use).
         for (Map.Entry<Integer, List<Run>> count : byCount.entrySet()) {
-            measurements.add(new Measurement(cpuName(count.getKey()), "ms/1000 commands",
+            measurements.add(new Measurement(cpuName(label, count.getKey()), "ms/1000 commands",
                     count.getValue().stream().map(Run::cpuMillisPerThousand).toList(), details(count.getKey(), Map.of()),
                     "worker CPU time (all threads) from the first command produced to the last answer"));
         }
         // The broker shares these two cores: what many partitions cost it shows here, not in the worker's figure.
         for (Map.Entry<Integer, List<Run>> count : byCount.entrySet()) {
-            measurements.add(new Measurement(benchCpuName(count.getKey()), "ms/1000 commands",
+            measurements.add(new Measurement(benchCpuName(label, count.getKey()), "ms/1000 commands",
                     count.getValue().stream().map(Run::benchCpuMillisPerThousand).toList(), details(count.getKey(), Map.of()),
                     "the benchmark's JVM (broker, load producer, answer consumer), same span"));
         }
         for (Map.Entry<Integer, List<Run>> count : byCount.entrySet()) {
-            measurements.add(new Measurement(startUpName(count.getKey()), "s", count.getValue().stream().map(Run::startUpSeconds).toList(),
+            measurements.add(new Measurement(startUpName(label, count.getKey()), "s", count.getValue().stream().map(Run::startUpSeconds).toList(),
                     details(count.getKey(), Map.of()), "process start until every partition of every type answered its first command"));
         }
         return measurements;
     }
 
     static String throughputName(int types) {
-        return "foldstream throughput, " + types + " aggregate type" + (types == 1 ? "" : "s") + " in one worker";
+        return throughputName("foldstream", types);
+    }
+
+    static String throughputName(String label, int types) {
+        return label + " throughput, " + types + " aggregate type" + (types == 1 ? "" : "s") + " in one worker";
     }
 
     static String cpuName(int types) {
-        return "foldstream worker CPU per 1,000 commands, " + types + " aggregate type" + (types == 1 ? "" : "s");
+        return cpuName("foldstream", types);
+    }
+
+    static String cpuName(String label, int types) {
+        return label + " worker CPU per 1,000 commands, " + types + " aggregate type" + (types == 1 ? "" : "s");
     }
 
     static String benchCpuName(int types) {
-        return "benchmark JVM CPU per 1,000 commands, " + types + " aggregate type" + (types == 1 ? "" : "s");
+        return benchCpuName("foldstream", types);
+    }
+
+    static String benchCpuName(String label, int types) {
+        return "benchmark JVM CPU per 1,000 commands" + (label.equals("foldstream") ? "" : " beside the " + label) + ", "
+                + types + " aggregate type" + (types == 1 ? "" : "s");
     }
 
     static String startUpName(int types) {
-        return "foldstream start-up, " + types + " aggregate type" + (types == 1 ? "" : "s");
+        return startUpName("foldstream", types);
+    }
+
+    static String startUpName(String label, int types) {
+        return label + " start-up, " + types + " aggregate type" + (types == 1 ? "" : "s");
     }
 
     private static Map<String, Double> details(int types, Map<String, Double> more) {
@@ -144,7 +169,7 @@ final class TypesBench {
     private Run run(CommandLoad load, String idPrefix, List<String> streams, String base, Map<String, String> properties) throws Exception {
         int count = streams.size();
         List<String> commands = streams.stream().map(s -> AggregateTopics.of(s).commands()).toList();
-        try (ResultWatch watch = new ResultWatch(runs.bootstrap(), WorkerRuns.results(streams), false)) {
+        try (ResultWatch watch = new ResultWatch(runs.bootstrap(), runs.results(streams), false)) {
             // The warm-ups wait in the topics: the first command each task reads, answered once the worker is up.
             List<ProducerRecord<byte[], byte[]>> warmUps = runs.warmUps(streams, partitions);
             runs.send(warmUps);

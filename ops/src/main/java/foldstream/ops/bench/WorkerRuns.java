@@ -22,6 +22,7 @@ import java.util.function.IntFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.StreamsGroupDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -31,8 +32,8 @@ import org.apache.kafka.common.utils.Utils;
 
 /**
  * What the scale-out and many-types parts share: topics of {@code ex_accounts} types under
- * generated stream names, Foldstream workers in JVMs of their own, warm-up commands (one per
- * partition) and a tally of the answers as they arrive.
+ * generated stream names, Foldstream workers (or the contract's floor) in JVMs of their own, warm-up
+ * commands (one per partition) and a tally of the answers as they arrive.
  */
 final class WorkerRuns {
 
@@ -45,14 +46,26 @@ final class WorkerRuns {
     private final String registryUrl;
     private final AvroWireCodec codec;
     private final PrintStream progress;
+    /** What the child JVMs run: Foldstream workers, or the contract's floor ({@link ContractFloorProcessor}). */
+    private final String kind;
     private int counter;
 
     WorkerRuns(BenchSettings settings, String bootstrap, String registryUrl, AvroWireCodec codec, PrintStream progress) {
+        this(settings, bootstrap, registryUrl, codec, progress, "foldstream");
+    }
+
+    private WorkerRuns(BenchSettings settings, String bootstrap, String registryUrl, AvroWireCodec codec, PrintStream progress, String kind) {
+        this.kind = kind;
         this.settings = settings;
         this.bootstrap = bootstrap;
         this.registryUrl = registryUrl;
         this.codec = codec;
         this.progress = progress;
+    }
+
+    /** The same runs of the contract's floor, answered commands in a store of their own, instead of Foldstream workers. */
+    WorkerRuns asContractFloor() {
+        return new WorkerRuns(settings, bootstrap, registryUrl, codec, progress, BenchChild.FLOOR_WINDOW_OWN_STORE);
     }
 
     String bootstrap() {
@@ -66,6 +79,17 @@ final class WorkerRuns {
 
     /** Creates every topic of the {@code ex_accounts} type under each stream name, {@code partitions} each. */
     void createTopics(List<String> streams, int partitions) throws Exception {
+        if (!kind.equals("foldstream")) {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+                 TopicAdmin topics = new TopicAdmin(admin, bootstrap, TopicAdmin.DEFAULT_TIMEOUT)) {
+                List<String> names = new ArrayList<>();
+                streams.forEach(s -> names.addAll(List.of(AggregateTopics.of(s).commands(), ContractFloorProcessor.control(s),
+                        ContractFloorProcessor.events(s), ContractFloorProcessor.results(s))));
+                admin.createTopics(names.stream().map(name -> new NewTopic(name, partitions, (short) 1)).toList()).all().get();
+                topics.awaitLeaders(names);
+            }
+            return;
+        }
         List<AggregateType<?>> types = streams.stream().<AggregateType<?>>map(s -> BenchChild.accounts(s, StorageMode.EVENTS_AND_SNAPSHOTS)).toList();
         try (TopicAdmin admin = TopicAdmin.connect(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), TopicAdmin.DEFAULT_TIMEOUT)) {
             admin.ensure(types, partitions, TopicAdmin.DERIVED_REPLICATION);
@@ -94,13 +118,14 @@ final class WorkerRuns {
     ChildProcess start(List<String> streams, String app, Map<String, String> properties) throws Exception {
         String instance = app + "-" + (counter++);
         return new ChildProcess(BenchChild.class,
-                BenchChild.args("foldstream", bootstrap, registryUrl, String.join(",", streams), StorageMode.EVENTS_AND_SNAPSHOTS, app,
+                BenchChild.args(kind, bootstrap, registryUrl, String.join(",", streams), StorageMode.EVENTS_AND_SNAPSHOTS, app,
                         settings.workDir().resolve("state").resolve(instance), properties),
                 settings.workDir().resolve("logs").resolve(instance + ".log"));
     }
 
-    static List<String> results(List<String> streams) {
-        return streams.stream().map(s -> AggregateTopics.of(s).results()).toList();
+    /** The topics whose records answer the streams' commands. */
+    List<String> results(List<String> streams) {
+        return streams.stream().map(s -> kind.equals("foldstream") ? AggregateTopics.of(s).results() : ContractFloorProcessor.results(s)).toList();
     }
 
     /** One deposit per partition of each stream's commands topic (keys the default partitioner sends there). */

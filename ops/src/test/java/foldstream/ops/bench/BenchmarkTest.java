@@ -60,9 +60,10 @@ class BenchmarkTest {
                 .anyMatch(n -> n.startsWith("projection catch-up time, JDBC"))
                 .anyMatch(n -> n.equals("bare latency curve, low-latency: highest offered rate held"))
                 .anyMatch(n -> n.equals("foldstream latency curve, default commit interval: highest offered rate held"))
+                .anyMatch(n -> n.equals("contract floor latency curve, low-latency: highest offered rate held"))
                 .contains(ScaleOutBench.name(1, 2), ScaleOutBench.name(2, 2), TypesBench.throughputName(1), TypesBench.throughputName(2),
                         TypesBench.startUpName(1), TypesBench.startUpName(2), TypesBench.cpuName(1), TypesBench.cpuName(2),
-                        TypesBench.benchCpuName(1), TypesBench.benchCpuName(2))
+                        TypesBench.benchCpuName(1), TypesBench.benchCpuName(2), TypesBench.throughputName("contract floor", 2))
                 .anyMatch(n -> n.startsWith("transfers completed end to end"));
 
         // Every row measured (PostgreSQL too: an unavailable row has no runs and fails here).

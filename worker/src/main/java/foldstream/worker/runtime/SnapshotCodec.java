@@ -2,16 +2,14 @@ package foldstream.worker.runtime;
 
 import foldstream.protocol.AggregateSnapshot;
 import foldstream.worker.serialization.AvroWireCodec;
-import java.io.ByteArrayOutputStream;
+import foldstream.worker.serialization.EncodeBuffers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
@@ -25,20 +23,18 @@ import org.apache.avro.specific.SpecificRecord;
 public final class SnapshotCodec {
 
     private static final byte FORMAT_1 = 1;
+    private static final byte[] FORMAT_HEADER = {FORMAT_1};
 
     private final DatumWriter<AggregateSnapshot> writer = new SpecificDatumWriter<>(AggregateSnapshot.class);
     private final DatumReader<AggregateSnapshot> reader = new SpecificDatumReader<>(AggregateSnapshot.class);
+    private final EncodeBuffers buffers = new EncodeBuffers();
 
     public byte[] encode(AggregateSnapshot snapshot) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(snapshot.getState().remaining() + 64);
-        out.write(FORMAT_1);
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         try {
-            writer.write(snapshot, encoder);
+            return buffers.write(FORMAT_HEADER, snapshot, writer);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
     }
 
     /** The stored snapshot with its state read into the state class. */

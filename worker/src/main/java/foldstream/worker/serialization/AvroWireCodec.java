@@ -1,6 +1,5 @@
 package foldstream.worker.serialization;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -12,11 +11,9 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -61,6 +58,7 @@ public final class AvroWireCodec {
      * value per thread) until the next.
      */
     private final ThreadLocal<BinaryDecoder> decoders = new ThreadLocal<>();
+    private final EncodeBuffers buffers = new EncodeBuffers();
 
     private record ReaderKey(int writerId, Class<?> readerClass) {
     }
@@ -102,20 +100,12 @@ public final class AvroWireCodec {
     public byte[] encode(String subject, IndexedRecord record) {
         Schema schema = record.getSchema();
         int id = schemaId(subject, schema);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-        out.write(MAGIC_BYTE);
-        out.write(id >>> 24);
-        out.write(id >>> 16);
-        out.write(id >>> 8);
-        out.write(id);
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        byte[] header = {MAGIC_BYTE, (byte) (id >>> 24), (byte) (id >>> 16), (byte) (id >>> 8), (byte) id};
         try {
-            writers.computeIfAbsent(schema, s -> new SpecificDatumWriter<>(s, model(s)))
-                    .write(record, encoder);
+            return buffers.write(header, record, writers.computeIfAbsent(schema, s -> new SpecificDatumWriter<>(s, model(s))));
         } catch (IOException | RuntimeException e) {
             throw new WireFormatException("cannot write " + schema.getFullName() + " for subject '" + subject + "': " + e, e);
         }
-        return out.toByteArray();
     }
 
     /** The id this schema has under the subject, registering or checking it as configured; cached. */

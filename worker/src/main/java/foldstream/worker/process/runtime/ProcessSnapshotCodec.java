@@ -1,15 +1,13 @@
 package foldstream.worker.process.runtime;
 
 import foldstream.protocol.ProcessSnapshot;
-import java.io.ByteArrayOutputStream;
+import foldstream.worker.serialization.EncodeBuffers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 
@@ -22,22 +20,20 @@ import org.apache.avro.specific.SpecificDatumWriter;
 public final class ProcessSnapshotCodec {
 
     private static final byte FORMAT_1 = 1;
+    private static final byte[] FORMAT_HEADER = {FORMAT_1};
 
     private final DatumWriter<ProcessSnapshot> writer = new SpecificDatumWriter<>(ProcessSnapshot.class);
     private final DatumReader<ProcessSnapshot> reader = new SpecificDatumReader<>(ProcessSnapshot.class);
+    private final EncodeBuffers buffers = new EncodeBuffers();
 
     public byte[] encode(ProcessSnapshot snapshot) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(snapshot.getState().remaining() + 256);
-        out.write(FORMAT_1);
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         try {
             synchronized (writer) {
-                writer.write(snapshot, encoder);
+                return buffers.write(FORMAT_HEADER, snapshot, writer);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toByteArray();
     }
 
     public ProcessSnapshot decode(byte[] bytes) {
