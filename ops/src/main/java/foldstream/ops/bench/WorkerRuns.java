@@ -74,7 +74,8 @@ final class WorkerRuns {
 
     /** A stream name no other run of this benchmark uses. */
     String newStream(String prefix) {
-        return prefix + (counter++);
+        // The floor's runs get names of their own: a run after Foldstream's must not meet its groups or state directories.
+        return (kind.equals("foldstream") ? "" : "floor") + prefix + (counter++);
     }
 
     /** Creates every topic of the {@code ex_accounts} type under each stream name, {@code partitions} each. */
