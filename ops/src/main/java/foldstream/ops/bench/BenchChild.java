@@ -32,11 +32,6 @@ import org.apache.kafka.streams.Topology;
  */
 public final class BenchChild {
 
-    /** The contract's records alone ({@link ContractFloorProcessor}), with each kind of idempotency window. */
-    static final String FLOOR_NO_WINDOW = "floor-no-window";
-    static final String FLOOR_WINDOW_IN_STATE_STORE = "floor-window-in-state-store";
-    static final String FLOOR_WINDOW_OWN_STORE = "floor-window-own-store";
-
     private BenchChild() {
     }
 
@@ -83,14 +78,9 @@ public final class BenchChild {
             Map<String, Object> config = new HashMap<>(StreamsSettings.defaults(appId, bootstrap));
             config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
             config.putAll(properties);
-            List<String> names = List.of(stream.split(","));
-            Topology topology = switch (kind) {
-                case "bare" -> BareProcessor.topology(stream);
-                case FLOOR_NO_WINDOW -> ContractFloorProcessor.topology(names, ContractFloorProcessor.Window.NONE);
-                case FLOOR_WINDOW_IN_STATE_STORE -> ContractFloorProcessor.topology(names, ContractFloorProcessor.Window.STATE_STORE);
-                case FLOOR_WINDOW_OWN_STORE -> ContractFloorProcessor.topology(names, ContractFloorProcessor.Window.OWN_STORE);
-                default -> throw new IllegalArgumentException("no processor of kind " + kind);
-            };
+            Topology topology = kind.equals("bare") ? BareProcessor.topology(stream)
+                    : ContractFloorProcessor.topology(List.of(stream.split(",")), ContractFloorProcessor.Window.ofKind(kind)
+                            .orElseThrow(() -> new IllegalArgumentException("no processor of kind " + kind)));
             KafkaStreams streams = new KafkaStreams(topology, new StreamsConfig(config));
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 // Leaving the group, as a Foldstream worker does: a takeover by a fresh instance then waits for no session timeout.

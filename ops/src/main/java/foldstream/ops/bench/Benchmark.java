@@ -104,17 +104,14 @@ public final class Benchmark {
             measurements.add(cpuPerThousand("bare processor", "records", bareCpu, ""));
         }
         if (runs(BenchSettings.Part.FLOOR)) {
-            for (Map.Entry<String, String> floor : List.of(
-                    Map.entry(BenchChild.FLOOR_NO_WINDOW, "the state alone, one read and one write"),
-                    Map.entry(BenchChild.FLOOR_WINDOW_IN_STATE_STORE, "answered commands under keys of their own in the state's store"),
-                    Map.entry(BenchChild.FLOOR_WINDOW_OWN_STORE, "answered commands in a store of their own, as Foldstream"))) {
+            for (ContractFloorProcessor.Window floor : ContractFloorProcessor.Window.values()) {
                 List<Double> floorCpu = new ArrayList<>();
-                List<Double> floorRuns = repeat("contract floor, " + floor.getValue(),
-                        r -> throughput(floor.getKey(), uniform, StorageMode.EVENTS_AND_SNAPSHOTS, null, Map.of(), floorCpu));
-                measurements.add(new Measurement("contract floor, " + floor.getValue(), "commands/s", floorRuns,
+                List<Double> floorRuns = repeat("contract floor, " + floor.description(),
+                        r -> throughput(floor.kind(), uniform, StorageMode.EVENTS_AND_SNAPSHOTS, null, Map.of(), floorCpu));
+                measurements.add(new Measurement("contract floor, " + floor.description(), "commands/s", floorRuns,
                         ratios(floorRuns, bare, producer), "the contract's records on Kafka Streams and nothing else (ContractFloorProcessor); "
                         + ratioNote(floorRuns, bare, producer)));
-                measurements.add(cpuPerThousand("contract floor, " + floor.getValue() + ",", "commands", floorCpu, ""));
+                measurements.add(cpuPerThousand("contract floor, " + floor.description() + ",", "commands", floorCpu, ""));
             }
             floorTakeover();
         }
@@ -174,7 +171,7 @@ public final class Benchmark {
                     Math.min(settings.aggregates(), LatencyCurve.commandsNeeded(settings.latencyCurve())), false, true, "l");
             measurements.addAll(new LatencyCurve(settings, settings.latencyCurve(), bootstrap, steps,
                     (kind, properties) -> startWarm(kind, "c", properties), progress,
-                    runs(BenchSettings.Part.FLOOR) ? List.of(BenchChild.FLOOR_WINDOW_OWN_STORE) : List.of()).measure());
+                    runs(BenchSettings.Part.FLOOR) ? List.of(ContractFloorProcessor.Window.OWN_STORE.kind()) : List.of()).measure());
         }
         if (runs(BenchSettings.Part.FAILOVER)) {
             measurements.addAll(new FailoverBench(settings.workDir(), settings.partitions(), settings.failover(), progress).measure());
@@ -374,13 +371,13 @@ public final class Benchmark {
         CommandLoad history = new CommandLoad(codec, "bench", settings.restoreEvents(), Math.min(settings.aggregates(), settings.restoreEvents()),
                 false, false, "h");
         for (int r = 0; r < settings.repeats(); r++) {
-            Takeover takeover = restoreOnce(mode, history, r, Map.of());
+            Takeover takeover = takeover("foldstream", mode, history, r, Map.of());
             double restored = takeover.seconds() * 1_000_000.0 / history.size();
             perMillion.add(restored);
             cpu.add(takeover.cpuSeconds());
             benchCpu.add(takeover.benchCpuSeconds());
             // The same takeover with nothing to restore: what of the figure above is starting at all.
-            Takeover emptyTakeover = emptyStart(mode);
+            Takeover emptyTakeover = emptyStart("foldstream", mode);
             double empty = emptyTakeover.seconds();
             emptyStarts.add(empty);
             emptyCpu.add(emptyTakeover.cpuSeconds());
@@ -389,7 +386,7 @@ public final class Benchmark {
                 net.add(history.size() / (restoreSeconds - empty));
             }
             if (!settings.compare().isEmpty()) {
-                compared.add(restoreOnce(mode, history, r, settings.compare()).seconds() * 1_000_000.0 / history.size());
+                compared.add(takeover("foldstream", mode, history, r, settings.compare()).seconds() * 1_000_000.0 / history.size());
             }
         }
         if (!compared.isEmpty()) {
@@ -448,10 +445,11 @@ public final class Benchmark {
         List<Double> empty = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
         for (int r = 0; r < settings.repeats(); r++) {
-            Takeover takeover = takeover(BenchChild.FLOOR_WINDOW_OWN_STORE, StorageMode.EVENTS_AND_SNAPSHOTS, history, r, Map.of());
+            String floor = ContractFloorProcessor.Window.OWN_STORE.kind();
+            Takeover takeover = takeover(floor, StorageMode.EVENTS_AND_SNAPSHOTS, history, r, Map.of());
             perMillion.add(takeover.seconds() * 1_000_000.0 / history.size());
             cpu.add(takeover.cpuSeconds());
-            empty.add(emptyStart(BenchChild.FLOOR_WINDOW_OWN_STORE, StorageMode.EVENTS_AND_SNAPSHOTS).seconds());
+            empty.add(emptyStart(floor, StorageMode.EVENTS_AND_SNAPSHOTS).seconds());
         }
         measurements.add(new Measurement("contract floor takeover, per 1,000,000 commands' state", "s", perMillion, Map.of(),
                 "a fresh floor instance (new JVM, empty state dir, two changelogs) until every partition answers"));
@@ -459,11 +457,7 @@ public final class Benchmark {
         measurements.add(new Measurement("contract floor takeover with nothing to restore", "s", empty, Map.of(), ""));
     }
 
-    /** How long until a fresh instance of a type with no history answers on every partition. */
-    private Takeover emptyStart(StorageMode mode) throws Exception {
-        return emptyStart("foldstream", mode);
-    }
-
+    /** How long until a fresh instance ({@code foldstream} or a floor) of a type with no history answers on every partition. */
     private Takeover emptyStart(String kind, StorageMode mode) throws Exception {
         String stream = (kind.equals("foldstream") ? "empt" : "flempt") + mode.name().toLowerCase(Locale.ROOT).replace("_", "") + (runCounter++);
         String output = createFor(kind, stream, mode);
@@ -475,12 +469,10 @@ public final class Benchmark {
         }
     }
 
-    /** One restore: builds the state, then times a fresh instance (with {@code properties}) until every partition answers. */
-    private Takeover restoreOnce(StorageMode mode, CommandLoad history, int r, Map<String, String> properties) throws Exception {
-        return takeover("foldstream", mode, history, r, properties);
-    }
-
-    /** As {@link #restoreOnce}, for a processor of {@code kind}: Foldstream or the contract floor. */
+    /**
+     * One restore: builds the state, then times a fresh instance of {@code kind} ({@code foldstream}
+     * or a floor, with {@code properties}) until every partition answers.
+     */
     private Takeover takeover(String kind, StorageMode mode, CommandLoad history, int r, Map<String, String> properties) throws Exception {
         String stream = (kind.equals("foldstream") ? "rest" : "flrest") + mode.name().toLowerCase(Locale.ROOT).replace("_", "") + (runCounter++);
         String app = "app-" + stream;
@@ -521,9 +513,8 @@ public final class Benchmark {
             createTopics(List.of(stream + "-commands", BareProcessor.output(stream), BareProcessor.second(stream)));
             return BareProcessor.output(stream);
         }
-        if (kind.startsWith("floor")) {
-            createTopics(List.of(stream + "-commands", ContractFloorProcessor.control(stream), ContractFloorProcessor.events(stream),
-                    ContractFloorProcessor.results(stream)));
+        if (ContractFloorProcessor.Window.ofKind(kind).isPresent()) {
+            createTopics(ContractFloorProcessor.topics(stream));
             return ContractFloorProcessor.results(stream);
         }
         AggregateType<?> type = BenchChild.accounts(stream, mode);

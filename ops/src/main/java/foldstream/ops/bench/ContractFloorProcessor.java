@@ -3,7 +3,9 @@ package foldstream.ops.bench;
 import foldstream.worker.runtime.ContractHeaders;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -42,18 +44,43 @@ final class ContractFloorProcessor implements Processor<byte[], byte[], byte[], 
     private static final byte[] EVENT_TYPE = "foldstream.examples.MoneyDeposited".getBytes(StandardCharsets.UTF_8);
     private static final byte[] TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".getBytes(StandardCharsets.UTF_8);
 
-    /** Where the answered commands go. */
+    /** Where the answered commands go; each is a kind of benchmark child ({@link BenchChild}). */
     enum Window {
         /** Nowhere: one read and one write per command. */
-        NONE,
+        NONE("floor-no-window", "the state alone, one read and one write"),
         /** Under keys of their own in the state's store: two reads and two writes, one store and changelog. */
-        STATE_STORE,
+        STATE_STORE("floor-window-in-state-store", "answered commands under keys of their own in the state's store"),
         /** In a store of their own, as Foldstream keeps them: two reads and two writes in two stores. */
-        OWN_STORE
+        OWN_STORE("floor-window-own-store", "answered commands in a store of their own, as Foldstream");
+
+        private final String kind;
+        private final String description;
+
+        Window(String kind, String description) {
+            this.kind = kind;
+            this.description = description;
+        }
+
+        /** The benchmark child's kind that runs this floor. */
+        String kind() {
+            return kind;
+        }
+
+        /** What the floor's rows in the benchmark's table say it keeps. */
+        String description() {
+            return description;
+        }
+
+        /** The floor a benchmark child of {@code kind} runs, if it runs one. */
+        static Optional<Window> ofKind(String kind) {
+            return Arrays.stream(values()).filter(window -> window.kind.equals(kind)).findFirst();
+        }
     }
 
     private final Window window;
     private final String stream;
+    private final String eventsSink;
+    private final String resultsSink;
     private final byte[] aggregateType;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<byte[], byte[]> states;
@@ -62,6 +89,8 @@ final class ContractFloorProcessor implements Processor<byte[], byte[], byte[], 
     private ContractFloorProcessor(String stream, Window window) {
         this.window = window;
         this.stream = stream;
+        this.eventsSink = eventsSink(stream);
+        this.resultsSink = resultsSink(stream);
         this.aggregateType = stream.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -75,6 +104,11 @@ final class ContractFloorProcessor implements Processor<byte[], byte[], byte[], 
 
     static String control(String stream) {
         return stream + "-floor-control";
+    }
+
+    /** Every topic a floor of {@code stream} reads or writes but its changelogs (Kafka Streams makes those). */
+    static List<String> topics(String stream) {
+        return List.of(stream + "-commands", control(stream), events(stream), results(stream));
     }
 
     static Topology topology(String stream, Window window) {
@@ -96,10 +130,18 @@ final class ContractFloorProcessor implements Processor<byte[], byte[], byte[], 
                 topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(answered(stream)), Serdes.ByteArray(),
                         Serdes.ByteArray()).withCachingDisabled(), processor);
             }
-            topology.addSink(stream + "-events", events(stream), new ByteArraySerializer(), new ByteArraySerializer(), processor);
-            topology.addSink(stream + "-results", results(stream), new ByteArraySerializer(), new ByteArraySerializer(), processor);
+            topology.addSink(eventsSink(stream), events(stream), new ByteArraySerializer(), new ByteArraySerializer(), processor);
+            topology.addSink(resultsSink(stream), results(stream), new ByteArraySerializer(), new ByteArraySerializer(), processor);
         }
         return topology;
+    }
+
+    private static String eventsSink(String stream) {
+        return stream + "-events";
+    }
+
+    private static String resultsSink(String stream) {
+        return stream + "-results";
     }
 
     private static String states(String stream) {
@@ -144,7 +186,7 @@ final class ContractFloorProcessor implements Processor<byte[], byte[], byte[], 
                 .add(ContractHeaders.EVENT_TYPE, EVENT_TYPE)
                 .add(ContractHeaders.AGGREGATE_TYPE, aggregateType)
                 .add("traceparent", TRACEPARENT);
-        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), eventHeaders), stream + "-events");
+        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), eventHeaders), eventsSink);
         byte[] result = new byte[RESULT_BYTES];
         if (window != Window.NONE) {
             answered.put(answeredKey, ByteBuffer.allocate(Long.BYTES + RESULT_BYTES).putLong(record.timestamp()).put(result).array());
@@ -154,6 +196,6 @@ final class ContractFloorProcessor implements Processor<byte[], byte[], byte[], 
                 .add(ContractHeaders.CORRELATION_ID, commandId)
                 .add(ContractHeaders.CAUSATION_ID, commandId)
                 .add("traceparent", TRACEPARENT);
-        context.forward(new Record<>(record.key(), result, record.timestamp(), resultHeaders), stream + "-results");
+        context.forward(new Record<>(record.key(), result, record.timestamp(), resultHeaders), resultsSink);
     }
 }

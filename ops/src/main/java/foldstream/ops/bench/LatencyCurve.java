@@ -162,7 +162,7 @@ final class LatencyCurve {
 
     /** What a processor of {@code kind} is called in the rows and charts. */
     static String label(String kind) {
-        return kind.equals(BenchChild.FLOOR_WINDOW_OWN_STORE) ? "contract floor" : kind;
+        return ContractFloorProcessor.Window.ofKind(kind).isPresent() ? "contract floor" : kind;
     }
 
     /**

@@ -65,7 +65,7 @@ final class WorkerRuns {
 
     /** The same runs of the contract's floor, answered commands in a store of their own, instead of Foldstream workers. */
     WorkerRuns asContractFloor() {
-        return new WorkerRuns(settings, bootstrap, registryUrl, codec, progress, BenchChild.FLOOR_WINDOW_OWN_STORE);
+        return new WorkerRuns(settings, bootstrap, registryUrl, codec, progress, ContractFloorProcessor.Window.OWN_STORE.kind());
     }
 
     String bootstrap() {
@@ -83,9 +83,7 @@ final class WorkerRuns {
         if (!kind.equals("foldstream")) {
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
                  TopicAdmin topics = new TopicAdmin(admin, bootstrap, TopicAdmin.DEFAULT_TIMEOUT)) {
-                List<String> names = new ArrayList<>();
-                streams.forEach(s -> names.addAll(List.of(AggregateTopics.of(s).commands(), ContractFloorProcessor.control(s),
-                        ContractFloorProcessor.events(s), ContractFloorProcessor.results(s))));
+                List<String> names = streams.stream().flatMap(s -> ContractFloorProcessor.topics(s).stream()).toList();
                 admin.createTopics(names.stream().map(name -> new NewTopic(name, partitions, (short) 1)).toList()).all().get();
                 topics.awaitLeaders(names);
             }
