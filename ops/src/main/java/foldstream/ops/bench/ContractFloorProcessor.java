@@ -1,5 +1,6 @@
 package foldstream.ops.bench;
 
+import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -148,8 +149,9 @@ final class ContractFloorProcessor implements Processor<byte[], byte[], byte[], 
         return stream + "-floor-states";
     }
 
+    /** Named as Foldstream's answered-commands store, so that Foldstream's RocksDB options for it apply here too. */
     private static String answered(String stream) {
-        return stream + "-floor-answered";
+        return AggregateTopics.of(stream + "-floor").commandIdStore();
     }
 
     @Override

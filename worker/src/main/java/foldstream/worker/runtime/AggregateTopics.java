@@ -10,6 +10,8 @@ import java.util.List;
  */
 public record AggregateTopics(String streamName) {
 
+    private static final String COMMAND_ID_STORE_SUFFIX = "-command-ids";
+
     public static AggregateTopics of(String streamName) {
         return new AggregateTopics(streamName);
     }
@@ -57,7 +59,12 @@ public record AggregateTopics(String streamName) {
 
     /** The local store of answered command ids, for idempotency. */
     public String commandIdStore() {
-        return streamName + "-command-ids";
+        return streamName + COMMAND_ID_STORE_SUFFIX;
+    }
+
+    /** Whether a store's name is that of a type's answered-commands store ({@link #commandIdStore()}). */
+    public static boolean isCommandIdStore(String storeName) {
+        return storeName.endsWith(COMMAND_ID_STORE_SUFFIX);
     }
 
     /** The local store of commands held back while the snapshots are rebuilt from {@code S-events}. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 
@@ -79,6 +80,31 @@ class StreamsSettingsTest {
             try (RocksDB db = RocksDB.open(options, Files.createDirectories(dir.resolve("store")).toString())) {
                 db.put("k".getBytes(), "v".getBytes());
                 assertThat(db.get("k".getBytes())).isEqualTo("v".getBytes());
+            }
+        }
+    }
+
+    @Test
+    void answeredCommandsAreFilteredOnEveryLevelAndInTheMemtable(@TempDir Path dir) throws Exception {
+        // Kafka Streams' own choice, which the snapshots keep: their lookups mostly find an aggregate.
+        try (Options snapshots = new Options().setOptimizeFiltersForHits(true)) {
+            new StoreOpening().setConfig(AggregateTopics.of("ex_accounts").snapshotStore(), snapshots, Map.of());
+            assertThat(snapshots.optimizeFiltersForHits()).isTrue();
+            assertThat(snapshots.memtablePrefixBloomSizeRatio()).isZero();
+        }
+        try (Options answered = new Options().setCreateIfMissing(true).setOptimizeFiltersForHits(true)) {
+            new StoreOpening().setConfig(AggregateTopics.of("ex_accounts").commandIdStore(), answered, Map.of());
+            assertThat(answered.optimizeFiltersForHits()).isFalse();
+            assertThat(answered.memtablePrefixBloomSizeRatio()).isEqualTo(StoreOpening.MEMTABLE_FILTER_RATIO);
+            assertThat(answered.memtableWholeKeyFiltering()).isTrue();
+            // A new command id is absent, an answered one found, through the memtable and after a flush to a table file.
+            try (RocksDB db = RocksDB.open(answered, Files.createDirectories(dir.resolve("answered")).toString());
+                 FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+                db.put("3:abcC-1".getBytes(), "answer".getBytes());
+                assertThat(db.get("3:abcC-2".getBytes())).isNull();
+                db.flush(flush);
+                assertThat(db.get("3:abcC-1".getBytes())).isEqualTo("answer".getBytes());
+                assertThat(db.get("3:abcC-2".getBytes())).isNull();
             }
         }
     }
