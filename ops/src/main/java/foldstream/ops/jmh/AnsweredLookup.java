@@ -1,0 +1,124 @@
+package foldstream.ops.jmh;
+
+import foldstream.worker.runtime.AggregateTopics;
+import foldstream.worker.runtime.StoreOpening;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.CompactionStyle;
+import org.rocksdb.CompressionType;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * What a new command costs the answered-commands store: a lookup of its id, absent, and the write
+ * of its answer, in a RocksDB store that already holds {@code answers} answers, opened with Kafka
+ * Streams' options ({@code options=kafka-streams}: its {@code RocksDBStore} defaults, universal
+ * compaction, 16 MB write buffers, bloom filters but none on the bottommost level) or with
+ * Foldstream's on top ({@code options=foldstream}: {@link StoreOpening}). Writes go in batches of
+ * 500, as a commit writes a task's uncommitted answers; every measured command adds its answer, so
+ * the store grows by a few million answers during a run, as a worker's window grows:
+ * {@code ops/foldstream jmh -f 1 -wi 3 -w 2 -i 5 -r 2 AnsweredLookup}.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(java.util.concurrent.TimeUnit.NANOSECONDS)
+public class AnsweredLookup {
+
+    private static final int BATCH = 500;
+    private static final byte[] ANSWER = new byte[90];
+
+    @Param({"kafka-streams", "foldstream"})
+    public String options;
+
+    @Param({"170000", "4000000"})
+    public int answers;
+
+    private Path dir;
+    private Options dbOptions;
+    private RocksDB db;
+    private WriteOptions noWal;
+    private WriteBatch batch;
+    private final SplittableRandom random = new SplittableRandom(7);
+    private long next;
+
+    @Setup(Level.Trial)
+    public void open() throws IOException, RocksDBException {
+        RocksDB.loadLibrary();
+        dir = Files.createTempDirectory("foldstream-answered-lookup");
+        BlockBasedTableConfig table = new BlockBasedTableConfig();
+        table.setBlockCache(new LRUCache(50L * 1024 * 1024));
+        table.setBlockSize(4096);
+        table.setFilterPolicy(new BloomFilter());
+        dbOptions = new Options().setCreateIfMissing(true).setOptimizeFiltersForHits(true).setTableFormatConfig(table)
+                .setWriteBufferSize(16L * 1024 * 1024).setCompressionType(CompressionType.NO_COMPRESSION)
+                .setCompactionStyle(CompactionStyle.UNIVERSAL).setMaxWriteBufferNumber(3);
+        dbOptions.setIncreaseParallelism(2);
+        if (options.equals("foldstream")) {
+            new StoreOpening().setConfig(AggregateTopics.of("ex_accounts").commandIdStore(), dbOptions, Map.of());
+        }
+        db = RocksDB.open(dbOptions, dir.toString());
+        noWal = new WriteOptions().setDisableWAL(true);
+        batch = new WriteBatch();
+        for (int i = 0; i < answers; i++) {
+            batch.put(nextKey(), ANSWER);
+            if (batch.count() == BATCH) {
+                db.write(noWal, batch);
+                batch.clear();
+            }
+        }
+        db.write(noWal, batch);
+        batch.clear();
+    }
+
+    /** A command id never answered, on one of 30,000 aggregates, keyed as {@code AnsweredCommands} keys it. */
+    private byte[] nextKey() {
+        String aggregate = "acc-" + random.nextInt(30_000);
+        return (aggregate.length() + ":" + aggregate + "u" + next++).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** One new command: its id looked up (absent) and its answer written, with the batch's write every 500 commands. */
+    @Benchmark
+    public byte[] newCommand() throws RocksDBException {
+        byte[] key = nextKey();
+        byte[] found = db.get(key);
+        batch.put(key, ANSWER);
+        if (batch.count() == BATCH) {
+            db.write(noWal, batch);
+            batch.clear();
+        }
+        return found;
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws IOException {
+        batch.close();
+        noWal.close();
+        db.close();
+        dbOptions.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+}
