@@ -56,6 +56,8 @@ public class AnsweredLookup {
     public int answers;
 
     private Path dir;
+    private LRUCache blockCache;
+    private BloomFilter filter;
     private Options dbOptions;
     private RocksDB db;
     private WriteOptions noWal;
@@ -67,10 +69,12 @@ public class AnsweredLookup {
     public void open() throws IOException, RocksDBException {
         RocksDB.loadLibrary();
         dir = Files.createTempDirectory("foldstream-answered-lookup");
+        blockCache = new LRUCache(50L * 1024 * 1024);
+        filter = new BloomFilter();
         BlockBasedTableConfig table = new BlockBasedTableConfig();
-        table.setBlockCache(new LRUCache(50L * 1024 * 1024));
+        table.setBlockCache(blockCache);
         table.setBlockSize(4096);
-        table.setFilterPolicy(new BloomFilter());
+        table.setFilterPolicy(filter);
         dbOptions = new Options().setCreateIfMissing(true).setOptimizeFiltersForHits(true).setTableFormatConfig(table)
                 .setWriteBufferSize(16L * 1024 * 1024).setCompressionType(CompressionType.NO_COMPRESSION)
                 .setCompactionStyle(CompactionStyle.UNIVERSAL).setMaxWriteBufferNumber(3);
@@ -117,6 +121,8 @@ public class AnsweredLookup {
         noWal.close();
         db.close();
         dbOptions.close();
+        filter.close();
+        blockCache.close();
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
