@@ -13,9 +13,10 @@ import java.util.stream.Collectors;
 public record BenchReport(BenchSettings settings, List<Measurement> measurements) {
 
     public void printTable(PrintStream out) {
-        out.printf(Locale.ROOT, "%nFoldstream benchmark: %,d commands over %,d aggregates, %d partitions, %d runs each; latency at %,d/s for %d s%n%n",
-                settings.commands(), settings.aggregates(), settings.partitions(), settings.repeats(), settings.rate(),
-                settings.latencyDuration().toSeconds());
+        out.printf(Locale.ROOT, "%nFoldstream benchmark: %,d commands over %,d aggregates, %d partitions, %d runs each%s; latency at %,d/s for %d s%n%n",
+                settings.commands(), settings.aggregates(), settings.partitions(), settings.repeats(),
+                settings.warmUp().isZero() ? "" : ", throughput timed from " + settings.warmUp().toSeconds() + " s after the first answer",
+                settings.rate(), settings.latencyDuration().toSeconds());
         out.printf(Locale.ROOT, "| %-72s | %14s | %-30s | %7s | %s%n", "measure", "median", "runs", "spread", "notes");
         out.printf("|%s|%s|%s|%s|%s%n", "-".repeat(74), "-".repeat(16), "-".repeat(32), "-".repeat(9), "-".repeat(6));
         for (Measurement m : measurements) {

@@ -32,6 +32,8 @@ import java.util.Set;
  * @param failover what the {@code FAILOVER} part kills and compares (default {@link FailoverSettings#DEFAULTS})
  * @param scale what the scale-out and many-types parts run (default {@link ScaleSettings#DEFAULT})
  * @param transfers the size of the transfers part (default {@link TransferLoad#of}: from the throughput runs' sizes)
+ * @param warmUp how long after a throughput run's first answer its timed window begins ({@link WarmWindow}; default
+ *     none: every answer counts)
  */
 public record BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                             Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
@@ -40,7 +42,8 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
                             LatencyCurveSettings latencyCurve,
                             FailoverSettings failover,
                             ScaleSettings scale,
-                            TransferLoad transfers) {
+                            TransferLoad transfers,
+                            Duration warmUp) {
 
     /** With the defaults of the projection, latency curve, failover, scale-out and many-types parts. */
     public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
@@ -48,7 +51,7 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
                          Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare) {
         this(bootstrapServers, commands, aggregates, partitions, rate, latencyDuration, repeats, restoreEvents, modes, json,
                 workDir, parts, lowLatency, compare, ProjectionBenchSettings.DEFAULT, LatencyCurveSettings.DEFAULT,
-                FailoverSettings.DEFAULTS, ScaleSettings.DEFAULT, TransferLoad.of(0, 0, commands, aggregates));
+                FailoverSettings.DEFAULTS, ScaleSettings.DEFAULT, TransferLoad.of(0, 0, commands, aggregates), Duration.ZERO);
     }
 
     /** Without a comparison. */
@@ -105,5 +108,8 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
         compare = Map.copyOf(compare);
         java.util.Objects.requireNonNull(projection, "projection");
         java.util.Objects.requireNonNull(transfers, "transfers");
+        if (warmUp.isNegative()) {
+            throw new IllegalArgumentException("--warm-up cannot be negative");
+        }
     }
 }

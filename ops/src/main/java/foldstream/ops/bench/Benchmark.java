@@ -221,8 +221,9 @@ public final class Benchmark {
     // ---- throughput
 
     /**
-     * A throughput run: commands (records) per second from the first answer to the last; adds to
-     * {@code cpuPerThousand} the child JVM's CPU milliseconds per 1,000 of them over the same window.
+     * A throughput run: commands (records) per second from the first answer to the last, or from the
+     * first after the warm-up ({@link WarmWindow}); adds to {@code cpuPerThousand} the child JVM's CPU
+     * milliseconds per 1,000 of them over the same window.
      */
     private double throughput(String kind, CommandLoad load, StorageMode mode, Map<String, Double> memory,
                               Map<String, String> properties, List<Double> cpuPerThousand) throws Exception {
@@ -232,10 +233,11 @@ public final class Benchmark {
         load.preProduce(bootstrap, stream + "-commands", i -> progress("producing", i, load.size()));
         try (ResultWatch watch = new ResultWatch(bootstrap, output);
              ChildProcess child = start(kind, stream, mode, "app-" + stream, properties)) {
-            double[] cpuAtFirst = {Double.NaN};
-            ResultWatch.Arrivals arrivals = watch.await(load.size(), STALL, seen -> {
-                if (Double.isNaN(cpuAtFirst[0])) {
-                    cpuAtFirst[0] = child.cpuSeconds(); // read with the first answers, where the timed window starts
+            WarmWindow window = new WarmWindow(settings.warmUp());
+            double[] cpuAtStart = {Double.NaN};
+            watch.await(load.size(), STALL, seen -> {
+                if (window.arrived(System.nanoTime(), seen)) {
+                    cpuAtStart[0] = child.cpuSeconds(); // read with the answers that open the timed window
                 }
                 progress(kind + " processed", seen, load.size());
                 if (seen % 20 == 0) {
@@ -243,24 +245,32 @@ public final class Benchmark {
                 }
             });
             double cpuAtLast = child.cpuSeconds();
-            if (arrivals.count() > 1 && !Double.isNaN(cpuAtLast - cpuAtFirst[0])) {
-                cpuPerThousand.add((cpuAtLast - cpuAtFirst[0]) * 1e6 / (arrivals.count() - 1));
+            double perSecond = window.perSecond();
+            if (window.timed() > 0 && !Double.isNaN(cpuAtLast - cpuAtStart[0])) {
+                cpuPerThousand.add((cpuAtLast - cpuAtStart[0]) * 1e6 / window.timed());
             }
             if (memory != null) {
                 memory.merge("peak", child.peakRssMib(), Math::max);
             }
-            return arrivals.perSecond();
+            return perSecond;
         }
     }
 
     /** The child JVM's CPU per 1,000 commands or records of its throughput runs; a row saying why when the platform does not tell. */
-    private static Measurement cpuPerThousand(String what, String per, List<Double> cpuMillis, String note) {
+    private Measurement cpuPerThousand(String what, String per, List<Double> cpuMillis, String note) {
         String name = what + " CPU per 1,000 " + per;
         if (cpuMillis.isEmpty()) {
             return Measurement.unavailable(name, "CPU ms", "the platform does not report the child's CPU time");
         }
         return new Measurement(name, "CPU ms", cpuMillis, Map.of(),
-                (note.isEmpty() ? "" : note + "; ") + "user+system of the child JVM, first answer to last; moves far less than commands/s with the machine's other load");
+                (note.isEmpty() ? "" : note + "; ") + "user+system of the child JVM, " + timedWindow()
+                + "; moves far less than commands/s with the machine's other load");
+    }
+
+    /** Which answers a throughput run times. */
+    private String timedWindow() {
+        return settings.warmUp().isZero() ? "first answer to last"
+                : "first answer " + settings.warmUp().toSeconds() + " s or more after the first, to the last";
     }
 
     // ---- latency

@@ -57,6 +57,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "Runs per measurement, for a median (default: ${DEFAULT-VALUE})")
     int repeats;
 
+    @Option(names = "--warm-up", defaultValue = "0", paramLabel = "SECONDS",
+            description = "Time each throughput run from its first answer this long after the first, leaving out a fresh JVM's "
+                    + "compiling (default: ${DEFAULT-VALUE}, every answer; the bare processor needs about 3,000,000 commands for 10 s)")
+    int warmUpSeconds;
+
     @Option(names = "--restore-events", defaultValue = "1000000", description = "Events' worth of state to restore (default: ${DEFAULT-VALUE})")
     int restoreEvents;
 
@@ -141,7 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
                 compare == null ? Map.of() : compare, new ProjectionBenchSettings(projectionEvents),
                 new LatencyCurveSettings(curveRates, Duration.ofSeconds(curveStepSeconds)), failoverSettings(),
                 new ScaleSettings(scaleWorkers, scalePartitions, types),
-                TransferLoad.of(transfers, transferAccounts, commands, aggregates));
+                TransferLoad.of(transfers, transferAccounts, commands, aggregates), Duration.ofSeconds(warmUpSeconds));
         // What an earlier run kept (--keep-data) or left (killed) belongs to another broker: a worker
         // of the same name would restore it against the new topics, offsets and schema ids.
         deleteData(work);

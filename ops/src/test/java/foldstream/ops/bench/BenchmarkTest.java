@@ -33,7 +33,8 @@ class BenchmarkTest {
                 400, List.of(StorageMode.EVENTS_ONLY), json, work, EnumSet.complementOf(EnumSet.of(BenchSettings.Part.FAILOVER)), BenchSettings.LOW_LATENCY,
                 java.util.Map.of("enable.transactional.statestores", "false"), new ProjectionBenchSettings(300),
                 new LatencyCurveSettings(List.of(50, 100), Duration.ofSeconds(1)),
-                FailoverSettings.DEFAULTS, new ScaleSettings(List.of(1, 2), List.of(2), 2), TransferLoad.of(0, 0, 600, 60));
+                FailoverSettings.DEFAULTS, new ScaleSettings(List.of(1, 2), List.of(2), 2), TransferLoad.of(0, 0, 600, 60),
+                Duration.ZERO);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
         BenchReport report = new Benchmark(settings, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
