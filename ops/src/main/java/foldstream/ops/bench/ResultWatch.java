@@ -61,28 +61,21 @@ final class ResultWatch implements AutoCloseable {
         }
     }
 
-    /** Waits for {@code count} records; fails after {@code timeout} without a new record. */
-    Arrivals await(int count, Duration stallTimeout, IntConsumer progress) {
-        long first = 0;
-        long last = 0;
+    /** Waits for {@code count} records, telling {@code progress} how many arrived so far; fails after {@code stallTimeout} without a new record. */
+    void await(int count, Duration stallTimeout, IntConsumer progress) {
         int seen = 0;
         long lastProgress = System.nanoTime();
         while (seen < count) {
             int polled = consumer.poll(Duration.ofMillis(200)).count();
             long now = System.nanoTime();
             if (polled > 0) {
-                if (seen == 0) {
-                    first = now;
-                }
                 seen += polled;
-                last = now;
                 lastProgress = now;
                 progress.accept(seen);
             } else if (now - lastProgress > stallTimeout.toNanos()) {
                 throw new IllegalStateException("no output for " + stallTimeout.toSeconds() + " s after " + seen + " of " + count + " records");
             }
         }
-        return new Arrivals(first, last, seen);
     }
 
     /** Calls {@code each} with the command id and arrival time of every record, until {@code stop} says so. */
