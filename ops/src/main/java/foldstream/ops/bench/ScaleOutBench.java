@@ -85,9 +85,9 @@ final class ScaleOutBench {
             runs.awaitGroup(app, workers, children);
             List<ProducerRecord<byte[], byte[]>> warmUps = runs.warmUps(streams, partitions);
             runs.send(warmUps);
-            runs.await(watch, WorkerRuns.ids(warmUps), idPrefix, 0, children);
+            runs.await(watch, WorkerRuns.ids(warmUps), children);
             String commands = AggregateTopics.of(stream).commands();
-            return runs.produceAndAwait(load, i -> commands, watch, idPrefix, children).load().perSecond();
+            return runs.produceAndAwait(load, i -> commands, watch, idPrefix, children, () -> { }).perSecond();
         } finally {
             // In parallel: each worker takes seconds to close cleanly.
             children.parallelStream().forEach(ChildProcess::close);

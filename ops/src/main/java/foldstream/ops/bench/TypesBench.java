@@ -21,7 +21,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * answered a deposit that waited there: JVM start, topic and schema checks, the consumer group,
  * the tasks' stores and the first commit. Then the load (the throughput part's commands, encoded up
  * front) is produced, and the throughput is its answers from the first to the last, as in
- * {@link ScaleOutBench}.
+ * {@link ScaleOutBench}, or from the first after the benchmark's {@code --warm-up} ({@link WarmWindow}):
+ * the worker's JIT compiler takes about a core of this machine for its first seconds of load.
  */
 final class TypesBench {
 
@@ -48,7 +49,7 @@ final class TypesBench {
     }
 
     /**
-     * @param cpuMillisPerThousand the worker JVM's CPU time (all threads) from the load's start to its last answer, per 1,000 commands (NaN where the platform does not tell)
+     * @param cpuMillisPerThousand the worker JVM's CPU time (all threads) from the load's start, or over a warm-up's timed answers, to the last answer, per 1,000 commands (NaN where the platform does not tell)
      * @param benchCpuMillisPerThousand the same for the benchmark's own JVM: the broker (when the benchmark started it), the load's producer and the answers' consumer
      */
     private record Run(double commandsPerSecond, double startUpSeconds, double cpuMillisPerThousand, double benchCpuMillisPerThousand) {
@@ -91,13 +92,13 @@ final class TypesBench {
                     String.format(Locale.ROOT, "%.2f of one type with default settings; alternating with the runs above", comparedRatio)));
             measurements.add(new Measurement(cpuName(label, types) + " with " + compare, "ms/1000 commands",
                     compared.stream().map(Run::cpuMillisPerThousand).toList(), details(types, Map.of()),
-                    "worker CPU time (all threads) from the first command produced to the last answer"));
+                    "worker CPU time (all threads) from the first command produced (with a warm-up: from the first timed answer) to the last answer"));
         }
         // CPU per command: what a loaded machine distorts least (wall-clock figures wait for the CPU others use).
         for (Map.Entry<Integer, List<Run>> count : byCount.entrySet()) {
             measurements.add(new Measurement(cpuName(label, count.getKey()), "ms/1000 commands",
                     count.getValue().stream().map(Run::cpuMillisPerThousand).toList(), details(count.getKey(), Map.of()),
-                    "worker CPU time (all threads) from the first command produced to the last answer"));
+                    "worker CPU time (all threads) from the first command produced (with a warm-up: from the first timed answer) to the last answer"));
         }
         // The broker shares these two cores: what many partitions cost it shows here, not in the worker's figure.
         for (Map.Entry<Integer, List<Run>> count : byCount.entrySet()) {
@@ -176,16 +177,20 @@ final class TypesBench {
             long start = System.nanoTime();
             try (ChildProcess worker = runs.start(streams, "app-" + base, properties)) {
                 // Many types open many stores: on a busy machine that takes minutes.
-                long warm = runs.await(watch, WorkerRuns.ids(warmUps), idPrefix, 0, List.of(worker), WorkerRuns.STALL.multipliedBy(3))
-                        .warmedUpNanos();
+                long warm = runs.await(watch, WorkerRuns.ids(warmUps), List.of(worker), WorkerRuns.STALL.multipliedBy(3));
                 progress.printf("%n[bench]   producing %,d commands to %d types%n", load.size(), count);
-                double cpuBefore = worker.cpuSeconds();
-                double benchCpuBefore = ChildProcess.cpuSeconds(ProcessHandle.current());
-                WorkerRuns.Tally tally = runs.produceAndAwait(load, i -> commands.get(Math.floorMod(Arrays.hashCode(load.keys[i]), count)),
-                        watch, idPrefix, List.of(worker));
-                double cpu = worker.cpuSeconds() - cpuBefore;
-                double benchCpu = ChildProcess.cpuSeconds(ProcessHandle.current()) - benchCpuBefore;
-                return new Run(tally.load().perSecond(), (warm - start) / 1e9, cpu * 1e6 / load.size(), benchCpu * 1e6 / load.size());
+                double[] cpuAtStart = {worker.cpuSeconds(), ChildProcess.cpuSeconds(ProcessHandle.current())};
+                boolean[] fromWindow = {false}; // whether the CPU clocks were read again where a warm-up's window opened
+                WarmWindow window = runs.produceAndAwait(load, i -> commands.get(Math.floorMod(Arrays.hashCode(load.keys[i]), count)),
+                        watch, idPrefix, List.of(worker), () -> {
+                            cpuAtStart[0] = worker.cpuSeconds(); // read with the answers that open the timed window
+                            cpuAtStart[1] = ChildProcess.cpuSeconds(ProcessHandle.current());
+                            fromWindow[0] = true;
+                        });
+                double cpu = worker.cpuSeconds() - cpuAtStart[0];
+                double benchCpu = ChildProcess.cpuSeconds(ProcessHandle.current()) - cpuAtStart[1];
+                double counted = fromWindow[0] ? window.timed() : load.size();
+                return new Run(window.perSecond(), (warm - start) / 1e9, cpu * 1e6 / counted, benchCpu * 1e6 / counted);
             }
         }
     }

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.function.IntFunction;
+import java.util.function.LongConsumer;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -152,64 +154,65 @@ final class WorkerRuns {
         return ids;
     }
 
-    /**
-     * When the answers arrived: every awaited warm-up answered at {@code warmedUpNanos}; the load's
-     * first and last answers.
-     */
-    record Tally(long warmedUpNanos, ResultWatch.Arrivals load) {
-    }
-
-    /** {@link #await(ResultWatch, Set, String, int, List, Duration)} with {@link #STALL}. */
-    Tally await(ResultWatch watch, Set<String> warmUps, String loadPrefix, int loadCount, List<ChildProcess> workers) {
-        return await(watch, warmUps, loadPrefix, loadCount, workers, STALL);
+    /** {@link #await(ResultWatch, Set, List, Duration)} with {@link #STALL}. */
+    long await(ResultWatch watch, Set<String> warmUps, List<ChildProcess> workers) {
+        return await(watch, warmUps, workers, STALL);
     }
 
     /**
-     * Reads answers until every id of {@code warmUps} and {@code loadCount} answers to ids starting
-     * with {@code loadPrefix} have arrived; fails when a worker exits or nothing arrives for {@code stall}.
+     * Reads answers until every id of {@code warmUps} has arrived; fails when a worker exits or
+     * nothing arrives for {@code stall}.
+     *
+     * @return when the last of them arrived ({@link System#nanoTime()})
      */
-    Tally await(ResultWatch watch, Set<String> warmUps, String loadPrefix, int loadCount, List<ChildProcess> workers, Duration stall) {
+    long await(ResultWatch watch, Set<String> warmUps, List<ChildProcess> workers, Duration stall) {
         Set<String> waiting = new HashSet<>(warmUps);
-        long[] times = new long[5]; // warmed up, first load answer, last load answer, last answer of any kind, last progress line
+        long[] warmedUp = {System.nanoTime()};
+        await(watch, "partitions warm", waiting::remove, warmUps.size(), workers, stall, now -> warmedUp[0] = now);
+        return warmedUp[0];
+    }
+
+    /**
+     * Reads answers until {@code count} of them are {@code awaited}, telling {@code each} when each
+     * of those arrived; fails when a worker exits or nothing arrives for {@code stall}.
+     */
+    private void await(ResultWatch watch, String what, Predicate<String> awaited, int count, List<ChildProcess> workers,
+                       Duration stall, LongConsumer each) {
+        long[] times = {System.nanoTime(), 0}; // last answer of any kind, last progress line
         int[] seen = new int[1];
-        times[3] = System.nanoTime();
-        if (waiting.isEmpty()) {
-            times[0] = times[3];
-        }
         watch.watch(() -> {
             workers.forEach(ChildProcess::checkAlive);
             long now = System.nanoTime();
-            if (now - times[3] > stall.toNanos()) {
-                throw new IllegalStateException("no answer for " + stall.toSeconds() + " s; " + waiting.size() + " warm-ups and "
-                        + (loadCount - seen[0]) + " commands unanswered");
+            if (now - times[0] > stall.toNanos()) {
+                throw new IllegalStateException("no answer for " + stall.toSeconds() + " s; " + (count - seen[0]) + " of "
+                        + count + " " + what + " unanswered");
             }
-            if (now - times[4] > 1_000_000_000L) {
-                times[4] = now;
-                progress.printf("\r[bench]   answered %,d / %,d, partitions warm %,d / %,d   ", seen[0], loadCount,
-                        warmUps.size() - waiting.size(), warmUps.size());
+            if (now - times[1] > 1_000_000_000L) {
+                times[1] = now;
+                progress.printf("\r[bench]   %s %,d / %,d   ", what, seen[0], count);
             }
-            return waiting.isEmpty() && seen[0] >= loadCount;
+            return seen[0] >= count;
         }, (id, now) -> {
-            times[3] = now;
-            if (id.startsWith(loadPrefix)) {
-                if (seen[0]++ == 0) {
-                    times[1] = now;
-                }
-                times[2] = now;
-            } else if (waiting.remove(id) && waiting.isEmpty()) {
-                times[0] = now;
+            times[0] = now;
+            if (awaited.test(id)) {
+                seen[0]++;
+                each.accept(now);
             }
         });
-        return new Tally(times[0], new ResultWatch.Arrivals(times[1], times[2], seen[0]));
     }
 
     /**
      * Produces the load (command {@code i} to {@code topicOf.apply(i)}) beside the watch, so that
      * answers are timed as they arrive, not when a producer lets go, and returns when every answer
-     * has arrived.
+     * has arrived: timed from the first, or from the first after the benchmark's {@code --warm-up}
+     * ({@link WarmWindow}). With a warm-up, {@code atWindowStart} runs when the timed window opens,
+     * to read the CPU clocks there; without one it does not run, and CPU counts from the load's start
+     * (a small load's answers can all arrive within a tick of the CPU clocks).
+     *
+     * @return the window the answers were timed in
      */
-    Tally produceAndAwait(CommandLoad load, IntFunction<String> topicOf, ResultWatch watch, String idPrefix, List<ChildProcess> workers)
-            throws InterruptedException {
+    WarmWindow produceAndAwait(CommandLoad load, IntFunction<String> topicOf, ResultWatch watch, String idPrefix,
+                               List<ChildProcess> workers, Runnable atWindowStart) throws InterruptedException {
         RuntimeException[] failed = new RuntimeException[1];
         Thread producing = new Thread(() -> {
             try (KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 5, 1)) {
@@ -222,8 +225,15 @@ final class WorkerRuns {
             }
         }, "bench-load");
         producing.start();
+        WarmWindow window = new WarmWindow(settings.warmUp());
+        int[] seen = new int[1];
         try {
-            return await(watch, Set.of(), idPrefix, load.size(), workers);
+            await(watch, "answered", id -> id.startsWith(idPrefix), load.size(), workers, STALL, now -> {
+                if (window.arrived(now, ++seen[0]) && !settings.warmUp().isZero()) {
+                    atWindowStart.run();
+                }
+            });
+            return window;
         } finally {
             producing.join();
             if (failed[0] != null) {

@@ -58,7 +58,7 @@ public final class BenchCommand implements Callable<Integer> {
     int repeats;
 
     @Option(names = "--warm-up", defaultValue = "0", paramLabel = "SECONDS",
-            description = "Time each throughput run from its first answer this long after the first, leaving out a fresh JVM's "
+            description = "Time each throughput run (bare, floor, Foldstream, skewed, many types, scale-out) from its first answer this long after the first, leaving out a fresh JVM's "
                     + "compiling (default: ${DEFAULT-VALUE}, every answer; the bare processor needs about 3,000,000 commands for 10 s)")
     int warmUpSeconds;
 
