@@ -38,7 +38,13 @@ final class AnsweredCommands {
     private long passOldest = Long.MAX_VALUE;
     /** Oldest stored time in the store, as of the last complete pass; unknown until one completed. */
     private long oldest = Long.MIN_VALUE;
-    /** Whether the store may still hold answers under the old NUL-joined keys; known after a complete pass. */
+    /**
+     * Whether the store may still hold answers under the old NUL-joined keys; known after a complete
+     * pass. Known per task, in memory, not kept in the store: during a rolling upgrade a worker of
+     * the old version can take the partition back and write old keys after any marker a pass left,
+     * and the next new worker would trust the marker and miss them. A task starts unsure, so after a
+     * restart a missed id costs a second, filtered lookup until the first complete pass.
+     */
     private boolean legacyKeys = true;
     private boolean passSawLegacy;
 
