@@ -54,13 +54,6 @@ final class ResultWatch implements AutoCloseable {
         }
     }
 
-    /** How long {@code count} records took to arrive, from the first to the last. */
-    record Arrivals(long firstNanos, long lastNanos, int count) {
-        double perSecond() {
-            return lastNanos == firstNanos ? 0 : (count - 1) / ((lastNanos - firstNanos) / 1e9);
-        }
-    }
-
     /** Waits for {@code count} records, telling {@code progress} how many arrived so far; fails after {@code stallTimeout} without a new record. */
     void await(int count, Duration stallTimeout, IntConsumer progress) {
         int seen = 0;
