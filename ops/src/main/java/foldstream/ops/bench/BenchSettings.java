@@ -32,8 +32,8 @@ import java.util.Set;
  * @param failover what the {@code FAILOVER} part kills and compares (default {@link FailoverSettings#DEFAULTS})
  * @param scale what the scale-out and many-types parts run (default {@link ScaleSettings#DEFAULT})
  * @param transfers the size of the transfers part (default {@link TransferLoad#of}: from the throughput runs' sizes)
- * @param warmUp how long after a throughput run's first answer (also in the many-types and scale-out parts) its timed window begins ({@link WarmWindow}; default
- *     none: every answer counts)
+ * @param warmUp how long after a throughput run's first answer (the many-types and scale-out parts' too) its timed
+ *     window begins ({@link WarmWindow}; default none: every answer counts)
  */
 public record BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                             Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
