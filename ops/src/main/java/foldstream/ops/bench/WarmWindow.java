@@ -15,7 +15,7 @@ import java.time.Duration;
  *
  * <pre>{@code
  * WarmWindow window = new WarmWindow(Duration.ofSeconds(10));
- * // with each poll's answers, seen so far in all:
+ * // with each poll's answers (or each answer), seen so far in all:
  * if (window.arrived(System.nanoTime(), seen)) { cpuAtStart = child.cpuSeconds(); }
  * double perSecond = window.perSecond();
  * }</pre>

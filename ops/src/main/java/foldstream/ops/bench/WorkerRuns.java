@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.function.IntFunction;
-import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -168,16 +167,17 @@ final class WorkerRuns {
     long await(ResultWatch watch, Set<String> warmUps, List<ChildProcess> workers, Duration stall) {
         Set<String> waiting = new HashSet<>(warmUps);
         long[] warmedUp = {System.nanoTime()};
-        await(watch, "partitions warm", waiting::remove, warmUps.size(), workers, stall, now -> warmedUp[0] = now);
+        await(watch, "partitions warm", waiting::remove, warmUps.size(), workers, stall, (now, seen) -> warmedUp[0] = now);
         return warmedUp[0];
     }
 
     /**
      * Reads answers until {@code count} of them are {@code awaited}, telling {@code each} when each
-     * of those arrived; fails when a worker exits or nothing arrives for {@code stall}.
+     * of those arrived and how many have in all; fails when a worker exits or nothing arrives for
+     * {@code stall}.
      */
     private void await(ResultWatch watch, String what, Predicate<String> awaited, int count, List<ChildProcess> workers,
-                       Duration stall, LongConsumer each) {
+                       Duration stall, Arrival each) {
         long[] times = {System.nanoTime(), 0}; // last answer of any kind, last progress line
         int[] seen = new int[1];
         watch.watch(() -> {
@@ -196,7 +196,7 @@ final class WorkerRuns {
             times[0] = now;
             if (awaited.test(id)) {
                 seen[0]++;
-                each.accept(now);
+                each.arrived(now, seen[0]);
             }
         });
     }
@@ -226,10 +226,9 @@ final class WorkerRuns {
         }, "bench-load");
         producing.start();
         WarmWindow window = new WarmWindow(settings.warmUp());
-        int[] seen = new int[1];
         try {
-            await(watch, "answered", id -> id.startsWith(idPrefix), load.size(), workers, STALL, now -> {
-                if (window.arrived(now, ++seen[0]) && !settings.warmUp().isZero()) {
+            await(watch, "answered", id -> id.startsWith(idPrefix), load.size(), workers, STALL, (now, seen) -> {
+                if (window.arrived(now, seen) && !settings.warmUp().isZero()) {
                     atWindowStart.run();
                 }
             });
@@ -240,6 +239,11 @@ final class WorkerRuns {
                 throw failed[0];
             }
         }
+    }
+
+    /** An awaited answer: when it arrived ({@link System#nanoTime()}), and how many have arrived in all. */
+    private interface Arrival {
+        void arrived(long nanos, int seen);
     }
 
     /** Sends the records and waits for their acknowledgements. */
