@@ -46,7 +46,10 @@ import java.util.stream.LongStream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
@@ -303,5 +306,20 @@ class StorageModesIT {
             assertThat(InProcessWorker.readCommitted(stack, topics.events())).as("events written").isEmpty();
         }
         assertThat(topics()).contains(app + "-it_sm_so_accounts-snapshots-changelog");
+        // Closed segments are what Kafka compacts: a takeover reads one snapshot per aggregate and at most a segment more.
+        assertThat(config(app + "-it_sm_so_accounts-snapshots-changelog"))
+                .containsEntry(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
+                .containsEntry(TopicConfig.SEGMENT_BYTES_CONFIG, "16777216")
+                .containsEntry(TopicConfig.SEGMENT_MS_CONFIG, "3600000");
+    }
+
+    /** The topic's settings, as the broker reports them (its defaults included). */
+    private static Map<String, String> config(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            return admin.describeConfigs(List.of(resource)).all().get().get(resource).entries().stream()
+                    .filter(entry -> entry.value() != null)
+                    .collect(Collectors.toMap(ConfigEntry::name, ConfigEntry::value));
+        }
     }
 }

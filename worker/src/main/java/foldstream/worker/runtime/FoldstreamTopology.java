@@ -7,7 +7,9 @@ import foldstream.worker.serialization.AvroWireCodec;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -28,6 +30,18 @@ import org.apache.kafka.streams.state.Stores;
  * }</pre>
  */
 public final class FoldstreamTopology {
+
+    /**
+     * The snapshot changelog's settings beyond Kafka Streams' own (compaction): segments that close
+     * after 16 MiB or an hour. A takeover restores every record of the changelog, and Kafka compacts
+     * only closed segments, so with Kafka's defaults (1 GiB or 7 days) a new owner read every snapshot
+     * written in up to a week, one per command; with these it reads about one per aggregate plus at
+     * most a segment's worth (README, "Choices where the contract is silent"). They apply when the
+     * changelog is created; an existing one keeps its settings until altered.
+     */
+    static final Map<String, String> SNAPSHOT_CHANGELOG = Map.of(
+            TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(16 * 1024 * 1024),
+            TopicConfig.SEGMENT_MS_CONFIG, Long.toString(60 * 60 * 1000L));
 
     private FoldstreamTopology() {
     }
@@ -110,7 +124,7 @@ public final class FoldstreamTopology {
         StoreBuilder<KeyValueStore<String, byte[]>> builder = Stores.keyValueStoreBuilder(
                 TaskStores.persistent(topics.snapshotStore()), Serdes.String(), Serdes.ByteArray());
         // In pure event sourcing the events are the record of truth and the store is rebuilt from them.
-        return type.storageMode() == StorageMode.EVENTS_ONLY ? builder.withLoggingDisabled() : builder;
+        return type.storageMode() == StorageMode.EVENTS_ONLY ? builder.withLoggingDisabled() : builder.withLoggingEnabled(SNAPSHOT_CHANGELOG);
     }
 
     /** Written once per command and read once: Kafka Streams' record cache would only add work. */
