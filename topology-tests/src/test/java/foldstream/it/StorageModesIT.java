@@ -306,11 +306,16 @@ class StorageModesIT {
             assertThat(InProcessWorker.readCommitted(stack, topics.events())).as("events written").isEmpty();
         }
         assertThat(topics()).contains(app + "-it_sm_so_accounts-snapshots-changelog");
-        // Closed segments are what Kafka compacts: a takeover reads one snapshot per aggregate and at most a segment more.
-        assertThat(config(app + "-it_sm_so_accounts-snapshots-changelog"))
-                .containsEntry(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
-                .containsEntry(TopicConfig.SEGMENT_BYTES_CONFIG, "16777216")
-                .containsEntry(TopicConfig.SEGMENT_MS_CONFIG, "3600000");
+        // Closed segments are what Kafka compacts: a takeover reads one snapshot per aggregate and the newest segments.
+        for (String store : List.of("snapshots", "held")) {
+            assertThat(config(app + "-it_sm_so_accounts-" + store + "-changelog")).as(store)
+                    .containsEntry(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
+                    .containsEntry(TopicConfig.SEGMENT_BYTES_CONFIG, "16777216")
+                    .containsEntry(TopicConfig.SEGMENT_MS_CONFIG, "3600000");
+        }
+        // Answered commands' keys are all distinct: compaction would only copy them.
+        assertThat(config(app + "-it_sm_so_accounts-command-ids-changelog"))
+                .containsEntry(TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(1024 * 1024 * 1024));
     }
 
     /** The topic's settings, as the broker reports them (its defaults included). */

@@ -32,14 +32,15 @@ import org.apache.kafka.streams.state.Stores;
 public final class FoldstreamTopology {
 
     /**
-     * The snapshot changelog's settings beyond Kafka Streams' own (compaction): segments that close
-     * after 16 MiB or an hour. A takeover restores every record of the changelog, and Kafka compacts
-     * only closed segments, so with Kafka's defaults (1 GiB or 7 days) a new owner read every snapshot
-     * written in up to a week, one per command; with these it reads about one per aggregate plus at
-     * most a segment's worth (README, "Choices where the contract is silent"). They apply when the
-     * changelog is created; an existing one keeps its settings until altered.
+     * The settings, beyond Kafka Streams' own (compaction), of the changelogs whose records later
+     * ones supersede (snapshots, held commands): segments that close after 16 MiB or an hour. A
+     * takeover restores every record a changelog holds, and Kafka compacts only closed segments, so
+     * with Kafka's defaults (1 GiB or 7 days) a new owner read a snapshot for every command of up to
+     * a week; with these it reads about one per aggregate plus the newest segments (README, "Choices
+     * where the contract is silent"). They apply when Kafka Streams creates the changelog; one that
+     * exists keeps its settings until altered.
      */
-    static final Map<String, String> SNAPSHOT_CHANGELOG = Map.of(
+    static final Map<String, String> SHORT_SEGMENTS = Map.of(
             TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(16 * 1024 * 1024),
             TopicConfig.SEGMENT_MS_CONFIG, Long.toString(60 * 60 * 1000L));
 
@@ -98,7 +99,7 @@ public final class FoldstreamTopology {
         topology.addStateStore(snapshotStore(type, topics), processor);
         topology.addStateStore(commandIdStore(topics), processor);
         topology.addStateStore(Stores.keyValueStoreBuilder(TaskStores.persistent(topics.heldStore()),
-                Serdes.Long(), Serdes.ByteArray()), processor);
+                Serdes.Long(), Serdes.ByteArray()).withLoggingEnabled(SHORT_SEGMENTS), processor);
         topology.addStateStore(CommitCounter.builder(topics.commitCounter()), processor);
         for (String output : topics.all(type.publishesState())) {
             if (output.equals(topics.controlResults())) {
@@ -124,7 +125,7 @@ public final class FoldstreamTopology {
         StoreBuilder<KeyValueStore<String, byte[]>> builder = Stores.keyValueStoreBuilder(
                 TaskStores.persistent(topics.snapshotStore()), Serdes.String(), Serdes.ByteArray());
         // In pure event sourcing the events are the record of truth and the store is rebuilt from them.
-        return type.storageMode() == StorageMode.EVENTS_ONLY ? builder.withLoggingDisabled() : builder.withLoggingEnabled(SNAPSHOT_CHANGELOG);
+        return type.storageMode() == StorageMode.EVENTS_ONLY ? builder.withLoggingDisabled() : builder.withLoggingEnabled(SHORT_SEGMENTS);
     }
 
     /** Written once per command and read once: Kafka Streams' record cache would only add work. */
