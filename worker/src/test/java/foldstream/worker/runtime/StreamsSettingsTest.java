@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +31,16 @@ class StreamsSettingsTest {
                 .containsEntry(StreamsConfig.DEFAULT_INTERACTIVE_QUERY_ISOLATION_LEVEL_CONFIG, "READ_COMMITTED");
         // Kafka Streams accepts them as they are.
         new StreamsConfig(StreamsSettings.defaults("app", "localhost:9092"));
+    }
+
+    @Test
+    void producerBatchesGoOutWithinFiveMillisecondsNotAtTheCommit() {
+        // Kafka Streams' own default is 100 ms: under exactly-once most records then wait for the commit to send them.
+        Map<String, Object> producer = new StreamsConfig(StreamsSettings.defaults("app", "localhost:9092")).getProducerConfigs("client");
+        assertThat(producer).containsEntry(ProducerConfig.LINGER_MS_CONFIG, 5).containsEntry(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
+        Map<String, Object> chosen = new HashMap<>(StreamsSettings.defaults("app", "localhost:9092"));
+        chosen.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
+        assertThat(new StreamsConfig(chosen).getProducerConfigs("client")).containsEntry(ProducerConfig.LINGER_MS_CONFIG, "0");
     }
 
     @Test
