@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 class ProducerBatchingTest {
 
     private static final String BATCH_SIZE = StreamsConfig.producerPrefix("batch.size");
+    private static final String LINGER = StreamsConfig.producerPrefix("linger.ms");
 
     private static Map<String, Object> fitted(Map<String, String> given, int types, int partitions) {
         Map<String, Object> config = new HashMap<>(StreamsSettings.defaults("app", "localhost:9092"));
@@ -38,6 +39,19 @@ class ProducerBatchingTest {
     void moreBufferMemoryAllowsLargerBatches() {
         assertThat(fitted(Map.of("producer.buffer.memory", String.valueOf(128L * 1024 * 1024)), 20, 6))
                 .containsEntry(BATCH_SIZE, 128 * 1024);
+    }
+
+    @Test
+    void aFewPartitionsLingerFiveMillisecondsManyKeepKafkaStreamsHundred() {
+        // One type of 6 partitions writes 24 partitions; 5 types 120: batches go out within 5 ms.
+        assertThat(fitted(Map.of(), 1, 6)).containsEntry(LINGER, 5);
+        assertThat(fitted(Map.of(), 5, 6)).containsEntry(LINGER, 5);
+        // 20 types write ~480: a 5 ms batch would hold a few records each.
+        assertThat(fitted(Map.of(), 20, 6)).containsEntry(LINGER, 100);
+        assertThat(fitted(Map.of(), 1, 48)).containsEntry(LINGER, 100);
+        // The user's own linger wins either way.
+        assertThat(fitted(Map.of(LINGER, "20"), 20, 6)).containsEntry(LINGER, "20");
+        assertThat(fitted(Map.of(LINGER, "0"), 1, 6)).containsEntry(LINGER, "0");
     }
 
     @Test
