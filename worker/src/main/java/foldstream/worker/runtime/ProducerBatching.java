@@ -1,5 +1,6 @@
 package foldstream.worker.runtime;
 
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -55,21 +56,28 @@ public final class ProducerBatching {
      * Sets {@code producer.batch.size} for {@code types} aggregate types of {@code partitions}
      * partitions each, unless {@code given} (the user's properties) sets a batch size itself, and
      * {@code producer.linger.ms} back to Kafka Streams' 100 ms when they write more than
-     * {@link #FEW_PARTITIONS} (the user's properties, put over {@code config} afterwards, still win).
+     * {@link #FEW_PARTITIONS}. The user's properties, put over {@code config} afterwards, win; so
+     * that a plain {@code batch.size} or {@code linger.ms} of theirs does too, Foldstream's prefixed
+     * one goes (Kafka Streams prefers a {@code producer.}-prefixed setting to a plain one).
      */
     public static void fit(Map<String, Object> config, Map<String, String> given, int types, int partitions) {
-        if (types == 0) {
-            return;
-        }
         int written = types * partitions * WRITTEN_PER_PARTITION;
-        if (written > FEW_PARTITIONS) {
+        if (types > 0 && written > FEW_PARTITIONS) {
             config.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), MANY_PARTITIONS_LINGER_MS);
         }
-        String prefixed = StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG);
-        if (given.containsKey(prefixed) || given.containsKey(ProducerConfig.BATCH_SIZE_CONFIG)) {
-            return;
+        if (types > 0 && !chooses(given, ProducerConfig.BATCH_SIZE_CONFIG)) {
+            config.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), batchSize(bufferMemory(given), written));
         }
-        config.put(prefixed, batchSize(bufferMemory(given), written));
+        for (String setting : List.of(ProducerConfig.BATCH_SIZE_CONFIG, ProducerConfig.LINGER_MS_CONFIG)) {
+            if (given.containsKey(setting) && !given.containsKey(StreamsConfig.producerPrefix(setting))) {
+                config.remove(StreamsConfig.producerPrefix(setting));
+            }
+        }
+    }
+
+    /** Whether the user's properties set a producer setting, plain or {@code producer.}-prefixed. */
+    private static boolean chooses(Map<String, String> given, String setting) {
+        return given.containsKey(setting) || given.containsKey(StreamsConfig.producerPrefix(setting));
     }
 
     private static long bufferMemory(Map<String, String> given) {

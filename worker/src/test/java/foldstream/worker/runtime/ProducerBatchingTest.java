@@ -55,6 +55,16 @@ class ProducerBatchingTest {
     }
 
     @Test
+    void theUsersPlainProducerSettingsWinOverFoldstreamsPrefixedOnes() {
+        // Kafka Streams gives producer.linger.ms precedence over linger.ms: Foldstream's prefixed defaults must step aside.
+        Map<String, Object> producer = new StreamsConfig(fitted(Map.of("linger.ms", "20", "batch.size", "65536"), 1, 6))
+                .getProducerConfigs("client");
+        assertThat(producer).containsEntry("linger.ms", "20").containsEntry("batch.size", "65536");
+        Map<String, Object> many = new StreamsConfig(fitted(Map.of("linger.ms", "20"), 20, 6)).getProducerConfigs("client");
+        assertThat(many).containsEntry("linger.ms", "20");
+    }
+
+    @Test
     void theUsersBatchSizeWins() {
         assertThat(fitted(Map.of(BATCH_SIZE, "65536"), 20, 6)).containsEntry(BATCH_SIZE, "65536");
     }
