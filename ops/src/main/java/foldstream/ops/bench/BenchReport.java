@@ -13,10 +13,11 @@ import java.util.stream.Collectors;
 public record BenchReport(BenchSettings settings, List<Measurement> measurements) {
 
     public void printTable(PrintStream out) {
-        out.printf(Locale.ROOT, "%nFoldstream benchmark: %,d commands over %,d aggregates, %d partitions, %d runs each%s; latency at %,d/s for %d s%n%n",
+        out.printf(Locale.ROOT, "%nFoldstream benchmark: %,d commands over %,d aggregates, %d partitions, %d runs each%s; latency at %,d/s for %d s; "
+                        + "child JVMs %s a class archive%n%n",
                 settings.commands(), settings.aggregates(), settings.partitions(), settings.repeats(),
                 settings.warmUp().isZero() ? "" : ", throughput timed from " + settings.warmUp().toSeconds() + " s after the first answer",
-                settings.rate(), settings.latencyDuration().toSeconds());
+                settings.rate(), settings.latencyDuration().toSeconds(), settings.classArchive() ? "from" : "without");
         out.printf(Locale.ROOT, "| %-72s | %14s | %-30s | %7s | %s%n", "measure", "median", "runs", "spread", "notes");
         out.printf("|%s|%s|%s|%s|%s%n", "-".repeat(74), "-".repeat(16), "-".repeat(32), "-".repeat(9), "-".repeat(6));
         for (Measurement m : measurements) {
@@ -46,7 +47,8 @@ public record BenchReport(BenchSettings settings, List<Measurement> measurements
                 .append(", \"rate\": ").append(settings.rate())
                 .append(", \"latencySeconds\": ").append(settings.latencyDuration().toSeconds())
                 .append(", \"repeats\": ").append(settings.repeats())
-                .append(", \"restoreEvents\": ").append(settings.restoreEvents()).append("},\n  \"measurements\": [\n");
+                .append(", \"restoreEvents\": ").append(settings.restoreEvents())
+                .append(", \"classArchive\": ").append(settings.classArchive()).append("},\n  \"measurements\": [\n");
         for (int i = 0; i < measurements.size(); i++) {
             Measurement m = measurements.get(i);
             json.append("    {\"name\": ").append(quote(m.name())).append(", \"unit\": ").append(quote(m.unit()))

@@ -34,6 +34,8 @@ import java.util.Set;
  * @param transfers the size of the transfers part (default {@link TransferLoad#of}: from the throughput runs' sizes)
  * @param warmUp how long after a throughput run's first answer (the many-types and scale-out parts' too) its timed
  *     window begins ({@link WarmWindow}; default none: every answer counts)
+ * @param classArchive whether the child JVMs start from a class archive ({@link ClassArchive}; default yes), as a
+ *     worker started by {@code ops/foldstream worker} does
  */
 public record BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
                             Duration latencyDuration, int repeats, int restoreEvents, List<StorageMode> modes, Path json,
@@ -43,7 +45,8 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
                             FailoverSettings failover,
                             ScaleSettings scale,
                             TransferLoad transfers,
-                            Duration warmUp) {
+                            Duration warmUp,
+                            boolean classArchive) {
 
     /** With the defaults of the projection, latency curve, failover, scale-out and many-types parts. */
     public BenchSettings(Optional<String> bootstrapServers, int commands, int aggregates, int partitions, int rate,
@@ -51,7 +54,7 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
                          Path workDir, Set<Part> parts, Map<String, String> lowLatency, Map<String, String> compare) {
         this(bootstrapServers, commands, aggregates, partitions, rate, latencyDuration, repeats, restoreEvents, modes, json,
                 workDir, parts, lowLatency, compare, ProjectionBenchSettings.DEFAULT, LatencyCurveSettings.DEFAULT,
-                FailoverSettings.DEFAULTS, ScaleSettings.DEFAULT, TransferLoad.of(0, 0, commands, aggregates), Duration.ZERO);
+                FailoverSettings.DEFAULTS, ScaleSettings.DEFAULT, TransferLoad.of(0, 0, commands, aggregates), Duration.ZERO, true);
     }
 
     /** Without a comparison. */
@@ -111,5 +114,10 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
         if (warmUp.isNegative()) {
             throw new IllegalArgumentException("--warm-up cannot be negative");
         }
+    }
+
+    /** The class archive of this run's child JVMs: in the work directory, or none. */
+    ClassArchive childArchive() {
+        return classArchive ? ClassArchive.in(workDir) : ClassArchive.none();
     }
 }

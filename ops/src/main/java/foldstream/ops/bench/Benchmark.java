@@ -15,6 +15,7 @@ import foldstream.worker.serialization.SubjectNameStrategy;
 import foldstream.worker.topics.TopicAdmin;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,6 +86,7 @@ public final class Benchmark {
     }
 
     private void measureAll() throws Exception {
+        writeClassArchive();
         step("encoding " + settings.commands() + " commands");
         CommandLoad uniform = new CommandLoad(codec, "bench", settings.commands(), settings.aggregates(), false, true, "u");
         List<Double> producer = List.of();
@@ -174,7 +176,7 @@ public final class Benchmark {
                     runs(BenchSettings.Part.FLOOR) ? List.of(ContractFloorProcessor.Window.OWN_STORE.kind()) : List.of()).measure());
         }
         if (runs(BenchSettings.Part.FAILOVER)) {
-            measurements.addAll(new FailoverBench(settings.workDir(), settings.partitions(), settings.failover(), progress).measure());
+            measurements.addAll(new FailoverBench(settings.workDir(), settings.partitions(), settings.failover(), settings.childArchive(), progress).measure());
         }
         if (runs(BenchSettings.Part.SCALE)) {
             WorkerRuns workers = new WorkerRuns(settings, bootstrap, registryUrl, codec, progress);
@@ -364,6 +366,42 @@ public final class Benchmark {
         return Math.min(10, settings.latencyDuration().toSeconds() / 3);
     }
 
+    // ---- the children's class archive
+
+    /**
+     * Before anything is timed, a worker of a type of its own starts as a plain JVM, answers a
+     * command on every partition and writes the class archive ({@link ClassArchive}) as it exits;
+     * every child after it starts from that archive, as a worker started by {@code ops/foldstream
+     * worker} does from its second start on. Its own start is a row: a fresh instance without the
+     * archive, nothing to restore.
+     */
+    private void writeClassArchive() throws Exception {
+        ClassArchive archive = settings.childArchive();
+        if (archive.file().isEmpty()) {
+            return;
+        }
+        step("class archive: a worker starts once without it, and writes it as it exits");
+        Files.createDirectories(archive.file().get().getParent());
+        String stream = "archive" + (runCounter++);
+        String output = createFor("foldstream", stream, StorageMode.EVENTS_AND_SNAPSHOTS);
+        TakeoverStart start = TakeoverStart.now();
+        Takeover plain;
+        try (ChildProcess child = start("foldstream", stream, StorageMode.EVENTS_AND_SNAPSHOTS, "app-" + stream, Map.of(), archive.dumpOptions());
+             KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
+            warmUp(producer, stream, output, child);
+            plain = start.end(child);
+        }
+        String note = archive.written()
+                ? "the run that wrote the class archive the child JVMs below start from ("
+                        + String.format(Locale.ROOT, "%.0f MiB", Files.size(archive.file().get()) / 1048576.0) + ")"
+                : "the JDK wrote no class archive: the child JVMs below start without one";
+        // The run's first worker JVM, against a broker just started: a start without the archive, not one to compare closely.
+        measurements.add(new Measurement("class archive: the training worker's start (the run's first worker, no archive)", "s",
+                List.of(plain.seconds()), Map.of(), note));
+        measurements.add(new Measurement("class archive: CPU seconds of the training worker's start", "s", List.of(plain.cpuSeconds()),
+                Map.of(), ""));
+    }
+
     // ---- restore
 
     /**
@@ -512,8 +550,14 @@ public final class Benchmark {
     // ---- plumbing
 
     private ChildProcess start(String kind, String stream, StorageMode mode, String app, Map<String, String> properties) throws Exception {
+        return start(kind, stream, mode, app, properties, settings.childArchive().jvmOptions());
+    }
+
+    private ChildProcess start(String kind, String stream, StorageMode mode, String app, Map<String, String> properties,
+                               List<String> jvmOptions) throws Exception {
         Path state = settings.workDir().resolve("state").resolve(app + "-" + (runCounter++));
-        return new ChildProcess(BenchChild.class, BenchChild.args(kind, bootstrap, registryUrl, stream, mode, app, state, properties),
+        return new ChildProcess(BenchChild.class, jvmOptions,
+                BenchChild.args(kind, bootstrap, registryUrl, stream, mode, app, state, properties),
                 settings.workDir().resolve("logs").resolve(app + ".log"));
     }
 

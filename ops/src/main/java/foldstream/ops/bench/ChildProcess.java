@@ -16,9 +16,14 @@ final class ChildProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
 
-    ChildProcess(Class<?> main, List<String> args, Path log) throws IOException {
+    /**
+     * Starts {@code main} with {@code args} in a new JVM whose output goes to {@code log};
+     * {@code jvmOptions} come first (the class archive's: {@link ClassArchive#jvmOptions()}).
+     */
+    ChildProcess(Class<?> main, List<String> jvmOptions, List<String> args, Path log) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
         // For profiling, e.g. FOLDSTREAM_BENCH_CHILD_OPTS="-XX:StartFlightRecording=filename=worker.jfr,settings=profile"
         String options = System.getenv("FOLDSTREAM_BENCH_CHILD_OPTS");
         if (options != null && !options.isBlank()) {

@@ -60,13 +60,16 @@ final class FailoverBench {
     private final Path workDir;
     private final int partitions;
     private final FailoverSettings failover;
+    private final ClassArchive archive;
     private final PrintStream progress;
     private int runCounter;
 
-    FailoverBench(Path workDir, int partitions, FailoverSettings failover, PrintStream progress) {
+    /** {@code archive}: the class archive the worker JVMs start from. */
+    FailoverBench(Path workDir, int partitions, FailoverSettings failover, ClassArchive archive, PrintStream progress) {
         this.workDir = workDir;
         this.partitions = partitions;
         this.failover = failover;
+        this.archive = archive;
         this.progress = progress;
     }
 
@@ -208,7 +211,7 @@ final class FailoverBench {
         private ChildProcess startWorker(int w) throws Exception {
             Map<String, String> properties = new HashMap<>(setting.worker());
             properties.put("client.id", clientId(w));
-            return new ChildProcess(BenchChild.class, BenchChild.args("foldstream", bootstrap, registryUrl, stream,
+            return new ChildProcess(BenchChild.class, archive.jvmOptions(), BenchChild.args("foldstream", bootstrap, registryUrl, stream,
                     StorageMode.EVENTS_AND_SNAPSHOTS, app, workerState(dir, w), properties),
                     workDir.resolve("logs").resolve(app + "-worker-" + w + ".log"));
         }

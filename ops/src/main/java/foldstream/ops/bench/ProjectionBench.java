@@ -221,7 +221,7 @@ final class ProjectionBench {
         long total = ends.values().stream().mapToLong(Long::longValue).sum();
         try (position; Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             long launched = System.nanoTime();
-            try (ChildProcess child = new ChildProcess(ProjectionChild.class, ProjectionChild.args(kind, bootstrap, registryUrl, stream, app,
+            try (ChildProcess child = new ChildProcess(ProjectionChild.class, settings.childArchive().jvmOptions(), ProjectionChild.args(kind, bootstrap, registryUrl, stream, app,
                     state.toString(), jdbcUrl), settings.workDir().resolve("logs").resolve(app + ".log"))) {
                 long stable = 0;
                 long applied = -1;

@@ -94,7 +94,7 @@ final class TransfersBench {
         int port = freePort();
         List<Double> perSecond = new ArrayList<>();
         List<Outcome> outcomes = new ArrayList<>();
-        try (ChildProcess worker = new ChildProcess(WorkerMain.class, List.of("--bootstrap-servers", bootstrap,
+        try (ChildProcess worker = new ChildProcess(WorkerMain.class, settings.childArchive().jvmOptions(), List.of("--bootstrap-servers", bootstrap,
                 "--schema-registry-url", registryUrl, "--application-id", app,
                 "--state-dir", settings.workDir().resolve("state").resolve(app).toString(),
                 "--types", "ex_accounts,ex_transfers", "--projections", "none", "--partitions", Integer.toString(settings.partitions()),

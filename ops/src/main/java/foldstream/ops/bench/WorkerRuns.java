@@ -117,7 +117,7 @@ final class WorkerRuns {
     /** The same with these worker settings ({@code --property KEY=VALUE}). */
     ChildProcess start(List<String> streams, String app, Map<String, String> properties) throws Exception {
         String instance = app + "-" + (counter++);
-        return new ChildProcess(BenchChild.class,
+        return new ChildProcess(BenchChild.class, settings.childArchive().jvmOptions(),
                 BenchChild.args(kind, bootstrap, registryUrl, String.join(",", streams), StorageMode.EVENTS_AND_SNAPSHOTS, app,
                         settings.workDir().resolve("state").resolve(instance), properties),
                 settings.workDir().resolve("logs").resolve(instance + ".log"));

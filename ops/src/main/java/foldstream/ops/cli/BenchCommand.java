@@ -135,6 +135,11 @@ public final class BenchCommand implements Callable<Integer> {
             + "after the run (the next run in it deletes them first); by default they go and the logs stay (a run writes gigabytes)")
     boolean keepData;
 
+    @Option(names = "--no-class-archive", description = "Start every child JVM without the class archive (class data sharing) that a short "
+            + "training worker otherwise writes before anything is timed, as ops/foldstream worker does at its first start: measures a JVM's "
+            + "start as on a machine that never ran the worker")
+    boolean noClassArchive;
+
     @Override
     public Integer call() throws Exception {
         Path work = workDir != null ? workDir : Files.createTempDirectory("foldstream-bench");
@@ -146,7 +151,8 @@ public final class BenchCommand implements Callable<Integer> {
                 compare == null ? Map.of() : compare, new ProjectionBenchSettings(projectionEvents),
                 new LatencyCurveSettings(curveRates, Duration.ofSeconds(curveStepSeconds)), failoverSettings(),
                 new ScaleSettings(scaleWorkers, scalePartitions, types),
-                TransferLoad.of(transfers, transferAccounts, commands, aggregates), Duration.ofSeconds(warmUpSeconds));
+                TransferLoad.of(transfers, transferAccounts, commands, aggregates), Duration.ofSeconds(warmUpSeconds),
+                !noClassArchive);
         // What an earlier run kept (--keep-data) or left (killed) belongs to another broker: a worker
         // of the same name would restore it against the new topics, offsets and schema ids.
         deleteData(work);
@@ -167,7 +173,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /**
      * After a run the broker's data and the workers' state go (gigabytes): the {@code broker},
-     * {@code state} and {@code tmp} folders the benchmark made, in the work directory and in each
+     * {@code state}, {@code tmp} and {@code class-archive} folders the benchmark made, in the work directory and in each
      * failover run's folder. The logs stay, and nothing else in a {@code --work-dir} is touched.
      */
     static void deleteData(Path work) throws IOException {
@@ -179,7 +185,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         for (Path base : bases) {
-            for (String data : List.of("broker", "state", "tmp")) {
+            for (String data : List.of("broker", "state", "tmp", "class-archive")) {
                 Utils.delete(base.resolve(data).toFile());
             }
         }

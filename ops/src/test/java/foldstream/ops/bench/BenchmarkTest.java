@@ -34,12 +34,14 @@ class BenchmarkTest {
                 java.util.Map.of("enable.transactional.statestores", "false"), new ProjectionBenchSettings(300),
                 new LatencyCurveSettings(List.of(50, 100), Duration.ofSeconds(1)),
                 FailoverSettings.DEFAULTS, new ScaleSettings(List.of(1, 2), List.of(2), 2), TransferLoad.of(0, 0, 600, 60),
-                Duration.ZERO);
+                Duration.ZERO, true);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
         BenchReport report = new Benchmark(settings, new PrintStream(progress, true, StandardCharsets.UTF_8)).run();
 
-        assertThat(report.measurements()).extracting(Measurement::name).anyMatch(n -> n.startsWith("producer ceiling"))
+        assertThat(report.measurements()).extracting(Measurement::name)
+                .contains("class archive: the training worker's start (the run's first worker, no archive)")
+                .anyMatch(n -> n.startsWith("producer ceiling"))
                 .anyMatch(n -> n.startsWith("bare processor ceiling")).anyMatch(n -> n.startsWith("foldstream throughput ("))
                 .anyMatch(n -> n.startsWith("foldstream worker peak resident memory"))
                 .contains("contract floor, the state alone, one read and one write",
