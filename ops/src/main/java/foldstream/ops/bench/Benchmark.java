@@ -406,11 +406,13 @@ public final class Benchmark {
 
     /**
      * With {@code --compare}, each run is followed by one whose fresh instance gets those settings
-     * (a stream and application of its own), so the two alternate run for run.
+     * (a stream and application of its own), and by an empty start with them, so the two alternate
+     * run for run.
      */
     private void restore(StorageMode mode) throws Exception {
         List<Double> perMillion = new ArrayList<>();
         List<Double> compared = new ArrayList<>();
+        List<Double> comparedEmptyStarts = new ArrayList<>();
         List<Double> emptyStarts = new ArrayList<>();
         List<Double> net = new ArrayList<>();
         List<Double> cpu = new ArrayList<>();
@@ -425,7 +427,7 @@ public final class Benchmark {
             cpu.add(takeover.cpuSeconds());
             benchCpu.add(takeover.benchCpuSeconds());
             // The same takeover with nothing to restore: what of the figure above is starting at all.
-            Takeover emptyTakeover = emptyStart("foldstream", mode);
+            Takeover emptyTakeover = emptyStart("foldstream", mode, Map.of());
             double empty = emptyTakeover.seconds();
             emptyStarts.add(empty);
             emptyCpu.add(emptyTakeover.cpuSeconds());
@@ -435,11 +437,14 @@ public final class Benchmark {
             }
             if (!settings.compare().isEmpty()) {
                 compared.add(takeover("foldstream", mode, history, r, settings.compare()).seconds() * 1_000_000.0 / history.size());
+                comparedEmptyStarts.add(emptyStart("foldstream", mode, settings.compare()).seconds());
             }
         }
         if (!compared.isEmpty()) {
             measurements.add(new Measurement("restore, " + mode + ", per 1,000,000 events, with " + settings.compare(), "s", compared,
                     Map.of(), "run for run alternating with the default-settings runs below"));
+            measurements.add(new Measurement("restore, " + mode + ": a fresh instance with nothing to restore, with " + settings.compare(), "s",
+                    comparedEmptyStarts, Map.of(), "run for run alternating with the default-settings runs below"));
         }
         measurements.add(new Measurement("restore, " + mode + ", per 1,000,000 events", "s", perMillion, Map.of(),
                 "fresh instance (new JVM, empty state dir) until every partition answers"));
@@ -497,7 +502,7 @@ public final class Benchmark {
             Takeover takeover = takeover(floor, StorageMode.EVENTS_AND_SNAPSHOTS, history, r, Map.of());
             perMillion.add(takeover.seconds() * 1_000_000.0 / history.size());
             cpu.add(takeover.cpuSeconds());
-            empty.add(emptyStart(floor, StorageMode.EVENTS_AND_SNAPSHOTS).seconds());
+            empty.add(emptyStart(floor, StorageMode.EVENTS_AND_SNAPSHOTS, Map.of()).seconds());
         }
         measurements.add(new Measurement("contract floor takeover, per 1,000,000 commands' state", "s", perMillion, Map.of(),
                 "a fresh floor instance (new JVM, empty state dir, two changelogs) until every partition answers"));
@@ -505,12 +510,15 @@ public final class Benchmark {
         measurements.add(new Measurement("contract floor takeover with nothing to restore", "s", empty, Map.of(), ""));
     }
 
-    /** How long until a fresh instance ({@code foldstream} or a floor) of a type with no history answers on every partition. */
-    private Takeover emptyStart(String kind, StorageMode mode) throws Exception {
+    /**
+     * How long until a fresh instance ({@code foldstream} or a floor, with {@code properties}) of a
+     * type with no history answers on every partition.
+     */
+    private Takeover emptyStart(String kind, StorageMode mode, Map<String, String> properties) throws Exception {
         String stream = (kind.equals("foldstream") ? "empt" : "flempt") + mode.name().toLowerCase(Locale.ROOT).replace("_", "") + (runCounter++);
         String output = createFor(kind, stream, mode);
         TakeoverStart start = TakeoverStart.now();
-        try (ChildProcess fresh = start(kind, stream, mode, "app-" + stream, Map.of());
+        try (ChildProcess fresh = start(kind, stream, mode, "app-" + stream, properties);
              KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
             warmUp(producer, stream, output, fresh);
             return start.end(fresh);

@@ -588,6 +588,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         config.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toString());
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, settings.threads());
         ProducerBatching.fit(config, settings.properties(), typeCount, settings.partitions());
+        StreamsSettings.plainSettingsWin(config, settings.properties());
         config.putAll(settings.properties());
         StreamsSettings.earlyCommitsForLongIntervals(config, settings.properties());
         try {

@@ -1,6 +1,5 @@
 package foldstream.worker.runtime;
 
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -56,9 +55,8 @@ public final class ProducerBatching {
      * Sets {@code producer.batch.size} for {@code types} aggregate types of {@code partitions}
      * partitions each, unless {@code given} (the user's properties) sets a batch size itself, and
      * {@code producer.linger.ms} back to Kafka Streams' 100 ms when they write more than
-     * {@link #FEW_PARTITIONS}. The user's properties, put over {@code config} afterwards, win; so
-     * that a plain {@code batch.size} or {@code linger.ms} of theirs does too, Foldstream's prefixed
-     * one goes (Kafka Streams prefers a {@code producer.}-prefixed setting to a plain one).
+     * {@link #FEW_PARTITIONS}. The user's properties, put over {@code config} afterwards, win (a
+     * plain {@code batch.size} or {@code linger.ms} of theirs through {@link StreamsSettings#plainSettingsWin}).
      */
     public static void fit(Map<String, Object> config, Map<String, String> given, int types, int partitions) {
         int written = types * partitions * WRITTEN_PER_PARTITION;
@@ -67,11 +65,6 @@ public final class ProducerBatching {
         }
         if (types > 0 && !chooses(given, ProducerConfig.BATCH_SIZE_CONFIG)) {
             config.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), batchSize(bufferMemory(given), written));
-        }
-        for (String setting : List.of(ProducerConfig.BATCH_SIZE_CONFIG, ProducerConfig.LINGER_MS_CONFIG)) {
-            if (given.containsKey(setting) && !given.containsKey(StreamsConfig.producerPrefix(setting))) {
-                config.remove(StreamsConfig.producerPrefix(setting));
-            }
         }
     }
 

@@ -2,6 +2,7 @@ package foldstream.worker.runtime;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -15,6 +16,19 @@ public final class StreamsSettings {
 
     /** {@code producer.linger.ms}: how long a batch waits for more records (see {@link #defaults}). */
     static final int LINGER_MS = 5;
+
+    /** {@code restore.consumer.fetch.max.wait.ms}: how long the broker holds a restore fetch with nothing new (see {@link #defaults}). */
+    static final int RESTORE_FETCH_MAX_WAIT_MS = 100;
+
+    /**
+     * Foldstream's defaults that Kafka Streams reads under a client's prefix, each with the plain
+     * setting a user may give instead: Kafka Streams prefers the prefixed one, so a user's plain
+     * setting would lose to Foldstream's default ({@link #plainSettingsWin}).
+     */
+    private static final Map<String, String> PREFIXED_DEFAULTS = Map.of(
+            StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), ProducerConfig.BATCH_SIZE_CONFIG,
+            StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), ProducerConfig.LINGER_MS_CONFIG,
+            StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
 
     private StreamsSettings() {
     }
@@ -31,6 +45,14 @@ public final class StreamsSettings {
      * shorter, and Foldstream's p99 at 16,000 commands/s fell from 165 to 152 ms, at no cost in
      * throughput (README, "Performance", the seventh round). A worker that writes many partitions
      * keeps Kafka Streams' 100 ms ({@link ProducerBatching}).
+     *
+     * <p>{@code restore.consumer.fetch.max.wait.ms=100} rather than Kafka's 500: a broker answers
+     * the requests of one connection in order, and holds a fetch with nothing new for that long. A
+     * task whose changelogs join the restore consumer while it waits on such a fetch (the next task
+     * of a start, once the first ones are restored) waits behind it to learn where to begin: three
+     * such waits took about 0.9 s of a fresh instance's start (README, "Performance", the eighth
+     * round). The cost: a standby's restore consumer with nothing new asks ten times a second, not
+     * twice.
      *
      * <p>Transactional state stores (KIP-892, Kafka 4.4): a store's writes wait in a buffer until
      * the transaction that carries them commits, so an abort takes them back with it, a crash no
@@ -63,6 +85,7 @@ public final class StreamsSettings {
         settings.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, org.apache.kafka.common.serialization.Serdes.ByteArraySerde.class);
         settings.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 128 * 1024);
         settings.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), LINGER_MS);
+        settings.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), RESTORE_FETCH_MAX_WAIT_MS);
         settings.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         settings.put(StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG, NO_EARLY_COMMIT);
         // A record that fails the same way on every try must not block its partition (README, "Choices").
@@ -73,6 +96,26 @@ public final class StreamsSettings {
         settings.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, StoreOpening.class);
         settings.putAll(FailoverDefaults.STREAMS);
         return settings;
+    }
+
+    /**
+     * Takes out each of Foldstream's prefixed defaults ({@code producer.linger.ms}, ...) whose plain
+     * setting the user's properties {@code given} choose without the prefixed one, so that the
+     * user's value wins: Kafka Streams would prefer Foldstream's prefixed default to it. Called
+     * before the user's properties go over {@code config}.
+     *
+     * <pre>{@code
+     * Map<String, Object> config = StreamsSettings.defaults(applicationId, bootstrap);
+     * StreamsSettings.plainSettingsWin(config, Map.of("linger.ms", "20"));   // producer.linger.ms goes
+     * config.putAll(userProperties);
+     * }</pre>
+     */
+    public static void plainSettingsWin(Map<String, Object> config, Map<String, String> given) {
+        PREFIXED_DEFAULTS.forEach((prefixed, plain) -> {
+            if (given.containsKey(plain) && !given.containsKey(prefixed)) {
+                config.remove(prefixed);
+            }
+        });
     }
 
     /**

@@ -15,6 +15,7 @@ class ProducerBatchingTest {
     private static Map<String, Object> fitted(Map<String, String> given, int types, int partitions) {
         Map<String, Object> config = new HashMap<>(StreamsSettings.defaults("app", "localhost:9092"));
         ProducerBatching.fit(config, given, types, partitions);
+        StreamsSettings.plainSettingsWin(config, given);
         config.putAll(given); // as the worker does: the user's properties last
         return config;
     }

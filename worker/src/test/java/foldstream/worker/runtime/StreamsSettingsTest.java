@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
@@ -41,6 +42,34 @@ class StreamsSettingsTest {
         Map<String, Object> chosen = new HashMap<>(StreamsSettings.defaults("app", "localhost:9092"));
         chosen.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
         assertThat(new StreamsConfig(chosen).getProducerConfigs("client")).containsEntry(ProducerConfig.LINGER_MS_CONFIG, "0");
+    }
+
+    @Test
+    void theRestoreConsumerWaitsAtMostATenthOfASecondForNothingNew() {
+        // A broker answers one connection's requests in order: a task joining the restore consumer
+        // waits behind a fetch the broker holds, 500 ms at Kafka's default.
+        Map<String, Object> restore = new StreamsConfig(StreamsSettings.defaults("app", "localhost:9092")).getRestoreConsumerConfigs("client");
+        assertThat(restore).containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+        // The main consumer keeps Kafka's default.
+        assertThat(new StreamsConfig(StreamsSettings.defaults("app", "localhost:9092")).getMainConsumerConfigs("group", "client", 0))
+                .doesNotContainKey(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG);
+    }
+
+    @Test
+    void theUsersPlainSettingWinsOverFoldstreamsPrefixedDefault() {
+        // Kafka Streams prefers restore.consumer.fetch.max.wait.ms to fetch.max.wait.ms: the default steps aside.
+        Map<String, String> given = Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "300");
+        Map<String, Object> config = new HashMap<>(StreamsSettings.defaults("app", "localhost:9092"));
+        StreamsSettings.plainSettingsWin(config, given);
+        config.putAll(given);
+        assertThat(new StreamsConfig(config).getRestoreConsumerConfigs("client")).containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "300");
+        // Given prefixed, the user's own prefixed value is the one that counts.
+        Map<String, String> prefixed = Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "300",
+                StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), "20");
+        Map<String, Object> both = new HashMap<>(StreamsSettings.defaults("app", "localhost:9092"));
+        StreamsSettings.plainSettingsWin(both, prefixed);
+        both.putAll(prefixed);
+        assertThat(new StreamsConfig(both).getRestoreConsumerConfigs("client")).containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
     }
 
     @Test
