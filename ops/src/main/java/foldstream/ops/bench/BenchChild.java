@@ -77,6 +77,7 @@ public final class BenchChild {
         } else {
             Map<String, Object> config = new HashMap<>(StreamsSettings.defaults(appId, bootstrap));
             config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            StreamsSettings.plainSettingsWin(config, properties);
             config.putAll(properties);
             Topology topology = kind.equals("bare") ? BareProcessor.topology(stream)
                     : ContractFloorProcessor.topology(List.of(stream.split(",")), ContractFloorProcessor.Window.ofKind(kind)

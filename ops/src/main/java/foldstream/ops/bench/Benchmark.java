@@ -372,8 +372,8 @@ public final class Benchmark {
      * Before anything is timed, a worker of a type of its own starts as a plain JVM, answers a
      * command on every partition and writes the class archive ({@link ClassArchive}) as it exits;
      * every child after it starts from that archive, as a worker started by {@code ops/foldstream
-     * worker} does from its second start on. Its own start is a row: a fresh instance without the
-     * archive, nothing to restore.
+     * worker} does from its second start on. Its own start is a row (the run's first worker JVM,
+     * without the archive, nothing to restore).
      */
     private void writeClassArchive() throws Exception {
         ClassArchive archive = settings.childArchive();

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The class archive the benchmark's child JVMs start from (the JDK's class data sharing): the
@@ -52,6 +53,6 @@ record ClassArchive(Optional<Path> file) {
     }
 
     private static List<String> concat(String option) {
-        return java.util.stream.Stream.concat(java.util.stream.Stream.of(option), QUIET.stream()).toList();
+        return Stream.concat(Stream.of(option), QUIET.stream()).toList();
     }
 }
