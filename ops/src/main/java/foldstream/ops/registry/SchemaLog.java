@@ -1,6 +1,7 @@
 package foldstream.ops.registry;
 
 import foldstream.worker.serialization.SchemaRegistryException;
+import foldstream.worker.topics.TopicAdmin;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -45,6 +46,8 @@ final class SchemaLog implements AutoCloseable {
     private final LogEntryCodec codec = new LogEntryCodec();
     private final TopicPartition partition;
     private Admin admin;
+    /** Wraps {@link #admin} (and closes it) for the wait until a created topic is served. */
+    private TopicAdmin topics;
     private KafkaProducer<byte[], byte[]> producer;
     private KafkaConsumer<byte[], byte[]> consumer;
     private Thread tail;
@@ -61,6 +64,7 @@ final class SchemaLog implements AutoCloseable {
     /** Creates the topic when missing, reads it to the end, and keeps tailing it. */
     void start() {
         admin = Admin.create(clientConfig(Map.of(AdminClientConfig.CLIENT_ID_CONFIG, "foldstream-schema-registry-admin")));
+        topics = new TopicAdmin(admin, settings.bootstrapServers(), WAIT);
         createTopicIfMissing();
         producer = new KafkaProducer<>(clientConfig(Map.of(
                 ProducerConfig.ACKS_CONFIG, "all",
@@ -179,15 +183,29 @@ final class SchemaLog implements AutoCloseable {
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             admin.createTopics(List.of(topic)).all().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("created the schemas topic '{}' (compacted, {} replica(s))", settings.topic(), topic.replicationFactor());
+            awaitLeader();
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw storeError("cannot create the schemas topic '" + settings.topic() + "': " + e.getCause(), e);
             }
+            awaitLeader();
         } catch (TimeoutException e) {
             throw storeError("Kafka at " + settings.bootstrapServers() + " did not answer within " + WAIT.toSeconds() + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw storeError("interrupted while creating the schemas topic", e);
+        }
+    }
+
+    /**
+     * A created topic reaches the broker's metadata a moment after the controller accepts it; reading
+     * its end before then fails with an unknown partition (seen on a loaded machine).
+     */
+    private void awaitLeader() {
+        try {
+            topics.awaitLeaders(List.of(settings.topic()));
+        } catch (KafkaException e) {
+            throw storeError("the schemas topic '" + settings.topic() + "' was created but is not served: " + e.getMessage(), e);
         }
     }
 
@@ -214,8 +232,8 @@ final class SchemaLog implements AutoCloseable {
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
         }
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(5));
+        if (topics != null) {
+            topics.close();
         }
     }
 
