@@ -289,6 +289,7 @@ public final class FoldstreamWorker implements AutoCloseable {
         observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec);
         created.start();
         timeline.mark("Kafka Streams started");
+        observability.bindJvmMeters();
         ProcessApplications createdProcesses = new ProcessApplications(processes, registered, config, settings.applicationId(), codec,
                 processOptions, clock);
         CommandGateway createdGateway = new CommandGateway(clientSettings(config), codec, types.stream().map(AggregateType::name).toList(),
@@ -370,6 +371,7 @@ public final class FoldstreamWorker implements AutoCloseable {
 
     /** The process managers and projections alone, with their HTTP API ({@link PartsOnlyWorker}). */
     private EnsuredTopics startPartsOnly(EnsuredTopics topics, Map<String, Object> config, HttpEndpoint endpoint) {
+        observability.bindJvmMeters();
         PartsOnlyWorker created = PartsOnlyWorker.start(new PartsOnlyWorker.Parts(processes, processOptions, projections,
                 projectionSettings), registered, config, settings.applicationId(), codec, clock, endpoint, httpSettings, observability);
         synchronized (lifecycle) {

@@ -30,6 +30,8 @@ import org.apache.kafka.streams.KafkaStreams;
  * WorkerObservability observability = new WorkerObservability(HealthSettings.DEFAULTS, worker::state);
  * Topology topology = FoldstreamTopology.build(types, codec, options, clock, eventLog, observability.metrics());
  * observability.watch(streams, adminConfig, applicationId, types, codec);   // before streams.start()
+ * streams.start();
+ * observability.bindJvmMeters();                                          // while the group forms
  * }</pre>
  */
 public final class WorkerObservability implements AutoCloseable {
@@ -47,6 +49,14 @@ public final class WorkerObservability implements AutoCloseable {
     public WorkerObservability(HealthSettings settings, Supplier<KafkaStreams.State> state) {
         this.health = new WorkerHealth(settings, state, metrics, failures);
         this.endpoints = new ObservabilityEndpoints(registry, health);
+    }
+
+    /**
+     * Binds the JVM's and the process's meters (memory, collections, threads, classes, CPU, uptime).
+     * Separate from the constructor so that a worker binds them while Kafka Streams joins its group:
+     * they take a tenth of a second or more of a start's critical path otherwise (README, "Performance").
+     */
+    public void bindJvmMeters() {
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
