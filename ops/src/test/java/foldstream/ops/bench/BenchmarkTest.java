@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,7 @@ class BenchmarkTest {
 
     @Test
     void everyCommandPathPartRunsOnATinyInputAndWritesTheTableJsonAndCharts(KafkaBroker broker, @TempDir Path work) throws Exception {
-        BenchReport report = TinyBench.run(broker, work, EnumSet.of(Part.PRODUCER, Part.BARE, Part.FLOOR, Part.THROUGHPUT, Part.SKEW,
+        BenchReport report = TinyBench.run(Optional.of(broker.bootstrapServers()), work, EnumSet.of(Part.PRODUCER, Part.BARE, Part.FLOOR, Part.THROUGHPUT, Part.SKEW,
                 Part.LATENCY, Part.LATENCY_CURVE), Map.of("enable.transactional.statestores", "false"));
 
         assertThat(report.measurements()).extracting(Measurement::name)

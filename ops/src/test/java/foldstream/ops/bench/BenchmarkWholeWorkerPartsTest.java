@@ -3,26 +3,25 @@ package foldstream.ops.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import foldstream.ops.bench.BenchSettings.Part;
-import foldstream.ops.stack.KafkaBroker;
-import foldstream.ops.stack.SharedKafkaBroker;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The benchmark's parts that measure a whole worker rather than one command's path run end to end on
  * a tiny input ({@link TinyBench}): restore, projections (PostgreSQL too), scale-out, many types and
- * transfers, with the contract's floor beside restore and many types. Every row is measured.
+ * transfers, with the contract's floor beside restore and many types. Every row is measured. The
+ * benchmark starts its own broker here, as by default ({@link TinyBench}: {@link BenchmarkTest} uses
+ * the test JVM's shared one).
  */
-@ExtendWith(SharedKafkaBroker.class)
 class BenchmarkWholeWorkerPartsTest {
 
     @Test
-    void restoreProjectionScaleTypesAndTransfersPartsRunOnATinyInput(KafkaBroker broker, @TempDir Path work) throws Exception {
-        BenchReport report = TinyBench.run(broker, work, EnumSet.of(Part.FLOOR, Part.RESTORE, Part.PROJECTION, Part.SCALE, Part.TYPES,
+    void restoreProjectionScaleTypesAndTransfersPartsRunOnATinyInput(@TempDir Path work) throws Exception {
+        BenchReport report = TinyBench.run(Optional.empty(), work, EnumSet.of(Part.FLOOR, Part.RESTORE, Part.PROJECTION, Part.SCALE, Part.TYPES,
                 Part.TRANSFERS), Map.of());
 
         assertThat(report.measurements()).extracting(Measurement::name)
