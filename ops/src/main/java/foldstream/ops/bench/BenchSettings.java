@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * What the benchmark runs.
@@ -63,6 +64,15 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
                          Path workDir, Set<Part> parts, Map<String, String> lowLatency) {
         this(bootstrapServers, commands, aggregates, partitions, rate, latencyDuration, repeats, restoreEvents, modes, json,
                 workDir, parts, lowLatency, Map.of());
+    }
+
+    /**
+     * Where a run's numbering of its stream names (type name + number: topics, groups, state
+     * directories) starts: 0 on the broker the benchmark starts itself; on a user's broker, which may
+     * hold an earlier run's topics and groups, at a number of its own.
+     */
+    int firstRunNumber() {
+        return bootstrapServers.isEmpty() ? 0 : 1_000 * ThreadLocalRandom.current().nextInt(1, 1_000_000);
     }
 
     /** The lowest p99 found under {@code exactly_once_v2} on this machine (README, "Performance"). */

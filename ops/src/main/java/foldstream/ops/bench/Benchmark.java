@@ -54,6 +54,7 @@ public final class Benchmark {
 
     public Benchmark(BenchSettings settings, PrintStream progress) {
         this.settings = settings;
+        this.runCounter = settings.firstRunNumber();
         this.progress = progress;
     }
 

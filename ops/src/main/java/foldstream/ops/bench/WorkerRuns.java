@@ -58,6 +58,7 @@ final class WorkerRuns {
     private WorkerRuns(BenchSettings settings, String bootstrap, String registryUrl, AvroWireCodec codec, PrintStream progress, String kind) {
         this.kind = kind;
         this.settings = settings;
+        this.counter = settings.firstRunNumber();
         this.bootstrap = bootstrap;
         this.registryUrl = registryUrl;
         this.codec = codec;

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The benchmark's parts that measure a whole worker rather than one command's path run end to end on
  * a tiny input ({@link TinyBench}): restore, projections (PostgreSQL too), scale-out, many types and
  * transfers, with the contract's floor beside restore and many types. Every row is measured. The
- * benchmark starts its own broker here, as by default ({@link TinyBench}: {@link BenchmarkTest} uses
- * the test JVM's shared one).
+ * benchmark starts its own broker here, as by default ({@link BenchmarkTest} uses the test JVM's
+ * shared one, as {@code --bootstrap-servers} does a user's).
  */
 class BenchmarkWholeWorkerPartsTest {
 

@@ -14,9 +14,8 @@ import java.util.Set;
 /**
  * The benchmark on a tiny input, for the tests that check each part works end to end: 600 commands
  * over 60 aggregates, 2 partitions, one run each. The parts are split between two test classes so
- * that the build's two test JVMs run them side by side. The benchmark's topic and group names are
- * unique within one run, not between two runs on one broker: at most one of the classes may use its
- * test JVM's shared broker; the other lets the benchmark start a broker of its own (its default).
+ * that the build's two test JVMs run them side by side; one uses its test JVM's shared broker, the
+ * other lets the benchmark start its own (its default), so both ways are run.
  */
 final class TinyBench {
 
