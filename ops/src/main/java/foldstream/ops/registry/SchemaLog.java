@@ -178,8 +178,7 @@ final class SchemaLog implements AutoCloseable {
             if (admin.listTopics().names().get(WAIT.toMillis(), TimeUnit.MILLISECONDS).contains(settings.topic())) {
                 return;
             }
-            int brokers = admin.describeCluster().nodes().get(WAIT.toMillis(), TimeUnit.MILLISECONDS).size();
-            NewTopic topic = new NewTopic(settings.topic(), 1, (short) Math.min(3, Math.max(1, brokers)))
+            NewTopic topic = new NewTopic(settings.topic(), 1, (short) topics.replicationFactor(TopicAdmin.DERIVED_REPLICATION))
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
             admin.createTopics(List.of(topic)).all().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("created the schemas topic '{}' (compacted, {} replica(s))", settings.topic(), topic.replicationFactor());
@@ -194,6 +193,9 @@ final class SchemaLog implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw storeError("interrupted while creating the schemas topic", e);
+        } catch (KafkaException e) {
+            // TopicAdmin's answer when the cluster cannot be described (unreachable, refused).
+            throw storeError("cannot create the schemas topic '" + settings.topic() + "': " + e.getMessage(), e);
         }
     }
 
