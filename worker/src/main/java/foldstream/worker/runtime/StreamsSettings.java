@@ -73,6 +73,20 @@ public final class StreamsSettings {
      * 480 stores). A commit interval's writes stay far below the 64 MB that check guards (at 50,000
      * commands/s, about 3 MB per 100 ms), and a rebuild commits after each step; for a commit
      * interval over a second, {@link #earlyCommitsForLongIntervals} brings Kafka's default back.
+     *
+     * <p>{@code enable.metrics.push=false}: the clients do not collect their metrics for a push to
+     * the broker (KIP-714). With it on, Kafka's default, every metric registered, dozens per store
+     * of every task, also passes a telemetry collector that renames it with regular expressions, on
+     * the stream thread while it initialises the tasks: a fifth of that time in a profile of a
+     * 20-type start (README, "Performance", the tenth round). Foldstream's metrics go to its own
+     * endpoint; a cluster that collects client metrics by subscription gets them back with
+     * {@code enable.metrics.push=true}.
+     *
+     * <p>{@code processing.exception.handler.global.enabled=true}: Foldstream's processing handler
+     * ({@link PoisonHandlers}) is set, and without this Kafka 4.x warns at every configuration it
+     * builds that the handler does not cover global stores (six warnings per start, one of them from
+     * the configuration the assignor builds from the main consumer's settings). Foldstream has
+     * no global stores, so nothing else changes; Kafka 5.0 makes it the default.
      */
     public static Map<String, Object> defaults(String applicationId, String bootstrapServers) {
         Map<String, Object> settings = new HashMap<>();
@@ -88,8 +102,12 @@ public final class StreamsSettings {
         settings.put(StreamsConfig.restoreConsumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), RESTORE_FETCH_MAX_WAIT_MS);
         settings.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         settings.put(StreamsConfig.STATESTORE_UNCOMMITTED_MAX_BYTES_CONFIG, NO_EARLY_COMMIT);
+        settings.put(StreamsConfig.ENABLE_METRICS_PUSH_CONFIG, false);
         // A record that fails the same way on every try must not block its partition (README, "Choices").
         settings.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonHandlers.Processing.class);
+        settings.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // Kafka Streams' assignor builds a configuration of its own from the main consumer's settings, and warns there too.
+        settings.put(StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), true);
         settings.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, PoisonHandlers.Production.class);
         settings.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, CommandTimestamps.class);
         // Stores open faster: no 16 file-opening threads per store (README, "Choices").

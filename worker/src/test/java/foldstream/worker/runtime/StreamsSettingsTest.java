@@ -73,6 +73,30 @@ class StreamsSettingsTest {
     }
 
     @Test
+    void noClientCollectsItsMetricsForAPushToTheBroker() {
+        // With it on, every metric a task's stores register also passes the telemetry collector, on the stream thread.
+        StreamsConfig config = new StreamsConfig(StreamsSettings.defaults("app", "localhost:9092"));
+        assertThat(config.getMainConsumerConfigs("group", "client", 0)).containsEntry(StreamsConfig.ENABLE_METRICS_PUSH_CONFIG, false);
+        assertThat(config.getRestoreConsumerConfigs("client")).containsEntry(StreamsConfig.ENABLE_METRICS_PUSH_CONFIG, false);
+        assertThat(config.getProducerConfigs("client")).containsEntry(StreamsConfig.ENABLE_METRICS_PUSH_CONFIG, false);
+        assertThat(config.getAdminConfigs("client")).containsEntry(StreamsConfig.ENABLE_METRICS_PUSH_CONFIG, false);
+        // A cluster that collects client metrics gets them back with the plain setting.
+        Map<String, Object> chosen = new HashMap<>(StreamsSettings.defaults("app", "localhost:9092"));
+        chosen.put(StreamsConfig.ENABLE_METRICS_PUSH_CONFIG, "true");
+        assertThat(new StreamsConfig(chosen).getProducerConfigs("client")).containsEntry(StreamsConfig.ENABLE_METRICS_PUSH_CONFIG, "true");
+    }
+
+    @Test
+    void theProcessingHandlerCoversGlobalStoresSoKafkaDoesNotWarnAtEveryStart() {
+        // Kafka 4.x warns at every StreamsConfig built with a processing handler that leaves global stores out.
+        StreamsConfig config = new StreamsConfig(StreamsSettings.defaults("app", "localhost:9092"));
+        assertThat(config.getBoolean(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG)).isTrue();
+        // The assignor builds its own from the main consumer's settings: it must see the flag as well.
+        assertThat(new StreamsConfig(config.getMainConsumerConfigs("group", "client", 0))
+                .getBoolean(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG)).isTrue();
+    }
+
+    @Test
     void tasksDoNotWaitOnTheirEmptyControlPartition() {
         // Kafka's default (0) checks every empty input partition of every task on every pass of the
         // stream thread, formatting log text each time: a cost that grew with the number of types.
