@@ -528,16 +528,11 @@ public final class Benchmark {
         String stream = (kind.equals("foldstream") ? "empt" : "flempt") + mode.name().toLowerCase(Locale.ROOT).replace("_", "") + (runCounter++);
         String app = "app-" + stream;
         String output = createFor(kind, stream, mode);
-        try (KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
-            try (ChildProcess first = start(kind, stream, mode, app, properties)) {
-                warmUp(producer, stream, output, first, STALL, "first-");
-            }
-            TakeoverStart start = TakeoverStart.now();
-            try (ChildProcess fresh = start(kind, stream, mode, app, properties)) {
-                warmUp(producer, stream, output, fresh);
-                return start.end(fresh);
-            }
+        try (ChildProcess first = start(kind, stream, mode, app, properties);
+             KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
+            warmUp(producer, stream, output, first, STALL, "first-");
         }
+        return timedTakeover(kind, stream, mode, app, properties, output, STALL);
     }
 
     /**
@@ -561,11 +556,17 @@ public final class Benchmark {
             }
         }
         step("restore " + mode + " run " + (r + 1) + ": a fresh instance takes over" + (properties.isEmpty() ? "" : " with " + properties));
+        // A restore may take long: STALL plus a minute per million events.
+        return timedTakeover(kind, stream, mode, app, properties, output, STALL.plusSeconds(60L * history.size() / 1_000_000));
+    }
+
+    /** Starts a fresh instance of {@code app} and times it until every partition answers a new command, within {@code limit}. */
+    private Takeover timedTakeover(String kind, String stream, StorageMode mode, String app, Map<String, String> properties, String output,
+                                   Duration limit) throws Exception {
         TakeoverStart start = TakeoverStart.now();
         try (ChildProcess fresh = start(kind, stream, mode, app, properties);
              KafkaProducer<byte[], byte[]> producer = CommandLoad.producer(bootstrap, 0)) {
-            // A restore may take long: STALL plus a minute per million events.
-            warmUp(producer, stream, output, fresh, STALL.plusSeconds(60L * history.size() / 1_000_000));
+            warmUp(producer, stream, output, fresh, limit);
             return start.end(fresh);
         }
     }
