@@ -228,10 +228,15 @@ public final class FoldstreamWorker implements AutoCloseable {
         }
         // Schemas and topics side by side; an incompatible change or an unreachable registry stops the start, saying which.
         AtomicReference<String> clusterId = new AtomicReference<>();
-        StartChecks.Passed checks = StartChecks.run(() -> new SchemaGate(codec.registry(), autoRegister, codec::remember).open(types), () -> {
+        StartChecks.Passed checks = StartChecks.run(() -> {
+            SchemaGate.Report report = new SchemaGate(codec.registry(), autoRegister, codec::remember).open(types);
+            timeline.mark("schemas checked");
+            return report;
+        }, () -> {
             try (TopicAdmin admin = TopicAdmin.connect(new StreamsConfig(streamsConfig).getAdminConfigs("foldstream-topics"), brokerTimeout)) {
                 EnsuredTopics ensured = admin.ensure(withProcessTypes(), settings.partitions(), settings.replicationFactor());
                 clusterId.set(admin.clusterId());
+                timeline.mark("topics checked");
                 return ensured;
             }
         });
