@@ -42,20 +42,24 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
     public static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
 
     private final RegistryClientSettings settings;
-    private final HttpClient http;
+    // Built on first use, under the lock: creating the client loads the JDK's HTTP and TLS classes (a
+    // fifth of a second of a cold start), which a worker's start then spends in its schema check, on
+    // a thread of its own beside the topic check, instead of before both.
+    private final HttpClient.Builder builder;
+    private HttpClient http;
     private final ObjectMapper json = new ObjectMapper();
     private final String authorization;
 
     public HttpSchemaRegistryClient(RegistryClientSettings settings) {
         this.settings = settings;
-        HttpClient.Builder builder = HttpClient.newBuilder()
+        this.builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.connectTimeout());
+        // Here, not on first use: a trust store that cannot be read is a setting to refuse at once.
         SSLContext tls = settings.sslContext();
         if (tls != null) {
             builder.sslContext(tls);
         }
-        this.http = builder.build();
         this.authorization = settings.bearerToken() != null ? "Bearer " + settings.bearerToken()
                 : settings.basicAuthUserInfo() == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString(settings.basicAuthUserInfo().getBytes(StandardCharsets.UTF_8));
@@ -63,6 +67,13 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
     public RegistryClientSettings settings() {
         return settings;
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = builder.build();
+        }
+        return http;
     }
 
     @Override
@@ -200,7 +211,7 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
                 request.header("Authorization", authorization);
             }
             try {
-                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                HttpResponse<String> response = http().send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 int status = response.statusCode();
                 if (status >= 200 && status < 300) {
                     return readJson(response.body(), uri, subject);

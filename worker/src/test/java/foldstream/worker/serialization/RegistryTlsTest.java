@@ -100,6 +100,14 @@ class RegistryTlsTest {
     }
 
     @Test
+    void onlyHttpsUrlsGetTheJdksDefaultTrust() {
+        assertThat(RegistryClientSettings.of(url()).sslContext()).as("https: the JDK's defaults").isNull();
+        assertThat(RegistryClientSettings.of("http://127.0.0.1:8081," + url()).sslContext()).as("one of them https").isNull();
+        // Plain http: a context that loads no certificates, never used (building the JDK's default would read its trust store).
+        assertThat(RegistryClientSettings.of("http://127.0.0.1:8081").sslContext()).isNotNull();
+    }
+
+    @Test
     void aWrongTrustStorePasswordIsAClearConfigurationError() {
         assertThatThrownBy(() -> new RegistryClientSettings.TrustStore(trustStore, "wrong", "PKCS12").sslContext())
                 .isInstanceOf(IllegalArgumentException.class)
