@@ -35,7 +35,7 @@ record ClassArchive(Optional<Path> file, Kind kind) {
         /** Java 17 to 24: the classes, parsed and verified ({@code -XX:ArchiveClassesAtExit}). */
         CLASS_DATA_SHARING("jsa", "-XX:ArchiveClassesAtExit=", "-XX:SharedArchiveFile=", List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off")),
         /** Java 25 and later: the classes loaded and linked, and method profiles ({@code -XX:AOTCacheOutput}). */
-        AOT_CACHE("aot", "-XX:AOTCacheOutput=", "-XX:AOTCache=", List.of("-Xlog:cds=off", "-Xlog:aot=off"));
+        AOT_CACHE("aot", "-XX:AOTCacheOutput=", "-XX:AOTCache=", List.of("-Xlog:aot*=off", "-Xlog:cds*=off"));
 
         /** The first Java release that writes an ahead-of-time cache in one training run. */
         static final int AOT_CACHE_SINCE = 25;

@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -77,9 +77,10 @@ class ClassArchiveTest {
         if (folder != null) {
             try (Stream<Path> siblings = Files.list(folder)) {
                 siblings.filter(home -> Files.isExecutable(home.resolve("bin").resolve("java")))
-                        .filter(home -> featureVersion(home) > 0 && ClassArchive.Kind.of(featureVersion(home)) != ownKind)
-                        .max(Comparator.comparingInt(ClassArchiveTest::featureVersion))
-                        .ifPresent(home -> jdks.add(Arguments.of(home, ClassArchive.Kind.of(featureVersion(home)))));
+                        .map(home -> Map.entry(home, featureVersion(home)))
+                        .filter(jdk -> jdk.getValue() > 0 && ClassArchive.Kind.of(jdk.getValue()) != ownKind)
+                        .max(Map.Entry.comparingByValue())
+                        .ifPresent(jdk -> jdks.add(Arguments.of(jdk.getKey(), ClassArchive.Kind.of(jdk.getValue()))));
             }
         }
         return jdks.stream();
