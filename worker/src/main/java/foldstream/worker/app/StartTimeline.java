@@ -1,7 +1,7 @@
 package foldstream.worker.app;
 
-import java.time.Instant;
-import java.util.Optional;
+import java.lang.management.ManagementFactory;
+import java.lang.management.RuntimeMXBean;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -11,9 +11,12 @@ import org.slf4j.LoggerFactory;
  * Where a worker's start goes: each phase of {@code FoldstreamWorker.start} is logged (at DEBUG) with
  * the milliseconds since the JVM started, and the first {@code RUNNING} once at INFO, so an operator
  * reads how long a fresh instance took before it could process anything (README, "Performance",
- * start-up). The JVM's start is the operating system's record of the process
- * ({@link ProcessHandle.Info#startInstant()}, 10 ms resolution on Linux); where it does not tell, the
- * timeline counts from its own creation.
+ * start-up). The JVM's start is its own record ({@link RuntimeMXBean#getStartTime()}: the start of
+ * the virtual machine's creation, on the clock of {@link System#currentTimeMillis()}), which misses
+ * only the launcher's few milliseconds before it. Not the operating system's record of the process
+ * ({@link ProcessHandle.Info#startInstant()}): on Linux that adds the process's age to the boot time
+ * of {@code /proc/stat}, which is in whole seconds, so every start read up to a second long, by the
+ * same amount on one machine until it boots again.
  *
  * <pre>{@code
  * StartTimeline timeline = StartTimeline.ofThisJvm(applicationId);
@@ -39,10 +42,7 @@ final class StartTimeline {
 
     /** Counts from this JVM's start. */
     static StartTimeline ofThisJvm(String applicationId) {
-        long now = System.currentTimeMillis();
-        Optional<Instant> start = ProcessHandle.current().info().startInstant();
-        return new StartTimeline(applicationId, start.map(Instant::toEpochMilli).filter(at -> at <= now).orElse(now),
-                System::currentTimeMillis);
+        return new StartTimeline(applicationId, ManagementFactory.getRuntimeMXBean().getStartTime(), System::currentTimeMillis);
     }
 
     /** Milliseconds since the JVM started. */
