@@ -75,7 +75,7 @@ public record BenchSettings(Optional<String> bootstrapServers, int commands, int
         return bootstrapServers.isEmpty() ? 0 : 1_000 * ThreadLocalRandom.current().nextInt(1, 1_000_000);
     }
 
-    /** The lowest p99 found under {@code exactly_once_v2} on this machine (README, "Performance"). */
+    /** The lowest p99 found under {@code exactly_once_v2} on this machine (docs/performance.md). */
     public static final Map<String, String> LOW_LATENCY = Map.of("commit.interval.ms", "10", "producer.linger.ms", "0");
 
     /** The measurements, in the order they run. */

@@ -10,13 +10,13 @@ import java.util.stream.Stream;
  * The class archive the benchmark's child JVMs start from: the classes a worker loads, already
  * parsed and verified, mapped from one file instead of read from some 80 jars. A fresh worker JVM
  * starts about a second and a half sooner with it, as a worker started by {@code ops/foldstream
- * worker} does from its second start on (README, "Performance"). The benchmark writes it once, at
+ * worker} does from its second start on (docs/performance.md). The benchmark writes it once, at
  * the exit of a short training worker, before anything is timed; {@code --no-class-archive}
  * measures a JVM without one.
  *
  * <p>On Java 17 to 24 it is the JDK's dynamic class data sharing archive; on Java 25 and later an
  * ahead-of-time cache ({@code -XX:AOTCacheOutput}, JEP 514), which also holds the classes linked
- * and the training run's method profiles, so a worker starts sooner again (README, "Performance").
+ * and the training run's method profiles, so a worker starts sooner again (docs/performance.md).
  * The children run the benchmark's own JDK, so its version decides.
  *
  * <pre>{@code

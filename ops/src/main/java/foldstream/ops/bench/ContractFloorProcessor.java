@@ -31,7 +31,7 @@ import org.apache.kafka.streams.state.Stores;
  * partition also reads that partition of a control topic (the contract's {@code S-control}).
  *
  * <p>So it says how much of the gap between Foldstream and the bare processor the contract's own
- * records cost on Kafka, and how much the second store does (README, "Performance").
+ * records cost on Kafka, and how much the second store does (docs/performance.md).
  *
  * <pre>{@code
  * Topology topology = ContractFloorProcessor.topology("bench", ContractFloorProcessor.Window.OWN_STORE);   // as Foldstream

@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * The timed part of a throughput run: the answers that arrive once {@code warmUp} has passed since
  * the first one. Each run starts a fresh JVM, and on this 2-core machine its JIT compiler takes
- * about a core for the first 9 s of a run (README, "Performance"): a warm-up leaves that out, so the
+ * about a core for the first 9 s of a run (docs/performance.md): a warm-up leaves that out, so the
  * figure is what a worker that has run for a while does. Without one every answer counts, from the
  * first to the last, as before.
  *

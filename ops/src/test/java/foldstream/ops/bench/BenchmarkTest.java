@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The benchmark's command-path parts run end to end on a tiny input ({@link TinyBench}): every part
  * produces its row, the JSON file and the HTML report with its SVG charts. The restore, projection,
  * scale-out, many-types and transfers parts are {@link BenchmarkWholeWorkerPartsTest}'s.
- * It checks that the tool works, not how fast anything is: figures come from real runs, in the README.
+ * It checks that the tool works, not how fast anything is: figures come from real runs, in docs/performance.md.
  */
 @ExtendWith(SharedKafkaBroker.class)
 class BenchmarkTest {

@@ -290,7 +290,7 @@ public final class FoldstreamWorker implements AutoCloseable {
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         // Started before the gateway and the HTTP API: the group join, the assignment and the stores'
-        // opening run on Kafka Streams' threads meanwhile (README, "Performance", start-up).
+        // opening run on Kafka Streams' threads meanwhile (docs/performance.md, start-up).
         observability.watch(created, new StreamsConfig(config).getAdminConfigs("foldstream-watch"), settings.applicationId(), types, codec);
         created.start();
         timeline.mark("Kafka Streams started");

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
  * registry and the broker. Left to itself, Kafka Streams loads it on the stream thread when the first
  * task opens its first store: RocksDB then extracts a 15 MB library from its jar, runs {@code ldd}
  * in a shell to tell glibc from musl, and links it, a quarter of a second and more of a fresh
- * instance's start spent before any store opens (README, "Performance", start-up).
+ * instance's start spent before any store opens (docs/performance.md, start-up).
  *
  * <p>Loading twice is harmless: RocksDB loads once per JVM and makes a second caller wait for the
  * first. A failure here is only logged; Kafka Streams meets it again when it opens a store and

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Where a worker's start goes: each phase of {@code FoldstreamWorker.start} is logged (at DEBUG) with
  * the milliseconds since the JVM started, and the first {@code RUNNING} once at INFO, so an operator
- * reads how long a fresh instance took before it could process anything (README, "Performance",
+ * reads how long a fresh instance took before it could process anything (docs/performance.md,
  * start-up). The JVM's start is its own record ({@link RuntimeMXBean#getStartTime()}: the start of
  * the virtual machine's creation, on the clock of {@link System#currentTimeMillis()}), which misses
  * only the launcher's few milliseconds before it. Not the operating system's record of the process

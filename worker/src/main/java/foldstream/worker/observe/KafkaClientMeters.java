@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * records of each topic, every rebalance), each Kafka metric with every meter of the same name, and
  * those groups have one metric per task or partition: with 20 aggregate types (120 tasks) its thread
  * took 43 % of the worker's CPU samples in a profile of the many-types benchmark, running without a
- * pause for the 22 s the commands were answered (README, "Performance").
+ * pause for the 22 s the commands were answered (docs/performance.md).
  * This binder looks each metric up by name instead, every {@link #EVERY}. The state-store gauges
  * would also read RocksDB through a store's native handle after Kafka Streams closed the store in a
  * rebalance, which crashed a worker's JVM once (SIGSEGV in {@code approximateNumUncommittedBytes});

@@ -54,7 +54,7 @@ public final class WorkerObservability implements AutoCloseable {
     /**
      * Binds the JVM's and the process's meters (memory, collections, threads, classes, CPU, uptime).
      * Separate from the constructor so that a worker binds them while Kafka Streams joins its group:
-     * they take a tenth of a second or more of a start's critical path otherwise (README, "Performance").
+     * they take a tenth of a second or more of a start's critical path otherwise (docs/performance.md).
      */
     public void bindJvmMeters() {
         new JvmMemoryMetrics().bindTo(registry);

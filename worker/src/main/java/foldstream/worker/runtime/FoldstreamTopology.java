@@ -119,7 +119,7 @@ public final class FoldstreamTopology {
      * Without Kafka Streams' record cache: the hot-aggregate cache in front of the store already keeps
      * hot states deserialized, and the record cache's sorted map cost more per command (about a fifth
      * of the stream thread in a profile) than the changelog writes it saved, even with 80 % of the
-     * commands on 1 % of the aggregates (README, "Performance").
+     * commands on 1 % of the aggregates (docs/performance.md).
      */
     private static StoreBuilder<KeyValueStore<String, byte[]>> snapshotStore(AggregateType<?> type, AggregateTopics topics) {
         StoreBuilder<KeyValueStore<String, byte[]>> builder = Stores.keyValueStoreBuilder(

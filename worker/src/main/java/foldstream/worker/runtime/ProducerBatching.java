@@ -13,13 +13,13 @@ import org.apache.kafka.streams.StreamsConfig;
  * transaction: 480 batches of 128 KiB are 60 MiB, more than the pool, each holding a few records.
  * So the batch size shrinks with the partitions written, from 128 KiB (Foldstream's default, best
  * for a few busy partitions) down to Kafka's 16 KiB, keeping two batches per partition within the
- * pool (README, "Performance", many aggregate types).
+ * pool (docs/performance.md, many aggregate types).
  *
  * <p>Beyond the partitions whose batches keep their full size (128 with Kafka's pool), batches
  * also linger Kafka Streams' 100 ms instead of Foldstream's 5 ({@link StreamsSettings}): spread over
  * that many partitions a worker's records fill a 5 ms batch with a few each, and the producer's pass
  * over every partition with such batches cost 20 types of 6 partitions 7 % of their commands/s
- * (63,291 against 68,409, README "Performance", the seventh round). With a few partitions the short
+ * (63,291 against 68,409, docs/performance.md, the seventh round). With a few partitions the short
  * linger makes the commits shorter and the p99 lower.
  *
  * <pre>{@code

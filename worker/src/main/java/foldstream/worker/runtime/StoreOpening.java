@@ -12,7 +12,7 @@ import org.rocksdb.Options;
  * of a new, empty store; a worker opens three stores per task on its stream thread, one after
  * another (18 for six partitions), before it processes anything. One thread opens the few files of
  * a Foldstream store (universal compaction keeps them few) about as fast, without starting 16
- * threads per store and column family (README, "Performance", start-up).
+ * threads per store and column family (docs/performance.md, start-up).
  *
  * <p>The answered-commands store ({@link AggregateTopics#commandIdStore()}) finds a new command id
  * absent without searching for it. Nearly every lookup there misses (a command is new unless it is
@@ -20,7 +20,7 @@ import org.rocksdb.Options;
  * level, where most of the window lies, without bloom filters: every new command then searched an
  * index block and a data block of it, slower the more the window holds (a new command's lookup and
  * write in a store of 4,000,000 answers: 8.5 µs, 4.0 µs with filters on every level and in the
- * memtable; JMH {@code AnsweredLookup}, README "Performance"). The cost: the bottommost level's
+ * memtable; JMH {@code AnsweredLookup}, docs/performance.md). The cost: the bottommost level's
  * filters, about 1.25 bytes of memory per answered command the window holds, and a memtable filter
  * of 1 % of each write buffer.
  *

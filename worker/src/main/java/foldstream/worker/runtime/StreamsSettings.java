@@ -43,14 +43,14 @@ public final class StreamsSettings {
      * instead of waiting for the commit, which under exactly-once first sends everything still
      * waiting and only then ends the transaction that makes the results visible. The commits got
      * shorter, and Foldstream's p99 at 16,000 commands/s fell from 165 to 152 ms, at no cost in
-     * throughput (README, "Performance", the seventh round). A worker that writes many partitions
+     * throughput (docs/performance.md, the seventh round). A worker that writes many partitions
      * keeps Kafka Streams' 100 ms ({@link ProducerBatching}).
      *
      * <p>{@code restore.consumer.fetch.max.wait.ms=100} rather than Kafka's 500: a broker answers
      * the requests of one connection in order, and holds a fetch with nothing new for that long. A
      * task whose changelogs join the restore consumer while it waits on such a fetch (the next task
      * of a start, once the first ones are restored) waits behind it to learn where to begin: three
-     * such waits took about 0.9 s of a fresh instance's start (README, "Performance", the eighth
+     * such waits took about 0.9 s of a fresh instance's start (docs/performance.md, the eighth
      * round). The cost: a standby's restore consumer with nothing new asks ten times a second, not
      * twice.
      *
@@ -64,7 +64,7 @@ public final class StreamsSettings {
      * and the mostly empty {@code S-control}); at Kafka's default (0) each readiness check of such a
      * task formats log text for the empty partition whether or not it is logged, once per task per
      * pass of the stream thread, so the cost grew with the tasks: with 20 types (120 tasks) it was a
-     * fifth of the stream thread's profile (README, "Performance", many aggregate types). Kafka orders
+     * fifth of the stream thread's profile (docs/performance.md, many aggregate types). Kafka orders
      * records of different topics only by best effort either way; no Foldstream guarantee spans topics.
      *
      * <p>{@code statestore.uncommitted.max.bytes=-1}: no early commit for the transactional stores'
@@ -78,7 +78,7 @@ public final class StreamsSettings {
      * the broker (KIP-714). With it on, Kafka's default, every metric registered, dozens per store
      * of every task, also passes a telemetry collector that renames it with regular expressions, on
      * the stream thread while it initialises the tasks: a fifth of that time in a profile of a
-     * 20-type start (README, "Performance", the tenth round). Foldstream's metrics go to its own
+     * 20-type start (docs/performance.md, the tenth round). Foldstream's metrics go to its own
      * endpoint; a cluster that collects client metrics by subscription gets them back with
      * {@code enable.metrics.push=true}.
      *

@@ -22,7 +22,7 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  *
  * <p>Kafka Streams' changelog layer asks the store for its position on every write, and Kafka 4.4's
  * transactional RocksDB store answers with a copy merged with its uncommitted deltas (two maps, under
- * a lock): 7 % of the stream thread in a profile of the throughput benchmark (README, "Performance").
+ * a lock): 7 % of the stream thread in a profile of the throughput benchmark (docs/performance.md).
  * The changelog layer uses that position only to stamp the record's headers when
  * {@code StreamsConfig.InternalConfig.IQ_CONSISTENCY_OFFSET_VECTOR_ENABLED} is on. Foldstream never
  * turns it on; when a user does, the store answers with the real position again. Queries
