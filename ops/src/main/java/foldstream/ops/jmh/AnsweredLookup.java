@@ -1,13 +1,11 @@
 package foldstream.ops.jmh;
 
 import foldstream.worker.runtime.AggregateTopics;
-import foldstream.worker.runtime.StoreOpening;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,12 +18,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.BloomFilter;
-import org.rocksdb.CompactionStyle;
-import org.rocksdb.CompressionType;
-import org.rocksdb.LRUCache;
-import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -36,7 +28,7 @@ import org.rocksdb.WriteOptions;
  * of its answer, in a RocksDB store that already holds {@code answers} answers, opened with Kafka
  * Streams' options ({@code options=kafka-streams}: its {@code RocksDBStore} defaults, universal
  * compaction, 16 MB write buffers, bloom filters but none on the bottommost level) or with
- * Foldstream's on top ({@code options=foldstream}: {@link StoreOpening}). Writes go in batches of
+ * Foldstream's on top ({@code options=foldstream}: {@link foldstream.worker.runtime.StoreOpening}). Writes go in batches of
  * 500, as a commit writes a task's uncommitted answers; every measured command adds its answer, so
  * the store grows by a few million answers during a run, as a worker's window grows:
  * {@code ops/foldstream jmh -f 1 -wi 3 -w 2 -i 5 -r 2 AnsweredLookup}.
@@ -56,9 +48,7 @@ public class AnsweredLookup {
     public int answers;
 
     private Path dir;
-    private LRUCache blockCache;
-    private BloomFilter filter;
-    private Options dbOptions;
+    private StreamsRocksOptions rocks;
     private RocksDB db;
     private WriteOptions noWal;
     private WriteBatch batch;
@@ -69,20 +59,8 @@ public class AnsweredLookup {
     public void open() throws IOException, RocksDBException {
         RocksDB.loadLibrary();
         dir = Files.createTempDirectory("foldstream-answered-lookup");
-        blockCache = new LRUCache(50L * 1024 * 1024);
-        filter = new BloomFilter();
-        BlockBasedTableConfig table = new BlockBasedTableConfig();
-        table.setBlockCache(blockCache);
-        table.setBlockSize(4096);
-        table.setFilterPolicy(filter);
-        dbOptions = new Options().setCreateIfMissing(true).setOptimizeFiltersForHits(true).setTableFormatConfig(table)
-                .setWriteBufferSize(16L * 1024 * 1024).setCompressionType(CompressionType.NO_COMPRESSION)
-                .setCompactionStyle(CompactionStyle.UNIVERSAL).setMaxWriteBufferNumber(3);
-        dbOptions.setIncreaseParallelism(2);
-        if (options.equals("foldstream")) {
-            new StoreOpening().setConfig(AggregateTopics.of("ex_accounts").commandIdStore(), dbOptions, Map.of());
-        }
-        db = RocksDB.open(dbOptions, dir.toString());
+        rocks = StreamsRocksOptions.of(options.equals("foldstream"), AggregateTopics.of("ex_accounts").commandIdStore());
+        db = RocksDB.open(rocks.options(), dir.toString());
         noWal = new WriteOptions().setDisableWAL(true);
         batch = new WriteBatch();
         for (int i = 0; i < answers; i++) {
@@ -120,9 +98,7 @@ public class AnsweredLookup {
         batch.close();
         noWal.close();
         db.close();
-        dbOptions.close();
-        filter.close();
-        blockCache.close();
+        rocks.close();
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }

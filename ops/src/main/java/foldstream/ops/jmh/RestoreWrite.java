@@ -1,0 +1,101 @@
+package foldstream.ops.jmh;
+
+import foldstream.worker.runtime.AggregateTopics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * What a takeover's restore costs per changelog record in RocksDB alone: Kafka Streams restores a
+ * store by writing each batch the restore consumer returns (1,000 records at most) as one
+ * {@code WriteBatch}, without a write-ahead log ({@code RocksDBStore.restoreBatch}); this does the
+ * same with a store's options ({@link StreamsRocksOptions}). {@code store=snapshots}: snapshots of
+ * 5,000 aggregates (one partition's share of 30,000), about 150 bytes each, written over and over;
+ * {@code store=command-ids}: answers under command ids never seen before, about 90 bytes, as the
+ * answered-commands changelog holds them. The score is per record, the time on the thread that
+ * restores ({@code ops/foldstream jmh -f 1 -wi 3 -w 2 -i 5 -r 2 RestoreWrite}); the
+ * restore analysis (docs/performance.md, the twelfth round) sets it against a takeover's two million records.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(java.util.concurrent.TimeUnit.NANOSECONDS)
+public class RestoreWrite {
+
+    private static final int BATCH = 1_000;
+    private static final int AGGREGATES = 5_000;
+
+    @Param({"snapshots", "command-ids"})
+    public String store;
+
+    private Path dir;
+    private StreamsRocksOptions rocks;
+    private RocksDB db;
+    private WriteOptions noWal;
+    private WriteBatch batch;
+    private byte[] value;
+    private final SplittableRandom random = new SplittableRandom(11);
+    private long next;
+
+    @Setup(Level.Trial)
+    public void open() throws IOException, RocksDBException {
+        RocksDB.loadLibrary();
+        dir = Files.createTempDirectory("foldstream-restore-write");
+        AggregateTopics topics = AggregateTopics.of("ex_accounts");
+        boolean snapshots = store.equals("snapshots");
+        rocks = StreamsRocksOptions.of(true, snapshots ? topics.snapshotStore() : topics.commandIdStore());
+        db = RocksDB.open(rocks.options(), dir.toString());
+        noWal = new WriteOptions().setDisableWAL(true);
+        batch = new WriteBatch();
+        value = new byte[snapshots ? 150 : 90];
+        random.nextBytes(value);
+    }
+
+    private byte[] nextKey() {
+        if (store.equals("snapshots")) {
+            return ("acc-" + random.nextInt(AGGREGATES)).getBytes(StandardCharsets.UTF_8);
+        }
+        String aggregate = "acc-" + random.nextInt(30_000);
+        return (aggregate.length() + ":" + aggregate + "u" + next++).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** One restore batch: a thousand records put into a write batch, and the batch written. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void restoreBatch() throws RocksDBException {
+        for (int i = 0; i < BATCH; i++) {
+            batch.put(nextKey(), value);
+        }
+        db.write(noWal, batch);
+        batch.clear();
+    }
+
+    @TearDown(Level.Trial)
+    public void close() throws IOException {
+        batch.close();
+        noWal.close();
+        db.close();
+        rocks.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+}
