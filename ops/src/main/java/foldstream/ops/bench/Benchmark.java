@@ -41,7 +41,7 @@ import org.apache.kafka.common.utils.Utils;
  */
 public final class Benchmark {
 
-    /** The low-latency setting: commit (and so make results visible) every 20 ms, send at once. */
+    /** How long a run may go without a new answer (a warm-up without all of its answers) before it counts as stalled. */
     private static final Duration STALL = Duration.ofSeconds(120);
 
     private final BenchSettings settings;
