@@ -3,11 +3,7 @@ package foldstream.ops.jmh;
 import foldstream.worker.runtime.AggregateTopics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -18,10 +14,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteOptions;
 
 /**
  * What a new command costs the answered-commands store: a lookup of its id, absent, and the write
@@ -47,47 +41,40 @@ public class AnsweredLookup {
     @Param({"170000", "4000000"})
     public int answers;
 
-    private Path dir;
-    private StreamsRocksOptions rocks;
-    private RocksDB db;
-    private WriteOptions noWal;
+    private ScratchStore store;
     private WriteBatch batch;
     private final SplittableRandom random = new SplittableRandom(7);
     private long next;
 
     @Setup(Level.Trial)
     public void open() throws IOException, RocksDBException {
-        RocksDB.loadLibrary();
-        dir = Files.createTempDirectory("foldstream-answered-lookup");
-        rocks = StreamsRocksOptions.of(options.equals("foldstream"), AggregateTopics.of("ex_accounts").commandIdStore());
-        db = RocksDB.open(rocks.options(), dir.toString());
-        noWal = new WriteOptions().setDisableWAL(true);
+        store = ScratchStore.open(options.equals("foldstream"), AggregateTopics.of("ex_accounts").commandIdStore());
         batch = new WriteBatch();
         for (int i = 0; i < answers; i++) {
-            batch.put(nextKey(), ANSWER);
+            batch.put(newCommandKey(random, next++), ANSWER);
             if (batch.count() == BATCH) {
-                db.write(noWal, batch);
+                store.write(batch);
                 batch.clear();
             }
         }
-        db.write(noWal, batch);
+        store.write(batch);
         batch.clear();
     }
 
-    /** A command id never answered, on one of 30,000 aggregates, keyed as {@code AnsweredCommands} keys it. */
-    private byte[] nextKey() {
+    /** A command id never answered (the {@code n}th), on one of 30,000 aggregates, keyed as {@code AnsweredCommands} keys it. */
+    static byte[] newCommandKey(SplittableRandom random, long n) {
         String aggregate = "acc-" + random.nextInt(30_000);
-        return (aggregate.length() + ":" + aggregate + "u" + next++).getBytes(StandardCharsets.UTF_8);
+        return (aggregate.length() + ":" + aggregate + "u" + n).getBytes(StandardCharsets.UTF_8);
     }
 
     /** One new command: its id looked up (absent) and its answer written, with the batch's write every 500 commands. */
     @Benchmark
     public byte[] newCommand() throws RocksDBException {
-        byte[] key = nextKey();
-        byte[] found = db.get(key);
+        byte[] key = newCommandKey(random, next++);
+        byte[] found = store.db().get(key);
         batch.put(key, ANSWER);
         if (batch.count() == BATCH) {
-            db.write(noWal, batch);
+            store.write(batch);
             batch.clear();
         }
         return found;
@@ -96,11 +83,6 @@ public class AnsweredLookup {
     @TearDown(Level.Trial)
     public void close() throws IOException {
         batch.close();
-        noWal.close();
-        db.close();
-        rocks.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        store.close();
     }
 }

@@ -3,11 +3,7 @@ package foldstream.ops.jmh;
 import foldstream.worker.runtime.AggregateTopics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -19,16 +15,14 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteOptions;
 
 /**
  * What a takeover's restore costs per changelog record in RocksDB alone: Kafka Streams restores a
  * store by writing each batch the restore consumer returns (1,000 records at most) as one
  * {@code WriteBatch}, without a write-ahead log ({@code RocksDBStore.restoreBatch}); this does the
- * same with a store's options ({@link StreamsRocksOptions}). {@code store=snapshots}: snapshots of
+ * same with a store's options ({@link ScratchStore}). {@code store=snapshots}: snapshots of
  * 5,000 aggregates (one partition's share of 30,000), about 150 bytes each, written over and over;
  * {@code store=command-ids}: answers under command ids never seen before, about 90 bytes, as the
  * answered-commands changelog holds them. The score is per record, the time on the thread that
@@ -46,10 +40,7 @@ public class RestoreWrite {
     @Param({"snapshots", "command-ids"})
     public String store;
 
-    private Path dir;
-    private StreamsRocksOptions rocks;
-    private RocksDB db;
-    private WriteOptions noWal;
+    private ScratchStore target;
     private WriteBatch batch;
     private byte[] value;
     private final SplittableRandom random = new SplittableRandom(11);
@@ -57,24 +48,18 @@ public class RestoreWrite {
 
     @Setup(Level.Trial)
     public void open() throws IOException, RocksDBException {
-        RocksDB.loadLibrary();
-        dir = Files.createTempDirectory("foldstream-restore-write");
         AggregateTopics topics = AggregateTopics.of("ex_accounts");
         boolean snapshots = store.equals("snapshots");
-        rocks = StreamsRocksOptions.of(true, snapshots ? topics.snapshotStore() : topics.commandIdStore());
-        db = RocksDB.open(rocks.options(), dir.toString());
-        noWal = new WriteOptions().setDisableWAL(true);
+        target = ScratchStore.open(true, snapshots ? topics.snapshotStore() : topics.commandIdStore());
         batch = new WriteBatch();
         value = new byte[snapshots ? 150 : 90];
         random.nextBytes(value);
     }
 
     private byte[] nextKey() {
-        if (store.equals("snapshots")) {
-            return ("acc-" + random.nextInt(AGGREGATES)).getBytes(StandardCharsets.UTF_8);
-        }
-        String aggregate = "acc-" + random.nextInt(30_000);
-        return (aggregate.length() + ":" + aggregate + "u" + next++).getBytes(StandardCharsets.UTF_8);
+        return store.equals("snapshots")
+                ? ("acc-" + random.nextInt(AGGREGATES)).getBytes(StandardCharsets.UTF_8)
+                : AnsweredLookup.newCommandKey(random, next++);
     }
 
     /** One restore batch: a thousand records put into a write batch, and the batch written. */
@@ -84,18 +69,13 @@ public class RestoreWrite {
         for (int i = 0; i < BATCH; i++) {
             batch.put(nextKey(), value);
         }
-        db.write(noWal, batch);
+        target.write(batch);
         batch.clear();
     }
 
     @TearDown(Level.Trial)
     public void close() throws IOException {
         batch.close();
-        noWal.close();
-        db.close();
-        rocks.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        target.close();
     }
 }
