@@ -32,7 +32,11 @@ public final class OwnerForwarding {
 
     private static final Logger LOG = LoggerFactory.getLogger(OwnerForwarding.class);
 
-    private final HttpClient client;
+    // Built on the first forward, under the lock: creating the client loads the JDK's HTTP and TLS
+    // classes and, for plain http, its default trust store, about a tenth of a second of a worker's
+    // start that only a read forwarded to another instance needs.
+    private final HttpClient.Builder builder;
+    private HttpClient client;
     private final String scheme;
     private final Optional<String> token;
     private final Duration slack;
@@ -43,12 +47,19 @@ public final class OwnerForwarding {
      * @param slack how long the owner may take beyond the wait
      */
     public OwnerForwarding(Optional<TlsSettings> tls, Optional<String> token, Duration slack) {
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        this.builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        // Here, not on the first forward: a key or trust store that cannot be read is a setting to refuse at once.
         tls.ifPresent(settings -> builder.sslContext(settings.clientContext()));
-        this.client = builder.build();
         this.scheme = tls.isPresent() ? "https" : "http";
         this.token = token;
         this.slack = slack;
+    }
+
+    private synchronized HttpClient client() {
+        if (client == null) {
+            client = builder.build();
+        }
+        return client;
     }
 
     public static String encode(String segment) {
@@ -61,7 +72,7 @@ public final class OwnerForwarding {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).header(FORWARDED, "true").timeout(wait.plus(slack)).GET();
         token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
         String where = owner.host() + ":" + owner.port();
-        return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
+        return client().sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
             if (error != null) {
                 LOG.warn("forwarding GET {} to the owner at {} failed", uri.getRawPath(), where, error);
                 return Reply.error(502, "OWNER_UNREACHABLE", "the instance that owns it, at " + where + ", did not answer");
