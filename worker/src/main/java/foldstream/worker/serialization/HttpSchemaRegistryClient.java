@@ -55,10 +55,10 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         this.builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(settings.connectTimeout());
-        // Here, not on first use, where there are stores: one that cannot be read is a setting to refuse
-        // at once. Without stores the context is built with the client, off a start's main thread.
-        if (settings.readsStores()) {
-            builder.sslContext(settings.sslContext());
+        // Here, not on first use: a trust store that cannot be read is a setting to refuse at once.
+        SSLContext tls = settings.sslContext();
+        if (tls != null) {
+            builder.sslContext(tls);
         }
         this.authorization = settings.bearerToken() != null ? "Bearer " + settings.bearerToken()
                 : settings.basicAuthUserInfo() == null ? null
@@ -71,10 +71,6 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
 
     private synchronized HttpClient http() {
         if (http == null) {
-            SSLContext tls = settings.readsStores() ? null : settings.sslContext();
-            if (tls != null) {
-                builder.sslContext(tls);
-            }
             http = builder.build();
         }
         return http;

@@ -130,7 +130,7 @@ public record RegistryClientSettings(List<URI> baseUrls, String basicAuthUserInf
      * read its whole trust store (some 150 certificates, 70 ms of a cold start) only to be built.
      */
     public SSLContext sslContext() {
-        if (!readsStores()) {
+        if (trustStore == null && keyStore == null) {
             return baseUrls.stream().allMatch(url -> "http".equals(url.getScheme())) ? unusedTls() : null;
         }
         try {
@@ -152,11 +152,6 @@ public record RegistryClientSettings(List<URI> baseUrls, String basicAuthUserInf
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("cannot set up TLS for the schema registry: " + e.getMessage(), e);
         }
-    }
-
-    /** Whether the TLS context reads a trust or key store (which may fail): with neither, it reads nothing. */
-    public boolean readsStores() {
-        return trustStore != null || keyStore != null;
     }
 
     private static SSLContext unusedTls() {
