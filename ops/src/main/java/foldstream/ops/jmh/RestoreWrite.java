@@ -40,6 +40,7 @@ public class RestoreWrite {
     @Param({"snapshots", "command-ids"})
     public String store;
 
+    private boolean snapshots;
     private ScratchStore target;
     private WriteBatch batch;
     private byte[] value;
@@ -49,7 +50,8 @@ public class RestoreWrite {
     @Setup(Level.Trial)
     public void open() throws IOException, RocksDBException {
         AggregateTopics topics = AggregateTopics.of("ex_accounts");
-        boolean snapshots = store.equals("snapshots");
+        // Decided once: the key of every record of the measured loop depends on it.
+        snapshots = store.equals("snapshots");
         target = ScratchStore.open(true, snapshots ? topics.snapshotStore() : topics.commandIdStore());
         batch = new WriteBatch();
         value = new byte[snapshots ? 150 : 90];
@@ -57,7 +59,7 @@ public class RestoreWrite {
     }
 
     private byte[] nextKey() {
-        return store.equals("snapshots")
+        return snapshots
                 ? ("acc-" + random.nextInt(AGGREGATES)).getBytes(StandardCharsets.UTF_8)
                 : AnsweredLookup.newCommandKey(random, next++);
     }
