@@ -62,8 +62,14 @@ public final class BenchChild {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         if (kind.equals("foldstream")) {
+            // The worker takes its thread count as a setting of its own (--threads), so a compared
+            // num.stream.threads becomes that one.
+            String threads = properties.remove(StreamsConfig.NUM_STREAM_THREADS_CONFIG);
             WorkerSettings settings = WorkerSettings.of(bootstrap).withSchemaRegistryUrl(registryUrl).withApplicationId(appId)
                     .withStateDir(stateDir).withProperties(properties).withHttpPort(0);
+            if (threads != null) {
+                settings = settings.withThreads(Integer.parseInt(threads));
+            }
             try (HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(RegistryClientSettings.of(registryUrl));
                  FoldstreamWorker worker = new FoldstreamWorker(settings,
                          java.util.Arrays.stream(stream.split(",")).<AggregateType<?>>map(name -> accounts(name, mode)).toList(), registry)) {

@@ -93,6 +93,9 @@ final class TypesBench {
             measurements.add(new Measurement(cpuName(label, types) + " with " + compare, "ms/1000 commands",
                     compared.stream().map(Run::cpuMillisPerThousand).toList(), details(types, Map.of()),
                     "worker CPU time (all threads) from the first command produced (with a warm-up: from the first timed answer) to the last answer"));
+            measurements.add(new Measurement(startUpName(label, types) + " with " + compare, "s",
+                    compared.stream().map(Run::startUpSeconds).toList(), details(types, Map.of()),
+                    "process start until every partition of every type answered its first command; alternating with the runs below"));
         }
         // CPU per command: what a loaded machine distorts least (wall-clock figures wait for the CPU others use).
         for (Map.Entry<Integer, List<Run>> count : byCount.entrySet()) {
