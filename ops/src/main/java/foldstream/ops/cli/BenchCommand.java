@@ -78,7 +78,7 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, String> lowLatency;
 
     @Option(names = "--compare", split = ",", paramLabel = "KEY=VALUE",
-            description = "Worker settings the throughput part (and TYPES' many-types worker) also runs with, alternating with the defaults in one run (default: none)")
+            description = "Worker settings the throughput part (and TYPES' many-types worker) also runs with, alternating with the defaults in one run; num.stream.threads becomes the worker's --threads (default: none)")
     Map<String, String> compare;
 
     @Option(names = "--projection-events", defaultValue = "1000000",
