@@ -47,6 +47,20 @@ public final class BenchChild {
         return Accounts.type().withName(stream).withStorageMode(mode);
     }
 
+    /**
+     * A benchmarked worker's settings, with the benchmark's properties passed through, except
+     * {@code num.stream.threads}: the worker takes its thread count as a setting of its own
+     * ({@code --threads}), so a compared {@code num.stream.threads} becomes that one.
+     */
+    static WorkerSettings workerSettings(String bootstrap, String registryUrl, String appId, Path stateDir,
+                                         Map<String, String> properties) {
+        Map<String, String> passed = new HashMap<>(properties);
+        String threads = passed.remove(StreamsConfig.NUM_STREAM_THREADS_CONFIG);
+        WorkerSettings settings = WorkerSettings.of(bootstrap).withSchemaRegistryUrl(registryUrl).withApplicationId(appId)
+                .withStateDir(stateDir).withProperties(passed).withHttpPort(0);
+        return threads == null ? settings : settings.withThreads(Integer.parseInt(threads));
+    }
+
     public static void main(String[] args) throws Exception {
         String kind = args[0];
         String bootstrap = args[1];
@@ -62,14 +76,7 @@ public final class BenchChild {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         if (kind.equals("foldstream")) {
-            // The worker takes its thread count as a setting of its own (--threads), so a compared
-            // num.stream.threads becomes that one.
-            String threads = properties.remove(StreamsConfig.NUM_STREAM_THREADS_CONFIG);
-            WorkerSettings settings = WorkerSettings.of(bootstrap).withSchemaRegistryUrl(registryUrl).withApplicationId(appId)
-                    .withStateDir(stateDir).withProperties(properties).withHttpPort(0);
-            if (threads != null) {
-                settings = settings.withThreads(Integer.parseInt(threads));
-            }
+            WorkerSettings settings = workerSettings(bootstrap, registryUrl, appId, stateDir, properties);
             try (HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(RegistryClientSettings.of(registryUrl));
                  FoldstreamWorker worker = new FoldstreamWorker(settings,
                          java.util.Arrays.stream(stream.split(",")).<AggregateType<?>>map(name -> accounts(name, mode)).toList(), registry)) {
