@@ -22,11 +22,11 @@ import java.util.function.UnaryOperator;
 final class AggregateCache<S> {
 
     /** Mutable on purpose: a hit only moves its time, without an allocation per command. */
-    private static final class Entry<S> {
+    private static final class CachedState<S> {
         final Snapshot<S> snapshot;
         long lastUsed;
 
-        Entry(Snapshot<S> snapshot, long lastUsed) {
+        CachedState(Snapshot<S> snapshot, long lastUsed) {
             this.snapshot = snapshot;
             this.lastUsed = lastUsed;
         }
@@ -35,7 +35,7 @@ final class AggregateCache<S> {
     private final int maxEntries;
     private final long idleTtlMillis;
     private final LongSupplier clock;
-    private final LinkedHashMap<String, Entry<S>> entries;
+    private final LinkedHashMap<String, CachedState<S>> entries;
     // Read by the metrics scrape from another thread: a slightly stale count is fine there.
     private long hits;
     private long misses;
@@ -54,7 +54,7 @@ final class AggregateCache<S> {
         this.clock = clock;
         this.entries = new LinkedHashMap<>(Math.min(maxEntries, 1024), 0.75f, true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Entry<S>> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, CachedState<S>> eldest) {
                 return size() > AggregateCache.this.maxEntries;
             }
         };
@@ -62,7 +62,7 @@ final class AggregateCache<S> {
 
     /** The cached snapshot (its state a copy), or {@code null} when absent or idle for longer than the TTL. */
     Snapshot<S> get(String aggregateId) {
-        Entry<S> entry = entries.get(aggregateId);
+        CachedState<S> entry = entries.get(aggregateId);
         if (entry == null) {
             misses++;
             return null;
@@ -88,14 +88,14 @@ final class AggregateCache<S> {
 
     void put(String aggregateId, Snapshot<S> snapshot) {
         if (maxEntries > 0) {
-            entries.put(aggregateId, new Entry<>(snapshot, clock.getAsLong()));
+            entries.put(aggregateId, new CachedState<>(snapshot, clock.getAsLong()));
         }
     }
 
     /** Drops every entry idle for longer than the TTL; the least recently used come first, so it stops at the first fresh one. */
     void evictIdle() {
         long now = clock.getAsLong();
-        Iterator<Entry<S>> it = entries.values().iterator();
+        Iterator<CachedState<S>> it = entries.values().iterator();
         while (it.hasNext()) {
             if (now - it.next().lastUsed > idleTtlMillis) {
                 it.remove();
