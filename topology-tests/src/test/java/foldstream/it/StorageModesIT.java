@@ -310,7 +310,7 @@ class StorageModesIT {
         for (String store : List.of("snapshots", "held")) {
             assertThat(config(app + "-it_sm_so_accounts-" + store + "-changelog")).as(store)
                     .containsEntry(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)
-                    .containsEntry(TopicConfig.SEGMENT_BYTES_CONFIG, "16777216")
+                    .containsEntry(TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024))
                     .containsEntry(TopicConfig.SEGMENT_MS_CONFIG, "3600000");
         }
         // Answered commands' keys are all distinct: compaction would only copy them.

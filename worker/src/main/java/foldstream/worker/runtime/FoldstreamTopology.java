@@ -33,15 +33,19 @@ public final class FoldstreamTopology {
 
     /**
      * The settings, beyond Kafka Streams' own (compaction), of the changelogs whose records later
-     * ones supersede (snapshots, held commands): segments that close after 16 MiB or an hour. A
+     * ones supersede (snapshots, held commands): segments that close after 4 MiB or an hour. A
      * takeover restores every record a changelog holds, and Kafka compacts only closed segments, so
      * with Kafka's defaults (1 GiB or 7 days) a new owner read a snapshot for every command of up to
-     * a week; with these it reads about one per aggregate plus the newest segments (README, "Choices
-     * where the contract is silent"). They apply when Kafka Streams creates the changelog; one that
-     * exists keeps its settings until altered.
+     * a week; with these it reads about one per aggregate plus the open segment and what the
+     * cleaner has not reached yet (README, "Choices where the contract is silent"). 16 MiB left a
+     * million commands' snapshots, written just before a takeover, all in the open segments, and a
+     * new owner read every one of them; with 4 MiB it read 25 to 60 % of them (docs/performance.md,
+     * the fourteenth round). Smaller segments cost files: the broker keeps a partition's compacted
+     * snapshots in segments of this size. They apply when Kafka Streams creates the changelog; one
+     * that exists keeps its settings until altered.
      */
     static final Map<String, String> SHORT_SEGMENTS = Map.of(
-            TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(16 * 1024 * 1024),
+            TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024),
             TopicConfig.SEGMENT_MS_CONFIG, Long.toString(60 * 60 * 1000L));
 
     private FoldstreamTopology() {
