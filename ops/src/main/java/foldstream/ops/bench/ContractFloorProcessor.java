@@ -2,6 +2,7 @@ package foldstream.ops.bench;
 
 import foldstream.worker.runtime.AggregateTopics;
 import foldstream.worker.runtime.ContractHeaders;
+import foldstream.worker.runtime.FoldstreamTopology;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -24,9 +25,9 @@ import org.apache.kafka.streams.state.Stores;
  * The Kafka side of the wire contract with nothing else: per command the records any implementation
  * of it on Kafka Streams writes, and none of the work Foldstream adds (no Avro, no rules, no checks).
  * Per command it reads and writes the aggregate's state in a changelogged RocksDB store (no record
- * cache, as Foldstream's), and, but for {@link Window#NONE}, reads and writes the answered command
- * under a key of its own (the idempotency window) in a second store, as Foldstream keeps it, or in
- * the same store; then it forwards one event and one result with the contract's headers (eight and
+ * cache, and the changelog's segments, as Foldstream's), and, but for {@link Window#NONE}, reads and
+ * writes the answered command under a key of its own (the idempotency window) in a second store, as
+ * Foldstream keeps it, or in the same store; then it forwards one event and one result with the contract's headers (eight and
  * four, as Foldstream writes them) at about Foldstream's sizes. Like Foldstream's, its task of a
  * partition also reads that partition of a control topic (the contract's {@code S-control}).
  *
@@ -125,8 +126,10 @@ final class ContractFloorProcessor implements Processor<byte[], byte[], byte[], 
             // The contract's S-control, read by the task of the same partition (the bench writes no instructions).
             topology.addSource(stream + "-control-source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), control(stream));
             topology.addProcessor(processor, () -> new ContractFloorProcessor(stream, window), stream + "-source", stream + "-control-source");
+            // The state's changelog in Foldstream's segments, which the broker compacts while it is written: a choice
+            // any implementation of the contract can make, so the floor's takeover makes it too.
             topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(states(stream)), Serdes.ByteArray(),
-                    Serdes.ByteArray()).withCachingDisabled(), processor);
+                    Serdes.ByteArray()).withCachingDisabled().withLoggingEnabled(FoldstreamTopology.SHORT_SEGMENTS), processor);
             if (window == Window.OWN_STORE) {
                 topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(answered(stream)), Serdes.ByteArray(),
                         Serdes.ByteArray()).withCachingDisabled(), processor);

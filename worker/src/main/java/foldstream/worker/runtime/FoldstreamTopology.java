@@ -44,7 +44,7 @@ public final class FoldstreamTopology {
      * snapshots in segments of this size. They apply when Kafka Streams creates the changelog; one
      * that exists keeps its settings until altered.
      */
-    static final Map<String, String> SHORT_SEGMENTS = Map.of(
+    public static final Map<String, String> SHORT_SEGMENTS = Map.of(
             TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024),
             TopicConfig.SEGMENT_MS_CONFIG, Long.toString(60 * 60 * 1000L));
 
