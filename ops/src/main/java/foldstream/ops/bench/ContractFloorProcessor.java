@@ -27,9 +27,10 @@ import org.apache.kafka.streams.state.Stores;
  * Per command it reads and writes the aggregate's state in a changelogged RocksDB store (no record
  * cache, and the changelog's segments, as Foldstream's), and, but for {@link Window#NONE}, reads and
  * writes the answered command under a key of its own (the idempotency window) in a second store, as
- * Foldstream keeps it, or in the same store; then it forwards one event and one result with the contract's headers (eight and
- * four, as Foldstream writes them) at about Foldstream's sizes. Like Foldstream's, its task of a
- * partition also reads that partition of a control topic (the contract's {@code S-control}).
+ * Foldstream keeps it, or in the same store; then it forwards one event and one result with the
+ * contract's headers (eight and four, as Foldstream writes them) at about Foldstream's sizes. Like
+ * Foldstream's, its task of a partition also reads that partition of a control topic (the
+ * contract's {@code S-control}).
  *
  * <p>So it says how much of the gap between Foldstream and the bare processor the contract's own
  * records cost on Kafka, and how much the second store does (docs/performance.md).

@@ -39,10 +39,15 @@ public final class FoldstreamTopology {
      * a week; with these it reads about one per aggregate plus the open segment and what the
      * cleaner has not reached yet (README, "Choices where the contract is silent"). 16 MiB left a
      * million commands' snapshots, written just before a takeover, all in the open segments, and a
-     * new owner read every one of them; with 4 MiB it read 25 to 60 % of them (docs/performance.md,
+     * new owner read every one of them; with 4 MiB it read 18 to 60 % of them (docs/performance.md,
      * the fourteenth round). Smaller segments cost files: the broker keeps a partition's compacted
      * snapshots in segments of this size. They apply when Kafka Streams creates the changelog; one
-     * that exists keeps its settings until altered.
+     * that exists keeps its settings until altered. Public for the benchmark's contract floor,
+     * whose state changelog has them too.
+     *
+     * <pre>{@code
+     * builder.withLoggingEnabled(FoldstreamTopology.SHORT_SEGMENTS);
+     * }</pre>
      */
     public static final Map<String, String> SHORT_SEGMENTS = Map.of(
             TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(4 * 1024 * 1024),
